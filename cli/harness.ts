@@ -1,0 +1,46 @@
+// `radius-mfa-harness`: run (the scenario suite, the main job), lab (the simulated
+// world as real servers), steps (the step catalogue). Each subcommand lives in its
+// own module, loaded only when used so `--help` stays instant.
+import { Command } from 'commander';
+
+const program = new Command('radius-mfa-harness')
+  .description('Simulate Amazon WorkSpaces MFA sign-in (AD Connector -> RADIUS agent -> Okta) and test RADIUS agents against it.')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('Run the scenario suite against a target agent and write reports (HTML, JUnit, conformance matrix, packet traces, pcaps).')
+  .option('-t, --target <names>', 'comma-separated targets: embedded, process, container, freeradius, external', 'embedded')
+  .option('--profile <file>', 'profile file of an external target (host, port, secrets, capabilities)')
+  .option('--area <areas>', 'only these areas (comma-separated folder names under features/)')
+  .option('--tags <expression>', 'Cucumber tag expression to select scenarios')
+  .option('--name <regexp>', 'only scenarios whose name matches')
+  .option('--dry-run', 'list what would run on each target and why each scenario is or is not applicable')
+  .option('--out <dir>', 'report folder', 'reports/out')
+  .option('--parallel <n>', 'Cucumber workers', '2')
+  .option('--ci', 'machine-friendly output (no progress line redraws)')
+  .action(async (opts) => {
+    const { runCommand } = await import('./run.ts');
+    process.exitCode = await runCommand(opts);
+  });
+
+program
+  .command('lab')
+  .description('Start the simulated world (mock Okta, LDAP directory, virtual devices, clock) as real servers; prints its endpoints as one JSON line and runs until SIGINT/SIGTERM.')
+  .requiredOption('-s, --seed <file>', 'seed file (YAML) describing users, passwords, groups, factors and devices')
+  .option('--host <address>', 'loopback address to listen on', '127.0.0.1')
+  .action(async (opts) => {
+    const { labCommand } = await import('./lab.ts');
+    process.exitCode = await labCommand(opts);
+  });
+
+program
+  .command('steps')
+  .description('Print the step catalogue: every Gherkin step QA can use, with an example.')
+  .option('--format <format>', 'text | markdown | json', 'text')
+  .action(async (opts) => {
+    const { stepsCommand } = await import('./steps.ts');
+    process.exitCode = await stepsCommand(opts);
+  });
+
+await program.parseAsync(process.argv);
