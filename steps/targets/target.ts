@@ -38,3 +38,51 @@ export class TargetUnavailable extends Error {
     this.name = 'TargetUnavailable';
   }
 }
+
+/**
+ * What a scenario wants of the agent. Targets that start an agent (embedded,
+ * process, container) turn it into the agent's configuration; targets that
+ * reach an agent someone else runs (external, freeradius) ignore what they can't
+ * honour and declare it in their capabilities instead.
+ */
+export interface AgentSpec {
+  okta: {
+    /** Real HTTP base URL of the lab's mock Okta (process / container targets). */
+    baseUrl?: string;
+    /** In-process route to the mock (embedded target): no sockets, parallel-safe. */
+    fetch?: typeof fetch;
+    apiToken: string;
+    appId: string;
+  };
+  mode: 'mfa-only' | 'password-passcode' | 'primary-auth';
+  /** Appended to a bare RADIUS User-Name to form the Okta login, e.g. '@corp.example.com'. */
+  usernameSuffix?: string;
+  clients: Array<{ name: string; address: string; secret: string; requireMessageAuthenticator: boolean }>;
+  timeouts?: { totalRequestMs?: number; pushMs?: number; responseModeOnTimeout?: 'reject-when-polling-mfa' | 'always-reject' | 'no-response' };
+  /** The lab's virtual clock; only the embedded target can run the agent on it. */
+  clock?: import('../../agent/src/clock.ts').Clock;
+}
+
+/** A running agent as the scenario sees it. */
+export interface AgentUnderTest {
+  endpoint: AgentEndpoint;
+  /** Secret the connector must use, when the target decides it (external, freeradius). */
+  secret?: string;
+  /** True when the agent runs on the lab's virtual clock (timeouts can be moved). */
+  onVirtualClock: boolean;
+  /** The agent's own packet events, when observable (embedded). */
+  events?: import('../../agent/src/packet-events.ts').PacketEvents;
+  /** Requests the agent is still working on, when observable: lets the driver know the world is idle. */
+  inFlight?: () => number;
+  /** Prometheus text of the agent's metrics, when it has them. */
+  metrics?: () => Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface TargetDriver {
+  readonly profile: TargetProfile;
+  /** Start (or reach) an agent configured as `spec`. Throws TargetUnavailable when it can't. */
+  start(spec: AgentSpec): Promise<AgentUnderTest>;
+  /** Release what the target holds for the whole run (images, servers). */
+  close(): Promise<void>;
+}
