@@ -1,0 +1,450 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import type { Clock, TimerHandle } from '../clock.ts';
+import { CodedError } from '../errors.ts';
+import type { Endpoint, PacketEvent, PacketEvents } from '../packet-events.ts';
+import { RadiusCode } from '../radius/codes.ts';
+import { decodePacket, encodeResponse, peekHeader, type RadiusReplyInit, verifyMessageAuthenticator } from '../radius/codec.ts';
+import type { Secret } from '../radius/crypto.ts';
+import { AttributeType } from '../radius/dictionary.ts';
+import type { RadiusAttribute, RadiusPacket } from '../radius/packet.ts';
+import { unhideUserPassword } from '../radius/user-password.ts';
+import { ClientTable } from './client-table.ts';
+
+/**
+ * UDP transport of a RADIUS authentication server. It owns the socket, the
+ * client table, Message-Authenticator policy, the RFC 5080 §2.2.2 duplicate
+ * cache and packet events; what to answer is the handler's business.
+ *
+ * Events: each arriving datagram is exactly one event — 'received' if it is
+ * processed (or answered from the duplicate cache, detail 'duplicate') or
+ * 'dropped' with a reason. Each reply written is a 'sent' event. A reply that
+ * is not written (handler silence or failure, superseded, server closed) is an
+ * additional 'dropped' event, so traces show why a request went unanswered.
+ *
+ * Drop reasons (stable): malformed, unknown-client, bad-message-authenticator,
+ * missing-message-authenticator, unsupported-code, duplicate-in-progress,
+ * duplicate-no-reply, handler-no-reply, handler-error, superseded, closed,
+ * send-failed.
+ */
+
+export interface RadiusClientConfig {
+  /** Shown in events and logs. */
+  name: string;
+  /** Exact IP or CIDR block (IPv4 or IPv6). */
+  address: string;
+  secret: Secret;
+  /** Drop Access-Requests without Message-Authenticator (BlastRADIUS). Default true. */
+  requireMessageAuthenticator?: boolean;
+}
+
+/** What a handler may learn about the client (never the secret). */
+export interface RadiusClientInfo {
+  readonly name: string;
+  readonly address: string;
+  readonly requireMessageAuthenticator: boolean;
+}
+
+export interface RadiusRequestContext {
+  readonly packet: RadiusPacket;
+  /** The request as received, up to its Length. */
+  readonly raw: Uint8Array;
+  readonly client: RadiusClientInfo;
+  readonly remote: Endpoint;
+  readonly local: Endpoint;
+  /** 'valid' or 'absent' (an invalid one never reaches the handler). */
+  readonly messageAuthenticator: 'valid' | 'absent';
+  /** Clock time of arrival. */
+  readonly receivedAt: number;
+  /**
+   * The clear User-Password (unhidden on first call), undefined without one.
+   * Throws CodedError RADIUS_BAD_USER_PASSWORD_LENGTH if the attribute is malformed.
+   * Never log it.
+   */
+  userPassword(): Buffer | undefined;
+  /** Aborted when the server closes or a new request supersedes this one. */
+  readonly signal: AbortSignal;
+}
+
+export interface RadiusReply {
+  code: RadiusReplyInit['code'];
+  /** In order. Proxy-State is added by the transport (copied from the request); Message-Authenticator too. */
+  attributes?: readonly RadiusAttribute[];
+}
+
+/** null = send nothing (the request is remembered as answered with silence). */
+export type RadiusHandler = (request: RadiusRequestContext) => Promise<RadiusReply | null>;
+
+export interface RadiusServerOptions {
+  clock: Clock;
+  events: PacketEvents;
+  /** Observer name in events. Default 'agent'. */
+  observer?: string;
+  /** Default '127.0.0.1'. An IPv6 address (e.g. '::1', '::') opens a udp6 socket. */
+  host?: string;
+  /** 0 = ephemeral. Default 1812. */
+  port?: number;
+  clients: readonly RadiusClientConfig[];
+  handler: RadiusHandler;
+  /** How long an answered request is remembered for retransmissions. Default 30 000 ms. */
+  duplicateTtlMs?: number;
+}
+
+export interface RadiusServerStats {
+  received: number;
+  sent: number;
+  dropped: Record<string, number>;
+  /** Handler invocations started. */
+  handled: number;
+  /** Retransmissions answered from the cache. */
+  duplicatesAnswered: number;
+  inFlight: number;
+  cacheSize: number;
+}
+
+interface CacheEntry {
+  authenticator: Buffer;
+  state: 'processing' | 'done';
+  /** Encoded reply; undefined when the handler chose silence. */
+  reply?: Buffer;
+  timer?: TimerHandle;
+  abort: AbortController;
+}
+
+interface ResolvedClient extends RadiusClientInfo {
+  readonly secret: Secret;
+}
+
+export class RadiusServer {
+  readonly #clock: Clock;
+  readonly #events: PacketEvents;
+  readonly #observer: string;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #handler: RadiusHandler;
+  readonly #ttl: number;
+  readonly #clients: ClientTable<ResolvedClient>;
+  readonly #cache = new Map<string, CacheEntry>();
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #idleWaiters: Array<() => void> = [];
+  readonly #dropped = new Map<string, number>();
+  #received = 0;
+  #sent = 0;
+  #handled = 0;
+  #duplicatesAnswered = 0;
+  #socket: Socket | undefined;
+  #local: Endpoint | undefined;
+  #closing = false;
+
+  /** Throws CodedError CONFIG_* for bad client entries or options. */
+  constructor(options: RadiusServerOptions) {
+    this.#clock = options.clock;
+    this.#events = options.events;
+    this.#observer = options.observer ?? 'agent';
+    this.#host = options.host ?? '127.0.0.1';
+    this.#port = options.port ?? 1812;
+    this.#handler = options.handler;
+    this.#ttl = options.duplicateTtlMs ?? 30_000;
+    if (!Number.isFinite(this.#ttl) || this.#ttl < 0) {
+      throw new CodedError('CONFIG_BAD_DUPLICATE_TTL', `duplicateTtlMs must be a number >= 0, got ${this.#ttl}`);
+    }
+    if (!Number.isInteger(this.#port) || this.#port < 0 || this.#port > 65535) {
+      throw new CodedError('CONFIG_BAD_PORT', `port must be 0..65535 (0 = any free port), got ${this.#port}`);
+    }
+    for (const c of options.clients) {
+      if (c.secret.length === 0) {
+        throw new CodedError('CONFIG_EMPTY_SECRET', `client '${c.name}' has an empty shared secret; RFC 2865 forbids that — set one`);
+      }
+    }
+    this.#clients = new ClientTable<ResolvedClient>(
+      options.clients.map((c) => ({
+        name: c.name,
+        address: c.address,
+        secret: c.secret,
+        requireMessageAuthenticator: c.requireMessageAuthenticator ?? true,
+      })),
+    );
+  }
+
+  /** Bind the socket; resolves with the bound address (the real port when port was 0). */
+  listen(): Promise<Endpoint> {
+    if (this.#socket) return Promise.reject(new CodedError('RADIUS_SERVER_ALREADY_LISTENING', 'listen() was already called'));
+    const type = isIP(this.#host) === 6 ? 'udp6' : 'udp4';
+    const socket = createSocket({ type });
+    this.#socket = socket;
+    socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => {
+        this.#socket = undefined;
+        reject(
+          new CodedError(
+            'RADIUS_LISTEN_FAILED',
+            `cannot listen on ${this.#host}:${this.#port}: ${err.message} — pick another port or free this one`,
+            { host: this.#host, port: this.#port },
+            { cause: err },
+          ),
+        );
+      };
+      socket.once('error', onError);
+      socket.bind(this.#port, this.#host, () => {
+        socket.off('error', onError);
+        // Later socket errors (e.g. ICMP unreachable on some OSes) must not crash the process.
+        socket.on('error', () => {});
+        const a = socket.address();
+        this.#local = { address: a.address, port: a.port };
+        resolve(this.#local);
+      });
+    });
+  }
+
+  /** The bound address; throws if not listening. */
+  get address(): Endpoint {
+    if (!this.#local) throw new CodedError('RADIUS_SERVER_NOT_LISTENING', 'call listen() first');
+    return this.#local;
+  }
+
+  /** Requests whose handler has not settled yet. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Resolves when no handler is running (immediately if none is). */
+  whenIdle(): Promise<void> {
+    if (this.#inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  get stats(): RadiusServerStats {
+    return {
+      received: this.#received,
+      sent: this.#sent,
+      dropped: Object.fromEntries(this.#dropped),
+      handled: this.#handled,
+      duplicatesAnswered: this.#duplicatesAnswered,
+      inFlight: this.#inFlight.size,
+      cacheSize: this.#cache.size,
+    };
+  }
+
+  /**
+   * Stop. By default in-flight handlers are aborted (their signal fires) and
+   * their replies discarded; with `drain: true` they are awaited and their
+   * replies still sent before the socket closes. Cache timers are cleared.
+   */
+  async close(options: { drain?: boolean } = {}): Promise<void> {
+    if (this.#closing) return;
+    if (options.drain) await this.whenIdle();
+    this.#closing = true;
+    for (const entry of this.#cache.values()) {
+      if (entry.timer) this.#clock.clearTimeout(entry.timer);
+      entry.abort.abort(new CodedError('RADIUS_SERVER_CLOSED', 'the RADIUS server is closing'));
+    }
+    this.#cache.clear();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    this.#closing = false;
+  }
+
+  // -------------------------------------------------------------------------
+
+  #record(
+    direction: PacketEvent['direction'],
+    remote: Endpoint,
+    bytes: Uint8Array,
+    extra: { reason?: string; detail?: string } = {},
+  ): void {
+    const head = peekHeader(bytes);
+    const event: PacketEvent = {
+      direction,
+      observer: this.#observer,
+      at: this.#clock.now(),
+      local: this.#local ?? { address: this.#host, port: this.#port },
+      remote,
+      bytes: Uint8Array.from(bytes),
+    };
+    if (head) {
+      event.code = head.code;
+      event.identifier = head.identifier;
+    }
+    if (extra.reason !== undefined) event.reason = extra.reason;
+    if (extra.detail !== undefined) event.detail = extra.detail;
+    if (direction === 'received') this.#received++;
+    else if (direction === 'sent') this.#sent++;
+    else {
+      const reason = extra.reason ?? 'unspecified';
+      this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + 1);
+    }
+    this.#events.record(event);
+  }
+
+  #drop(remote: Endpoint, bytes: Uint8Array, reason: string, detail?: string): void {
+    this.#record('dropped', remote, bytes, detail === undefined ? { reason } : { reason, detail });
+  }
+
+  #send(remote: Endpoint, bytes: Buffer, detail?: string): void {
+    const socket = this.#socket;
+    if (!socket || this.#closing) {
+      this.#drop(remote, bytes, 'closed', 'server closed before the reply could be sent');
+      return;
+    }
+    this.#record('sent', remote, bytes, detail === undefined ? {} : { detail });
+    socket.send(bytes, remote.port, remote.address, (err) => {
+      if (err) this.#drop(remote, bytes, 'send-failed', err.message);
+    });
+  }
+
+  #onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.#closing) return;
+    const remote: Endpoint = { address: rinfo.address, port: rinfo.port };
+
+    const decoded = decodePacket(msg);
+    if (!decoded.ok) {
+      this.#drop(remote, msg, 'malformed', decoded.error.code);
+      return;
+    }
+    const client = this.#clients.match(rinfo.address);
+    if (!client) {
+      this.#drop(remote, msg, 'unknown-client', `no client configured for ${rinfo.address}`);
+      return;
+    }
+    const { packet, raw } = decoded;
+    const isStatus = packet.code === RadiusCode.StatusServer;
+    if (packet.code !== RadiusCode.AccessRequest && !isStatus) {
+      this.#drop(remote, msg, 'unsupported-code', `code ${packet.code} is not served on an authentication port`);
+      return;
+    }
+    const ma = verifyMessageAuthenticator(raw, client.secret);
+    if (ma === 'invalid') {
+      this.#drop(remote, msg, 'bad-message-authenticator', `from client '${client.name}' (wrong secret or tampered)`);
+      return;
+    }
+    if (ma === 'absent' && (isStatus || client.requireMessageAuthenticator)) {
+      this.#drop(
+        remote,
+        msg,
+        'missing-message-authenticator',
+        isStatus ? 'Status-Server requires Message-Authenticator (RFC 5997)' : `client '${client.name}' requires it`,
+      );
+      return;
+    }
+
+    if (isStatus) {
+      // RFC 5997 §4.1: answered with Access-Accept, not cached, the handler not involved.
+      this.#record('received', remote, msg);
+      this.#send(remote, this.#encodeReply({ code: RadiusCode.AccessAccept }, packet, client.secret));
+      return;
+    }
+
+    const key = `${rinfo.address}|${rinfo.port}|${packet.identifier}`;
+    const authenticator = Buffer.from(packet.authenticator);
+    const existing = this.#cache.get(key);
+    if (existing?.authenticator.equals(authenticator)) {
+      if (existing.state === 'processing') {
+        this.#drop(remote, msg, 'duplicate-in-progress', 'retransmission while the original is still being processed');
+      } else if (existing.reply) {
+        this.#record('received', remote, msg, { detail: 'duplicate' });
+        this.#duplicatesAnswered++;
+        this.#send(remote, existing.reply, 'duplicate');
+      } else {
+        this.#drop(remote, msg, 'duplicate-no-reply', 'retransmission of a request answered with silence');
+      }
+      return;
+    }
+    if (existing) {
+      // RFC 5080 §2.2.2: a new authenticator with the same id is a new request.
+      if (existing.timer) this.#clock.clearTimeout(existing.timer);
+      existing.abort.abort(new CodedError('RADIUS_REQUEST_SUPERSEDED', 'a new request reused this identifier'));
+    }
+    const entry: CacheEntry = { authenticator, state: 'processing', abort: new AbortController() };
+    this.#cache.set(key, entry);
+    this.#record('received', remote, msg);
+    this.#process(key, entry, packet, raw, client, remote, ma);
+  }
+
+  #process(
+    key: string,
+    entry: CacheEntry,
+    packet: RadiusPacket,
+    raw: Uint8Array,
+    client: ResolvedClient,
+    remote: Endpoint,
+    ma: 'valid' | 'absent',
+  ): void {
+    let password: Buffer | undefined;
+    let unhidden = false;
+    const context: RadiusRequestContext = {
+      packet,
+      raw,
+      client: { name: client.name, address: client.address, requireMessageAuthenticator: client.requireMessageAuthenticator },
+      remote,
+      local: this.#local ?? { address: this.#host, port: this.#port },
+      messageAuthenticator: ma,
+      receivedAt: this.#clock.now(),
+      userPassword: () => {
+        if (!unhidden) {
+          const hidden = packet.attributes.find((a) => a.type === AttributeType.UserPassword)?.value;
+          password = hidden ? unhideUserPassword(hidden, client.secret, packet.authenticator) : undefined;
+          unhidden = true;
+        }
+        return password;
+      },
+      signal: entry.abort.signal,
+    };
+    this.#handled++;
+    const run = (async () => {
+      let reply: RadiusReply | null;
+      try {
+        reply = await this.#handler(context);
+      } catch (e) {
+        this.#forget(key, entry);
+        this.#drop(remote, raw, 'handler-error', e instanceof CodedError ? e.code : 'handler threw');
+        return;
+      }
+      const current = this.#cache.get(key) === entry;
+      if (reply === null) {
+        if (current) this.#finish(key, entry, undefined);
+        this.#drop(remote, raw, 'handler-no-reply', 'the handler chose not to answer');
+        return;
+      }
+      let bytes: Buffer;
+      try {
+        bytes = this.#encodeReply(reply, packet, client.secret);
+      } catch (e) {
+        this.#forget(key, entry);
+        this.#drop(remote, raw, 'handler-error', e instanceof CodedError ? e.code : 'reply could not be encoded');
+        return;
+      }
+      if (!current) {
+        this.#drop(remote, bytes, this.#socket ? 'superseded' : 'closed');
+        return;
+      }
+      this.#finish(key, entry, bytes);
+      this.#send(remote, bytes);
+    })();
+    this.#inFlight.add(run);
+    void run.finally(() => {
+      this.#inFlight.delete(run);
+      if (this.#inFlight.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
+    });
+  }
+
+  #encodeReply(reply: RadiusReply, request: RadiusPacket, secret: Secret): Buffer {
+    const proxyStates = request.attributes.filter((a) => a.type === AttributeType.ProxyState);
+    // Proxy-State must be an exact, ordered copy of the request's (RFC 2865 §5.33), so the handler's own are ignored.
+    const own = (reply.attributes ?? []).filter((a) => a.type !== AttributeType.ProxyState);
+    return encodeResponse({ code: reply.code, attributes: [...own, ...proxyStates] }, request, secret);
+  }
+
+  #finish(key: string, entry: CacheEntry, reply: Buffer | undefined): void {
+    entry.state = 'done';
+    if (reply) entry.reply = reply;
+    entry.timer = this.#clock.setTimeout(() => {
+      if (this.#cache.get(key) === entry) this.#cache.delete(key);
+    }, this.#ttl);
+  }
+
+  #forget(key: string, entry: CacheEntry): void {
+    if (this.#cache.get(key) === entry) this.#cache.delete(key);
+  }
+}
