@@ -33,8 +33,11 @@ export interface AgentEndpoint {
 /** Why a target could not be used at all (e.g. no container runtime). */
 export class TargetUnavailable extends Error {
   readonly code = 'TARGET_UNAVAILABLE';
-  constructor(readonly reason: string) {
+  // A plain field, not a parameter property: Node's type stripping can't run those.
+  readonly reason: string;
+  constructor(reason: string) {
     super(reason);
+    this.reason = reason;
     this.name = 'TargetUnavailable';
   }
 }
