@@ -1,0 +1,241 @@
+/**
+ * Okta's classic Authentication API (POST /api/v1/authn and
+ * /api/v1/authn/factors/{factorId}/verify) for password-first mode: a state
+ * machine keyed by stateToken. Okta documents it apart from the management API,
+ * so its bodies are an extension to the contract (see extensions.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type { IdGenerator } from './ids.ts';
+import { OktaApiError } from './okta-errors.ts';
+import type { OktaOrg } from './org.ts';
+import type { FactorRecord, UserRecord } from './types.ts';
+import { iso, type JsonObject } from './views.ts';
+
+/** Okta's authentication transactions (stateToken) live five minutes. */
+export const STATE_TOKEN_LIFETIME_MS = 5 * 60_000;
+
+export interface AuthnAnswer {
+  status: number;
+  body: JsonObject;
+}
+
+interface AuthnTransaction {
+  stateToken: string;
+  userId: string;
+  expiresAt: number;
+  status: 'MFA_REQUIRED' | 'MFA_CHALLENGE' | 'PASSWORD_EXPIRED';
+  /** Push in flight for this transaction. */
+  push?: { factorId: string; transactionId: string; reported: boolean };
+}
+
+export class AuthnService {
+  readonly #org: OktaOrg;
+  readonly #ids: IdGenerator;
+  readonly #tx = new Map<string, AuthnTransaction>();
+
+  constructor(org: OktaOrg, ids: IdGenerator) {
+    this.#org = org;
+    this.#ids = ids;
+  }
+
+  /** POST /api/v1/authn {username, password}. */
+  primary(base: string, username: unknown, password: unknown): AuthnAnswer {
+    const org = this.#org;
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
+      throw new OktaApiError('E0000001', ['username and password: The fields cannot be left blank']);
+    }
+    const u = org.getUser(username);
+    if (!u) throw new OktaApiError('E0000004');
+    if (u.status === 'LOCKED_OUT') {
+      org.logUserEvent(u, 'user.authentication.authenticate', 'FAILURE', {}, 'LOCKED_OUT');
+      return { status: 200, body: { status: 'LOCKED_OUT', _links: {} } };
+    }
+    if (!org.checkPassword(u.id, password)) {
+      org.notePasswordFailure(u);
+      org.logUserEvent(u, 'user.authentication.authenticate', 'FAILURE', {}, 'INVALID_CREDENTIALS');
+      throw new OktaApiError('E0000004');
+    }
+    if (u.status !== 'ACTIVE' && u.status !== 'PASSWORD_EXPIRED') {
+      org.logUserEvent(u, 'user.authentication.authenticate', 'FAILURE', { status: u.status }, 'USER_NOT_ACTIVE');
+      throw new OktaApiError('E0000004');
+    }
+    u.failedPasswordAttempts = 0;
+    org.logUserEvent(u, 'user.authentication.authenticate', 'SUCCESS');
+    if (u.status === 'PASSWORD_EXPIRED') {
+      const t = this.#open(u, 'PASSWORD_EXPIRED');
+      return { status: 200, body: this.#body(base, t, { status: 'PASSWORD_EXPIRED' }) };
+    }
+    const factors = this.#activeFactors(u);
+    if (factors.length === 0) return this.#success(u);
+    const t = this.#open(u, 'MFA_REQUIRED');
+    return {
+      status: 200,
+      body: this.#body(base, t, {
+        status: 'MFA_REQUIRED',
+        _embedded: { user: userSummary(u), factors: factors.map((f) => this.#factorSummary(base, f)) },
+      }),
+    };
+  }
+
+  /** POST /api/v1/authn/factors/{factorId}/verify {stateToken, passCode?}; a repeat for a push is the poll. */
+  verify(base: string, factorId: string, stateToken: unknown, passCode: unknown): AuthnAnswer {
+    const org = this.#org;
+    const t = typeof stateToken === 'string' ? this.#tx.get(stateToken) : undefined;
+    if (!t || org.now() >= t.expiresAt) {
+      if (t) this.#tx.delete(t.stateToken);
+      throw new OktaApiError('E0000011');
+    }
+    if (t.status === 'PASSWORD_EXPIRED') throw new OktaApiError('E0000079');
+    const u = org.requireUser(t.userId);
+    const f = org.getFactor(u.id, factorId);
+    if (f?.status !== 'ACTIVE') throw new OktaApiError('E0000007', [], `Not found: Resource not found: ${factorId} (UserFactor)`);
+
+    if (f.factorType === 'push') return this.#pushStep(base, t, u, f);
+
+    const code = passCode === undefined || passCode === null ? undefined : String(passCode);
+    const outcome = org.verifyFactor(u.id, f.id, code === undefined ? {} : { passCode: code });
+    switch (outcome.result) {
+      case 'SUCCESS':
+        this.#tx.delete(t.stateToken);
+        return this.#success(u);
+      case 'CHALLENGE':
+        t.status = 'MFA_CHALLENGE';
+        return {
+          status: 200,
+          body: this.#body(base, t, {
+            status: 'MFA_CHALLENGE',
+            _embedded: { user: userSummary(u), factor: this.#factorSummary(base, f) },
+            _links: this.#links(base, f, 'verify'),
+          }),
+        };
+      case 'REPLAYED':
+        throw new OktaApiError('E0000082');
+      default:
+        throw new OktaApiError('E0000068');
+    }
+  }
+
+  #pushStep(base: string, t: AuthnTransaction, u: UserRecord, f: FactorRecord): AuthnAnswer {
+    const org = this.#org;
+    let factorResult: string;
+    const current = t.push && t.push.factorId === f.id ? org.getPushTransaction(u.id, f.id, t.push.transactionId) : undefined;
+    if (current && t.push && !(t.push.reported && current.status !== 'WAITING' && current.status !== 'SUCCESS')) {
+      if (current.status === 'SUCCESS') {
+        this.#tx.delete(t.stateToken);
+        return this.#success(u);
+      }
+      t.push.reported = current.status !== 'WAITING';
+      factorResult = current.status;
+    } else {
+      // First verify, or a new attempt after a reported REJECTED / TIMEOUT: send a push.
+      const outcome = org.verifyFactor(u.id, f.id, {});
+      if (outcome.result !== 'WAITING') throw new OktaApiError('E0000009');
+      t.push = { factorId: f.id, transactionId: outcome.transaction.id, reported: false };
+      factorResult = 'WAITING';
+    }
+    t.status = 'MFA_CHALLENGE';
+    return {
+      status: 200,
+      body: this.#body(base, t, {
+        status: 'MFA_CHALLENGE',
+        factorResult,
+        _embedded: { user: userSummary(u), factor: this.#factorSummary(base, f) },
+        _links: this.#links(base, f, 'poll'),
+      }),
+    };
+  }
+
+  #activeFactors(u: UserRecord): FactorRecord[] {
+    return this.#org.listFactors(u.id).filter((f) => f.status === 'ACTIVE');
+  }
+
+  #open(u: UserRecord, status: AuthnTransaction['status']): AuthnTransaction {
+    const t: AuthnTransaction = {
+      stateToken: `00${randomBytes(24).toString('base64url')}`,
+      userId: u.id,
+      expiresAt: this.#org.now() + STATE_TOKEN_LIFETIME_MS,
+      status,
+    };
+    this.#tx.set(t.stateToken, t);
+    return t;
+  }
+
+  #success(u: UserRecord): AuthnAnswer {
+    u.lastLogin = this.#org.now();
+    this.#org.logUserEvent(u, 'user.session.start', 'SUCCESS');
+    return {
+      status: 200,
+      body: {
+        expiresAt: iso(this.#org.now() + STATE_TOKEN_LIFETIME_MS),
+        status: 'SUCCESS',
+        sessionToken: `${this.#ids.chars(8)}${randomBytes(18).toString('base64url')}`,
+        _embedded: { user: userSummary(u) },
+      },
+    };
+  }
+
+  #body(base: string, t: AuthnTransaction, rest: JsonObject): JsonObject {
+    return {
+      stateToken: t.stateToken,
+      expiresAt: iso(t.expiresAt),
+      ...rest,
+      _links: {
+        cancel: { href: `${base}/api/v1/authn/cancel`, hints: { allow: ['POST'] } },
+        ...((rest._links as JsonObject | undefined) ?? {}),
+      },
+    };
+  }
+
+  #links(base: string, f: FactorRecord, name: 'verify' | 'poll'): JsonObject {
+    const verify = `${base}/api/v1/authn/factors/${f.id}/verify`;
+    return {
+      next: { name, href: verify, hints: { allow: ['POST'] } },
+      prev: { href: `${base}/api/v1/authn/previous`, hints: { allow: ['POST'] } },
+    };
+  }
+
+  #factorSummary(base: string, f: FactorRecord): JsonObject {
+    const verify = `${base}/api/v1/authn/factors/${f.id}/verify`;
+    const u = this.#org.requireUser(f.userId);
+    const profile: JsonObject =
+      f.factorType === 'sms' || f.factorType === 'call'
+        ? { phoneNumber: maskPhone(f.phoneNumber ?? '') }
+        : f.factorType === 'email'
+          ? { email: maskEmail(f.email ?? '') }
+          : f.factorType === 'push'
+            ? { credentialId: u.profile.login, name: f.deviceId ?? f.id }
+            : { credentialId: u.profile.login };
+    return {
+      id: f.id,
+      factorType: f.factorType,
+      provider: f.provider,
+      vendorName: f.provider,
+      profile,
+      _links: { verify: { href: verify, hints: { allow: ['POST'] } } },
+    };
+  }
+}
+
+function userSummary(u: UserRecord): JsonObject {
+  return {
+    id: u.id,
+    passwordChanged: u.passwordChanged === null ? null : iso(u.passwordChanged),
+    profile: {
+      login: u.profile.login,
+      firstName: u.profile.firstName,
+      lastName: u.profile.lastName,
+      locale: 'en',
+      timeZone: 'America/Los_Angeles',
+    },
+  };
+}
+
+/** Okta masks contact details in authn answers: "+1 XXX-XXX-4567". */
+function maskPhone(phone: string): string {
+  return phone.length > 4 ? `${phone.slice(0, 2)} XXX-XXX-${phone.slice(-4)}` : phone;
+}
+
+function maskEmail(email: string): string {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}...${local.slice(-1)}@${domain}`;
+}

@@ -1,0 +1,840 @@
+/**
+ * The mock Okta org: users, groups, apps and assignments, factors, push
+ * transactions, one-time codes, API tokens, faults and an event log — the state
+ * behind the msw handlers (handlers.ts), driven by one injected clock.
+ *
+ * Admin methods mirror what an Okta admin does; errors are OktaApiError with
+ * Okta's status / errorCode, so the HTTP layer and direct callers agree.
+ * Secrets (passwords, TOTP secrets, codes, API tokens) never reach the event log.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Clock, TimerHandle } from '../../agent/src/clock.ts';
+import { CodedError } from '../../agent/src/errors.ts';
+import { AuthnService } from './authn.ts';
+import type { FactorDelivery, PushAnswer } from './delivery.ts';
+import { EventLog, type OrgEvent } from './event-log.ts';
+import { Faults, RateLimiter } from './faults.ts';
+import { ID_PREFIX, IdGenerator } from './ids.ts';
+import { OktaApiError } from './okta-errors.ts';
+import { checkTotp, newTotpSecret, TOTP_PERIOD_S, totpUri } from './totp.ts';
+import type {
+  ApiTokenRecord,
+  AppRecord,
+  DuoPasscodeChecker,
+  EnrollFactorInput,
+  EnrollFactorResult,
+  FactorProvider,
+  FactorRecord,
+  FactorType,
+  GroupRecord,
+  OneTimeCodeRecord,
+  PushStatus,
+  PushTransaction,
+  RateLimitSetting,
+  UserProfile,
+  UserRecord,
+  UserStatus,
+  VerifyOutcome,
+} from './types.ts';
+
+export type * from './types.ts';
+export type { OrgEvent } from './event-log.ts';
+
+/** Okta Verify push challenges expire after five minutes. */
+export const PUSH_LIFETIME_MS = 5 * 60_000;
+/** SMS / voice / email codes live five minutes (Okta's default tokenLifetimeSeconds=300). */
+export const ONE_TIME_CODE_LIFETIME_MS = 5 * 60_000;
+/** Okta allows one SMS / call challenge per phone number every 30 seconds. */
+export const PHONE_CHALLENGE_INTERVAL_MS = 30_000;
+/** Failed primary authentications before LOCKED_OUT (Okta's password policy default is 10). */
+export const DEFAULT_LOCKOUT_THRESHOLD = 10;
+
+export interface OktaOrgOptions {
+  clock: Clock;
+  /** How pushes and codes reach devices; defaults to dropping them (nobody's phone). */
+  delivery?: FactorDelivery;
+  /** Base URL used in `_links` (and by startOktaServer when not overridden). */
+  orgUrl?: string;
+  /** Seed for deterministic ids and codes. */
+  seed?: number;
+  /** Failed primary authentications before the user is LOCKED_OUT; 0 disables. */
+  lockoutThreshold?: number;
+  /** What an Okta Verify push shows. */
+  pushMessage?: string;
+}
+
+export interface CreateUserInput {
+  profile: Partial<UserProfile> & { login: string };
+  password?: string;
+  /** As `POST /api/v1/users?activate=…`: default true (ACTIVE with a password, else PROVISIONED). */
+  activate?: boolean;
+  /** Seeding: put the user straight into this status. */
+  status?: UserStatus;
+}
+
+export interface CreateAppInput {
+  label: string;
+  /** Okta app name; default "radius". */
+  name?: string;
+  signOnMode?: string;
+}
+
+export interface VerifyFactorInput {
+  passCode?: string;
+}
+
+/** Delivery channel of each one-time-code factor type. */
+const CHANNEL: Record<'sms' | 'call' | 'email', 'sms' | 'call' | 'email'> = { sms: 'sms', call: 'call', email: 'email' };
+
+const NOWHERE: FactorDelivery = { push: () => {}, oneTimeCode: () => {} };
+
+const PROVIDERS: Record<FactorType, readonly FactorProvider[]> = {
+  'token:software:totp': ['OKTA', 'GOOGLE'],
+  push: ['OKTA'],
+  sms: ['OKTA'],
+  call: ['OKTA'],
+  email: ['OKTA'],
+  web: ['DUO'],
+};
+
+export class OktaOrg {
+  readonly clock: Clock;
+  readonly orgUrl: string;
+  readonly events: EventLog;
+  readonly faults = new Faults();
+  readonly rateLimiter = new RateLimiter();
+  /** The Authn API state (password-first mode). */
+  readonly authn: AuthnService;
+  delivery: FactorDelivery;
+  lockoutThreshold: number;
+  pushMessage: string;
+
+  readonly #ids: IdGenerator;
+  readonly #users = new Map<string, UserRecord>();
+  readonly #loginIndex = new Map<string, string>();
+  readonly #passwords = new Map<string, Buffer>();
+  readonly #groups = new Map<string, GroupRecord>();
+  readonly #apps = new Map<string, AppRecord>();
+  readonly #factors = new Map<string, FactorRecord>();
+  readonly #pushes = new Map<string, PushTransaction>();
+  readonly #pushTimers = new Map<string, TimerHandle>();
+  /** factorId → outstanding code (challenge or activation). */
+  readonly #codes = new Map<string, OneTimeCodeRecord>();
+  readonly #tokens = new Map<string, ApiTokenRecord>();
+
+  constructor(options: OktaOrgOptions) {
+    this.clock = options.clock;
+    this.delivery = options.delivery ?? NOWHERE;
+    this.orgUrl = (options.orgUrl ?? 'https://mock.okta.example').replace(/\/+$/, '');
+    this.#ids = new IdGenerator(options.seed);
+    this.events = new EventLog(() => this.clock.now());
+    this.lockoutThreshold = options.lockoutThreshold ?? DEFAULT_LOCKOUT_THRESHOLD;
+    this.pushMessage = options.pushMessage ?? 'Did you just try to sign in?';
+    this.authn = new AuthnService(this, this.#ids);
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  // ─── users ──────────────────────────────────────────────────────────────
+
+  createUser(input: CreateUserInput): UserRecord {
+    const login = input.profile.login?.trim();
+    if (!login) throw new OktaApiError('E0000001', ['login: The field cannot be left blank']);
+    if (this.#loginIndex.has(login.toLowerCase())) {
+      throw new OktaApiError('E0000001', ['login: An object with this field already exists in the current organization']);
+    }
+    const now = this.now();
+    const local = login.split('@')[0] ?? login;
+    const profile: UserProfile = {
+      login,
+      email: input.profile.email ?? (login.includes('@') ? login : `${login}@example.com`),
+      firstName: input.profile.firstName ?? local,
+      lastName: input.profile.lastName ?? 'User',
+      mobilePhone: input.profile.mobilePhone ?? null,
+    };
+    const activate = input.activate ?? true;
+    const status: UserStatus = input.status ?? (!activate ? 'STAGED' : input.password ? 'ACTIVE' : 'PROVISIONED');
+    const user: UserRecord = {
+      id: this.#ids.id(ID_PREFIX.user),
+      status,
+      profile,
+      created: now,
+      activated: status === 'STAGED' ? null : now,
+      statusChanged: status === 'STAGED' ? null : now,
+      lastLogin: null,
+      lastUpdated: now,
+      passwordChanged: input.password ? now : null,
+      failedPasswordAttempts: 0,
+      failedFactorAttempts: 0,
+    };
+    this.#users.set(user.id, user);
+    this.#loginIndex.set(login.toLowerCase(), user.id);
+    if (input.password !== undefined) this.#passwords.set(user.id, hashPassword(user.id, input.password));
+    this.#log(user, 'user.lifecycle.create', 'SUCCESS');
+    if (status !== 'STAGED') this.#log(user, 'user.lifecycle.activate', 'SUCCESS');
+    return user;
+  }
+
+  /** By id or login (case-insensitive), as GET /api/v1/users/{idOrLogin}. */
+  getUser(idOrLogin: string): UserRecord | undefined {
+    return this.#users.get(idOrLogin) ?? this.#users.get(this.#loginIndex.get(idOrLogin.toLowerCase()) ?? '');
+  }
+
+  /** Like getUser; throws 404 E0000007 when there is none. */
+  requireUser(idOrLogin: string): UserRecord {
+    const u = this.getUser(idOrLogin);
+    if (!u) throw new OktaApiError('E0000007', [], `Not found: Resource not found: ${idOrLogin} (User)`);
+    return u;
+  }
+
+  listUsers(): UserRecord[] {
+    return [...this.#users.values()];
+  }
+
+  activateUser(userId: string): UserRecord {
+    const u = this.requireUser(userId);
+    if (u.status === 'ACTIVE') throw new OktaApiError('E0000016');
+    return this.#setStatus(u, this.#passwords.has(u.id) ? 'ACTIVE' : 'PROVISIONED', 'user.lifecycle.activate', (x) => {
+      x.activated = this.now();
+    });
+  }
+
+  suspendUser(userId: string): UserRecord {
+    const u = this.requireUser(userId);
+    if (u.status !== 'ACTIVE') throw new OktaApiError('E0000001', ['Cannot suspend a user that is not active']);
+    return this.#setStatus(u, 'SUSPENDED', 'user.lifecycle.suspend');
+  }
+
+  unsuspendUser(userId: string): UserRecord {
+    const u = this.requireUser(userId);
+    if (u.status !== 'SUSPENDED') throw new OktaApiError('E0000001', ['Cannot unsuspend a user that is not suspended']);
+    return this.#setStatus(u, 'ACTIVE', 'user.lifecycle.unsuspend');
+  }
+
+  /** Harness: what too many failed sign-ins do. */
+  lockUser(userId: string): UserRecord {
+    const u = this.requireUser(userId);
+    return this.#setStatus(u, 'LOCKED_OUT', 'user.account.lock');
+  }
+
+  unlockUser(userId: string): UserRecord {
+    const u = this.requireUser(userId);
+    if (u.status !== 'LOCKED_OUT') throw new OktaApiError('E0000038', [], 'This operation is not allowed in the user\'s current status.');
+    u.failedPasswordAttempts = 0;
+    u.failedFactorAttempts = 0;
+    return this.#setStatus(u, 'ACTIVE', 'user.account.unlock');
+  }
+
+  /** POST /lifecycle/deactivate: the user becomes DEPROVISIONED. */
+  deactivateUser(userId: string): UserRecord {
+    const u = this.requireUser(userId);
+    return this.#setStatus(u, 'DEPROVISIONED', 'user.lifecycle.deactivate');
+  }
+
+  /** Alias of deactivateUser, in the words of the admin console. */
+  deprovision(userId: string): UserRecord {
+    return this.deactivateUser(userId);
+  }
+
+  expirePassword(userId: string): UserRecord {
+    const u = this.requireUser(userId);
+    return this.#setStatus(u, 'PASSWORD_EXPIRED', 'user.account.update_password');
+  }
+
+  setPassword(userId: string, password: string): UserRecord {
+    const u = this.requireUser(userId);
+    this.#passwords.set(u.id, hashPassword(u.id, password));
+    u.passwordChanged = this.now();
+    u.lastUpdated = this.now();
+    this.#log(u, 'user.account.update_password', 'SUCCESS');
+    if (u.status === 'PASSWORD_EXPIRED' || u.status === 'PROVISIONED') u.status = 'ACTIVE';
+    return u;
+  }
+
+  /** Compares in constant time; never records the password. */
+  checkPassword(userId: string, password: string): boolean {
+    const stored = this.#passwords.get(userId);
+    if (!stored) return false;
+    return timingSafeEqual(stored, hashPassword(userId, password));
+  }
+
+  // ─── groups and apps ────────────────────────────────────────────────────
+
+  createGroup(input: { name: string; description?: string }): GroupRecord {
+    const g: GroupRecord = {
+      id: this.#ids.id(ID_PREFIX.group),
+      name: input.name,
+      description: input.description ?? '',
+      members: new Set(),
+      created: this.now(),
+    };
+    this.#groups.set(g.id, g);
+    this.events.append({ eventType: 'group.lifecycle.create', outcome: { result: 'SUCCESS' }, target: [{ id: g.id, type: 'Group', alternateId: g.name }] });
+    return g;
+  }
+
+  getGroup(idOrName: string): GroupRecord | undefined {
+    return this.#groups.get(idOrName) ?? [...this.#groups.values()].find((g) => g.name === idOrName);
+  }
+
+  addToGroup(groupId: string, userId: string): void {
+    const g = this.getGroup(groupId);
+    if (!g) throw new OktaApiError('E0000007', [], `Not found: Resource not found: ${groupId} (UserGroup)`);
+    const u = this.requireUser(userId);
+    g.members.add(u.id);
+    this.#log(u, 'group.user_membership.add', 'SUCCESS', [{ id: g.id, type: 'Group', alternateId: g.name }]);
+  }
+
+  groupsOf(userId: string): GroupRecord[] {
+    const u = this.requireUser(userId);
+    return [...this.#groups.values()].filter((g) => g.members.has(u.id));
+  }
+
+  createApp(input: CreateAppInput): AppRecord {
+    const app: AppRecord = {
+      id: this.#ids.id(ID_PREFIX.app),
+      name: input.name ?? 'radius',
+      label: input.label,
+      signOnMode: input.signOnMode ?? 'RADIUS',
+      created: this.now(),
+      users: new Map(),
+    };
+    this.#apps.set(app.id, app);
+    this.events.append({
+      eventType: 'application.lifecycle.create',
+      outcome: { result: 'SUCCESS' },
+      target: [{ id: app.id, type: 'AppInstance', alternateId: app.label }],
+    });
+    return app;
+  }
+
+  getApp(idOrLabel: string): AppRecord | undefined {
+    return this.#apps.get(idOrLabel) ?? [...this.#apps.values()].find((a) => a.label === idOrLabel);
+  }
+
+  requireApp(appId: string): AppRecord {
+    const a = this.getApp(appId);
+    if (!a) throw new OktaApiError('E0000007', [], `Not found: Resource not found: ${appId} (AppInstance)`);
+    return a;
+  }
+
+  assignUserToApp(appId: string, userId: string): AppRecord {
+    const app = this.requireApp(appId);
+    const u = this.requireUser(userId);
+    if (!app.users.has(u.id)) app.users.set(u.id, this.now());
+    this.#log(u, 'application.user_membership.add', 'SUCCESS', [{ id: app.id, type: 'AppInstance', alternateId: app.label }]);
+    return app;
+  }
+
+  unassignUserFromApp(appId: string, userId: string): void {
+    const app = this.requireApp(appId);
+    app.users.delete(this.requireUser(userId).id);
+  }
+
+  isAssigned(appId: string, userId: string): boolean {
+    const app = this.getApp(appId);
+    const u = this.getUser(userId);
+    return !!app && !!u && app.users.has(u.id);
+  }
+
+  // ─── factors ────────────────────────────────────────────────────────────
+
+  enrollFactor(userId: string, input: EnrollFactorInput): EnrollFactorResult {
+    const u = this.requireUser(userId);
+    const factorType = input.factorType;
+    const allowed = PROVIDERS[factorType];
+    if (!allowed) throw new OktaApiError('E0000001', [`factorType: unsupported factor type ${String(factorType)}`]);
+    const provider = input.provider ?? allowed[0]!;
+    if (!allowed.includes(provider)) {
+      throw new OktaApiError('E0000001', [`provider: ${provider} does not offer ${factorType}`]);
+    }
+    if (u.status === 'DEPROVISIONED') throw new OktaApiError('E0000038');
+    // Okta: one phone per sms / call, one email, one Google Authenticator, one Duo per user.
+    const unique = factorType !== 'push' && !(factorType === 'token:software:totp' && provider === 'OKTA');
+    if (unique && this.listFactors(u.id).some((f) => f.factorType === factorType && f.provider === provider)) {
+      throw new OktaApiError('E0000001', [`factor: A factor of this type is already set up (${factorType}/${provider})`]);
+    }
+    const now = this.now();
+    const factor: FactorRecord = {
+      id: this.#ids.id(ID_PREFIX.factor[factorType]),
+      userId: u.id,
+      factorType,
+      provider,
+      status: 'PENDING_ACTIVATION',
+      created: now,
+      lastUpdated: now,
+      usedSteps: new Set(),
+    };
+    if (input.deviceId !== undefined) factor.deviceId = input.deviceId;
+    let activation: EnrollFactorResult['activation'];
+    switch (factorType) {
+      case 'token:software:totp':
+      case 'push': {
+        factor.secret = normaliseBase32(input.sharedSecret ?? newTotpSecret());
+        factor.deviceId ??= `${provider === 'GOOGLE' ? 'ga' : 'ov'}-${factor.id}`;
+        const issuer = provider === 'GOOGLE' ? 'Okta (Google Authenticator)' : 'Okta';
+        activation = {
+          sharedSecret: factor.secret,
+          otpauthUri: totpUri(factor.secret, issuer, u.profile.login),
+          encoding: 'base32',
+          keyLength: factor.secret.length,
+          timeStep: TOTP_PERIOD_S,
+        };
+        break;
+      }
+      case 'sms':
+      case 'call': {
+        const phone = normalisePhone(input.phoneNumber ?? u.profile.mobilePhone ?? '');
+        if (!phone) throw new OktaApiError('E0000001', ['phoneNumber: must be an E.164 number such as +15551234567']);
+        factor.phoneNumber = phone;
+        break;
+      }
+      case 'email': {
+        factor.email = input.email ?? u.profile.email;
+        break;
+      }
+      case 'web': {
+        if (input.duoPasscodeChecker) factor.duoChecker = input.duoPasscodeChecker;
+        break;
+      }
+    }
+    this.#factors.set(factor.id, factor);
+    // Duo enrolment happens in Duo's own flow, so the factor is usable at once;
+    // `activate` is also a seeding shortcut for TOTP / push with a known secret.
+    const activateNow = input.activate ?? factorType === 'web';
+    if (activateNow) {
+      this.#markActive(u, factor);
+    } else if (factorType === 'sms' || factorType === 'call' || factorType === 'email') {
+      // Okta sends an activation code on enrolment.
+      this.#sendCode(u, factor, false);
+    }
+    return activation ? { factor, activation } : { factor };
+  }
+
+  /** Activates a PENDING_ACTIVATION factor; TOTP / Okta Verify / sms / call / email need the passCode. */
+  activateFactor(userId: string, factorId: string, passCode?: string): FactorRecord {
+    const u = this.requireUser(userId);
+    const f = this.requireFactor(u.id, factorId);
+    if (f.status === 'ACTIVE') throw new OktaApiError('E0000001', ['factor: The factor is already active']);
+    const now = this.now();
+    switch (f.factorType) {
+      case 'token:software:totp':
+      case 'push': {
+        // A push enrolment may be completed by the device without a code (it registers itself).
+        if (passCode === undefined && f.factorType === 'push') break;
+        if (!passCode) throw new OktaApiError('E0000001', ['passCode: The field cannot be left blank']);
+        const r = checkTotp(f.secret ?? '', passCode, now, f.usedSteps);
+        if (!r.ok) throw new OktaApiError(r.reason === 'REPLAYED' ? 'E0000082' : 'E0000068');
+        f.usedSteps.add(r.step);
+        break;
+      }
+      case 'sms':
+      case 'call':
+      case 'email': {
+        if (!passCode) throw new OktaApiError('E0000001', ['passCode: The field cannot be left blank']);
+        if (this.#consumeCode(f, passCode) !== 'SUCCESS') throw new OktaApiError('E0000068');
+        break;
+      }
+      case 'web':
+        break;
+    }
+    this.#markActive(u, f);
+    return f;
+  }
+
+  deactivateFactor(userId: string, factorId: string): void {
+    const u = this.requireUser(userId);
+    const f = this.requireFactor(u.id, factorId);
+    this.#factors.delete(f.id);
+    if (f.companionFactorId) this.#factors.delete(f.companionFactorId);
+    this.#log(u, 'user.mfa.factor.deactivate', 'SUCCESS', [factorTarget(f)], { factorType: f.factorType, provider: f.provider });
+  }
+
+  listFactors(userId: string): FactorRecord[] {
+    const u = this.requireUser(userId);
+    return [...this.#factors.values()].filter((f) => f.userId === u.id);
+  }
+
+  getFactor(userId: string, factorId: string): FactorRecord | undefined {
+    const f = this.#factors.get(factorId);
+    const u = this.getUser(userId);
+    return f && u && f.userId === u.id ? f : undefined;
+  }
+
+  requireFactor(userId: string, factorId: string): FactorRecord {
+    const f = this.getFactor(userId, factorId);
+    if (!f) throw new OktaApiError('E0000007', [], `Not found: Resource not found: ${factorId} (UserFactor)`);
+    return f;
+  }
+
+  /** Duo: attach (or replace) who checks passcodes — the virtual Duo Mobile app. */
+  setDuoPasscodeChecker(userId: string, factorId: string, checker: DuoPasscodeChecker): void {
+    const f = this.requireFactor(userId, factorId);
+    if (f.factorType !== 'web') throw new CodedError('OKTA_NOT_DUO', `factor ${factorId} is ${f.factorType}, not a Duo (web) factor`);
+    f.duoChecker = checker;
+  }
+
+  /**
+   * Verify a factor as POST /api/v1/users/{id}/factors/{fid}/verify does.
+   * Outcomes, not throws, for the answers Okta gives with a factorResult;
+   * throws OktaApiError for the others (404, 400, locked user…).
+   */
+  verifyFactor(userId: string, factorId: string, input: VerifyFactorInput = {}): VerifyOutcome {
+    const u = this.requireUser(userId);
+    const f = this.requireFactor(u.id, factorId);
+    if (u.status === 'LOCKED_OUT') throw new OktaApiError('E0000069');
+    if (u.status === 'SUSPENDED' || u.status === 'DEPROVISIONED' || u.status === 'STAGED') throw new OktaApiError('E0000038');
+    if (f.status !== 'ACTIVE') throw new OktaApiError('E0000001', ['factor: The factor is not active']);
+    const passCode = input.passCode === undefined || input.passCode === null ? undefined : String(input.passCode);
+    const now = this.now();
+    const detail = { factorType: f.factorType, provider: f.provider };
+    let outcome: VerifyOutcome;
+    switch (f.factorType) {
+      case 'token:software:totp': {
+        if (!passCode) throw new OktaApiError('E0000001', ['passCode: The field cannot be left blank']);
+        const r = checkTotp(f.secret ?? '', passCode, now, f.usedSteps);
+        if (r.ok) f.usedSteps.add(r.step);
+        outcome = r.ok ? { result: 'SUCCESS' } : { result: r.reason };
+        break;
+      }
+      case 'push': {
+        if (passCode !== undefined) throw new OktaApiError('E0000001', ['passCode: Okta Verify push takes no passCode; use the TOTP factor']);
+        const tx = this.#startPush(u, f);
+        this.#log(u, 'user.mfa.factor.challenge', 'CHALLENGE', [factorTarget(f)], detail);
+        return { result: 'WAITING', transaction: { ...tx } };
+      }
+      case 'sms':
+      case 'call':
+      case 'email': {
+        if (passCode === undefined || passCode === '') {
+          const code = this.#sendCode(u, f, true);
+          this.#log(u, 'user.mfa.factor.challenge', 'CHALLENGE', [factorTarget(f)], detail);
+          return { result: 'CHALLENGE', expiresAt: code.expiresAt };
+        }
+        const r = this.#consumeCode(f, passCode);
+        outcome = r === 'SUCCESS' ? { result: 'SUCCESS' } : r === 'EXPIRED' ? { result: 'EXPIRED' } : { result: 'INVALID' };
+        break;
+      }
+      case 'web': {
+        if (!passCode) throw new OktaApiError('E0000001', ['passCode: The field cannot be left blank']);
+        outcome = f.duoChecker?.(passCode, now) ? { result: 'SUCCESS' } : { result: 'INVALID' };
+        break;
+      }
+    }
+    this.#recordVerify(u, f, outcome.result === 'SUCCESS', outcome.result);
+    return outcome;
+  }
+
+  /** Current state of a push transaction; 404 when it isn't this user's / factor's. */
+  getPushTransaction(userId: string, factorId: string, transactionId: string): PushTransaction {
+    const u = this.requireUser(userId);
+    const tx = this.#pushes.get(transactionId);
+    if (!tx || tx.userId !== u.id || tx.factorId !== factorId) {
+      throw new OktaApiError('E0000007', [], `Not found: Resource not found: ${transactionId} (Transaction)`);
+    }
+    this.#expireIfDue(tx);
+    return { ...tx };
+  }
+
+  /** Push transactions (optionally one user's), newest last; devices read these. */
+  listPushTransactions(userId?: string): PushTransaction[] {
+    return [...this.#pushes.values()]
+      .filter((t) => userId === undefined || t.userId === this.getUser(userId)?.id)
+      .map((t) => {
+        this.#expireIfDue(t);
+        return { ...t };
+      });
+  }
+
+  /**
+   * A device answers a push. Returns the transaction's status afterwards: an
+   * answer to a push that already timed out or was answered changes nothing.
+   */
+  answerPush(transactionId: string, answer: PushAnswer): PushStatus {
+    const tx = this.#pushes.get(transactionId);
+    if (!tx) throw new CodedError('OKTA_PUSH_UNKNOWN', `no push transaction ${transactionId}; was it sent by this org?`);
+    this.#expireIfDue(tx);
+    if (tx.status !== 'WAITING') return tx.status;
+    const u = this.requireUser(tx.userId);
+    const f = this.#factors.get(tx.factorId);
+    tx.status = answer === 'APPROVE' ? 'SUCCESS' : 'REJECTED';
+    tx.answeredAt = this.now();
+    this.#clearPushTimer(tx.id);
+    const target: OrgEvent['target'] = [{ id: tx.id, type: 'PushTransaction' }];
+    if (f) target.push(factorTarget(f));
+    if (answer === 'APPROVE') {
+      u.failedFactorAttempts = 0;
+      u.lastLogin = this.now();
+      this.#log(u, 'user.authentication.auth_via_mfa', 'SUCCESS', target, { factorType: 'push', provider: 'OKTA' });
+    } else {
+      this.#log(u, 'user.mfa.okta_verify.deny_push', 'DENY', target, { factorType: 'push', provider: 'OKTA' });
+    }
+    return tx.status;
+  }
+
+  /** The outstanding SMS / call / email code of a factor (test helper; devices get it by delivery). */
+  outstandingCode(factorId: string): Readonly<OneTimeCodeRecord> | undefined {
+    return this.#codes.get(factorId);
+  }
+
+  // ─── API tokens ─────────────────────────────────────────────────────────
+
+  /** Creates an SSWS API token and returns its value (shown once, as in the admin console). */
+  createApiToken(name = 'radius-agent'): string {
+    const token = `00${randomBytes(30).toString('base64url')}`;
+    const rec: ApiTokenRecord = { id: this.#ids.id(ID_PREFIX.token), name, token, created: this.now(), revoked: false };
+    this.#tokens.set(token, rec);
+    this.events.append({ eventType: 'system.api_token.create', outcome: { result: 'SUCCESS' }, target: [{ id: rec.id, type: 'Token', alternateId: name }] });
+    return token;
+  }
+
+  revokeApiToken(token: string): void {
+    const rec = this.#tokens.get(token);
+    if (!rec) return;
+    rec.revoked = true;
+    this.events.append({ eventType: 'system.api_token.revoke', outcome: { result: 'SUCCESS' }, target: [{ id: rec.id, type: 'Token', alternateId: rec.name }] });
+  }
+
+  /** Checks an `Authorization` header value ("SSWS <token>"). */
+  isAuthorized(authorization: string | null | undefined): boolean {
+    const m = /^SSWS\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!m) return false;
+    const rec = this.#tokens.get(m[1]!);
+    return !!rec && !rec.revoked;
+  }
+
+  // ─── knobs ──────────────────────────────────────────────────────────────
+
+  /** Every answer waits `ms` on the org's clock first. */
+  setLatency(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`latency must be >= 0 ms, got ${ms}`);
+    this.faults.plan.latencyMs = ms;
+  }
+
+  /** The next `n` API calls answer `status` (default 500) with an Okta Error body. */
+  failNextCalls(n: number, status = 500): void {
+    this.faults.plan.failNext = n;
+    this.faults.plan.failStatus = status;
+  }
+
+  /** The next `n` calls fail as a network error (fetch rejects, the socket is destroyed); Infinity = down. */
+  failNextWithNetworkError(n = 1): void {
+    this.faults.plan.networkErrorsNext = n;
+  }
+
+  /** Limit per window; every response carries X-Rate-Limit-*; over the limit → 429 E0000047. */
+  setRateLimit(setting: RateLimitSetting): void {
+    this.rateLimiter.set(setting);
+  }
+
+  resetFaults(): void {
+    this.faults.reset();
+  }
+
+  // ─── internals shared with the Authn API ────────────────────────────────
+
+  /** Records a failed password attempt; locks the user at the threshold. */
+  notePasswordFailure(u: UserRecord): void {
+    u.failedPasswordAttempts++;
+    if (this.lockoutThreshold > 0 && u.failedPasswordAttempts >= this.lockoutThreshold && u.status === 'ACTIVE') {
+      this.#setStatus(u, 'LOCKED_OUT', 'user.account.lock');
+    }
+  }
+
+  /** Appends an event about a user (no secrets in `debug`). */
+  logUserEvent(
+    u: UserRecord,
+    eventType: OrgEvent['eventType'],
+    result: OrgEvent['outcome']['result'],
+    debug: Record<string, string | number | boolean> = {},
+    reason?: string,
+  ): void {
+    this.events.append({
+      eventType,
+      outcome: reason ? { result, reason } : { result },
+      actor: { id: u.id, type: 'User', alternateId: u.profile.login },
+      target: [{ id: u.id, type: 'User', alternateId: u.profile.login }],
+      debugContext: debug,
+    });
+  }
+
+  // ─── private ────────────────────────────────────────────────────────────
+
+  #setStatus(u: UserRecord, status: UserStatus, eventType: OrgEvent['eventType'], extra?: (u: UserRecord) => void): UserRecord {
+    u.statusBefore = u.status;
+    u.status = status;
+    u.statusChanged = this.now();
+    u.lastUpdated = this.now();
+    extra?.(u);
+    this.#log(u, eventType, 'SUCCESS');
+    return u;
+  }
+
+  #log(
+    u: UserRecord,
+    eventType: OrgEvent['eventType'],
+    result: OrgEvent['outcome']['result'],
+    extraTargets: OrgEvent['target'] = [],
+    debug: Record<string, string | number | boolean> = {},
+    reason?: string,
+  ): void {
+    this.events.append({
+      eventType,
+      outcome: reason ? { result, reason } : { result },
+      target: [{ id: u.id, type: 'User', alternateId: u.profile.login }, ...extraTargets],
+      debugContext: debug,
+    });
+  }
+
+  #markActive(u: UserRecord, f: FactorRecord): void {
+    f.status = 'ACTIVE';
+    f.lastUpdated = this.now();
+    this.#log(u, 'user.mfa.factor.activate', 'SUCCESS', [factorTarget(f)], { factorType: f.factorType, provider: f.provider });
+    // Okta Verify: a push enrolment also gives the device a TOTP factor on the same secret.
+    if (f.factorType === 'push' && !f.companionFactorId && f.secret) {
+      const totp: FactorRecord = {
+        id: this.#ids.id(ID_PREFIX.factor['token:software:totp']),
+        userId: u.id,
+        factorType: 'token:software:totp',
+        provider: 'OKTA',
+        status: 'ACTIVE',
+        created: this.now(),
+        lastUpdated: this.now(),
+        secret: f.secret,
+        usedSteps: new Set(),
+      };
+      if (f.deviceId !== undefined) totp.deviceId = f.deviceId;
+      this.#factors.set(totp.id, totp);
+      f.companionFactorId = totp.id;
+      this.#log(u, 'user.mfa.factor.activate', 'SUCCESS', [factorTarget(totp)], { factorType: totp.factorType, provider: 'OKTA' });
+    }
+  }
+
+  #recordVerify(u: UserRecord, f: FactorRecord, ok: boolean, result: string): void {
+    const detail = { factorType: f.factorType, provider: f.provider };
+    if (ok) {
+      u.failedFactorAttempts = 0;
+      u.lastLogin = this.now();
+      this.#log(u, 'user.authentication.auth_via_mfa', 'SUCCESS', [factorTarget(f)], detail);
+    } else {
+      u.failedFactorAttempts++;
+      const reason = result === 'REPLAYED' ? 'PASSCODE_REPLAYED' : result === 'EXPIRED' ? 'EXPIRED' : 'INVALID_CREDENTIALS';
+      this.#log(u, 'user.authentication.auth_via_mfa', 'FAILURE', [factorTarget(f)], detail, reason);
+    }
+  }
+
+  #startPush(u: UserRecord, f: FactorRecord): PushTransaction {
+    const now = this.now();
+    const tx: PushTransaction = {
+      id: `v2mst.${this.#ids.chars(22)}`,
+      userId: u.id,
+      factorId: f.id,
+      status: 'WAITING',
+      createdAt: now,
+      expiresAt: now + PUSH_LIFETIME_MS,
+    };
+    this.#pushes.set(tx.id, tx);
+    this.#pushTimers.set(
+      tx.id,
+      this.clock.setTimeout(() => this.#expireIfDue(tx), PUSH_LIFETIME_MS),
+    );
+    this.#log(u, 'system.push.send_factor_verify_push', 'SUCCESS', [factorTarget(f)], { factorType: 'push', provider: 'OKTA' });
+    this.delivery.push({
+      transactionId: tx.id,
+      userId: u.id,
+      login: u.profile.login,
+      factorId: f.id,
+      deviceId: f.deviceId ?? f.id,
+      sentAt: now,
+      expiresAt: tx.expiresAt,
+      message: this.pushMessage,
+    });
+    return tx;
+  }
+
+  #expireIfDue(tx: PushTransaction): void {
+    if (tx.status !== 'WAITING' || this.now() < tx.expiresAt) return;
+    tx.status = 'TIMEOUT';
+    this.#clearPushTimer(tx.id);
+    const u = this.#users.get(tx.userId);
+    if (u) this.#log(u, 'user.mfa.okta_verify.push_timeout', 'FAILURE', [{ id: tx.id, type: 'PushTransaction' }], {}, 'TIMEOUT');
+  }
+
+  #clearPushTimer(txId: string): void {
+    const h = this.#pushTimers.get(txId);
+    if (h) this.clock.clearTimeout(h);
+    this.#pushTimers.delete(txId);
+  }
+
+  #sendCode(u: UserRecord, f: FactorRecord, isChallenge: boolean): OneTimeCodeRecord {
+    const now = this.now();
+    const channel = CHANNEL[f.factorType as 'sms' | 'call' | 'email'];
+    const previous = this.#codes.get(f.id);
+    if (isChallenge && channel !== 'email' && previous && now - previous.sentAt < PHONE_CHALLENGE_INTERVAL_MS) {
+      throw new OktaApiError('E0000109');
+    }
+    const code = this.#ids.digits(6);
+    const rec: OneTimeCodeRecord = { factorId: f.id, code, sentAt: now, expiresAt: now + ONE_TIME_CODE_LIFETIME_MS, used: false };
+    this.#codes.set(f.id, rec);
+    const to = channel === 'email' ? (f.email ?? u.profile.email) : (f.phoneNumber ?? '');
+    const eventType =
+      channel === 'sms'
+        ? 'system.sms.send_factor_verify_message'
+        : channel === 'call'
+          ? 'system.voice.send_phone_verification_call'
+          : 'system.email.mfa_challenge.sent';
+    this.#log(u, eventType, 'SUCCESS', [factorTarget(f)], { factorType: f.factorType, provider: f.provider });
+    const text =
+      channel === 'call'
+        ? `Your Okta verification code is ${code.split('').join(' ')}. Again, ${code.split('').join(' ')}.`
+        : channel === 'email'
+          ? `Your verification code is ${code}. It expires in 5 minutes.`
+          : `Your verification code is ${code}`;
+    this.delivery.oneTimeCode({
+      userId: u.id,
+      login: u.profile.login,
+      factorId: f.id,
+      channel,
+      to,
+      code,
+      sentAt: now,
+      expiresAt: rec.expiresAt,
+      text,
+    });
+    return rec;
+  }
+
+  #consumeCode(f: FactorRecord, passCode: string): 'SUCCESS' | 'INVALID' | 'EXPIRED' {
+    const rec = this.#codes.get(f.id);
+    if (!rec || rec.used || !constantTimeEqual(rec.code, passCode.trim())) return 'INVALID';
+    if (this.now() >= rec.expiresAt) return 'EXPIRED';
+    rec.used = true;
+    return 'SUCCESS';
+  }
+}
+
+function factorTarget(f: FactorRecord): { id: string; type: 'Factor'; alternateId: string } {
+  return { id: f.id, type: 'Factor', alternateId: `${f.factorType}/${f.provider}` };
+}
+
+function hashPassword(userId: string, password: string): Buffer {
+  // Salted by user id: enough for a mock that must never echo a password.
+  return createHash('sha256').update(userId).update('\0').update(password).digest();
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+function normalisePhone(raw: string): string | undefined {
+  const digits = raw.replace(/[\s().-]/g, '');
+  return /^\+[1-9]\d{1,14}$/.test(digits) ? digits : undefined;
+}
+
+function normaliseBase32(secret: string): string {
+  return secret.replace(/[\s=]/g, '').toUpperCase();
+}
