@@ -1,0 +1,263 @@
+import { type Clock, systemClock } from './clock.ts';
+import { type AgentConfig, type AgentConfigInput, type AppConfig, validateConfig } from './config.ts';
+import { type AuthProtocol, Engine } from './engine/engine.ts';
+import type { Decision } from './engine/reasons.ts';
+import { HealthServer } from './http.ts';
+import { type Logger, silentLogger } from './logger.ts';
+import { AgentMetrics } from './metrics.ts';
+import { type FetchLike, OktaClient } from './okta/client.ts';
+import type { OktaApi } from './okta/types.ts';
+import { type Endpoint, PacketEvents } from './packet-events.ts';
+import { authProtocolOf } from './radius/chap.ts';
+import { RadiusCode } from './radius/codes.ts';
+import { attr, getOctets, getText, type RadiusAttribute } from './radius/packet.ts';
+import { type RadiusReply, type RadiusRequestContext, RadiusServer } from './transport/radius-server.ts';
+
+/**
+ * The reference agent assembled: one RADIUS listener per app (transport), one
+ * decision engine per app, one Okta client, logs, metrics and an optional
+ * health/metrics HTTP listener. This is what the CLI runs and what the
+ * harness embeds (with its VirtualClock and the mock org's fetch).
+ */
+
+export interface CreateAgentOptions {
+  /** Parsed or raw (defaults are filled and everything is validated: CONFIG_INVALID on error). */
+  config: AgentConfig | AgentConfigInput;
+  clock?: Clock;
+  /** Fetch for Okta calls (the lab passes oktaFetch(org)); default: undici pool. */
+  fetch?: FetchLike;
+  /** Replace the Okta client entirely (tests). */
+  okta?: OktaApi;
+  logger?: Logger;
+  events?: PacketEvents;
+  /** Environment for `${NAME}` in a raw config. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface AppEndpoint {
+  app: string;
+  endpoint: Endpoint;
+}
+
+export interface StopOptions {
+  /** 'reject' (default): in-flight requests are answered Access-Reject 'agent-stopping'. 'finish': they run to their end. */
+  inFlight?: 'reject' | 'finish';
+}
+
+export interface RadiusMfaAgent {
+  readonly config: AgentConfig;
+  readonly events: PacketEvents;
+  readonly metrics: AgentMetrics;
+  /** Bind every app's listener (and the HTTP listener if configured). */
+  start(): Promise<AppEndpoint[]>;
+  stop(options?: StopOptions): Promise<void>;
+  /** Where each app listens (after start). */
+  readonly endpoints: readonly AppEndpoint[];
+  /** The health/metrics listener, when configured and started. */
+  readonly httpEndpoint: Endpoint | undefined;
+}
+
+/** RADIUS protocol names as the engine knows them. */
+const PROTOCOL: Record<ReturnType<typeof authProtocolOf>, AuthProtocol> = {
+  pap: 'pap',
+  chap: 'chap',
+  mschapv1: 'mschapv1',
+  mschapv2: 'mschapv2',
+  eap: 'eap',
+  none: 'none',
+};
+
+export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
+  const config = validateConfig(options.config, options.env);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger();
+  const events = options.events ?? new PacketEvents();
+  const metrics = new AgentMetrics();
+  metrics.observe(events);
+
+  const oktaClient =
+    options.okta ??
+    new OktaClient({
+      orgUrl: config.okta.orgUrl,
+      apiToken: config.okta.apiToken,
+      clock,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      requestTimeoutMs: config.okta.requestTimeoutMs,
+      maxRetries: config.okta.maxRetries,
+      retryBackoffMs: config.okta.retryBackoffMs,
+      maxRateLimitWaitMs: config.okta.maxRateLimitWaitMs,
+      pushPollIntervalMs: config.okta.pushPollIntervalMs,
+      maxConnections: config.okta.maxConnections,
+      onCall: (r) => metrics.oktaLatency.observe({ operation: r.operation, status: String(r.status) }, r.durationMs / 1000),
+    });
+
+  const stopping = new AbortController();
+  const servers: Array<{ app: AppConfig; server: RadiusServer }> = [];
+  for (const app of config.apps) {
+    const engine = new Engine({
+      app: {
+        name: app.name,
+        ...(app.appId ? { appId: app.appId } : {}),
+        mode: app.mode,
+        usernameFormat: app.usernameFormat,
+        timeouts: app.timeouts,
+      },
+      okta: oktaClient,
+      clock,
+      onPushPending: (d) => metrics.pendingPushes.inc({ app: app.name }, d),
+    });
+    const server = new RadiusServer({
+      clock,
+      events,
+      observer: 'agent',
+      host: app.listen.host,
+      port: app.listen.port,
+      duplicateTtlMs: app.duplicateTtlMs,
+      clients: app.clients.map((c) => ({
+        name: c.name,
+        address: c.address,
+        secret: c.secret,
+        requireMessageAuthenticator: c.requireMessageAuthenticator,
+      })),
+      handler: (ctx) => handle(ctx, app, engine),
+    });
+    servers.push({ app, server });
+  }
+
+  async function handle(ctx: RadiusRequestContext, app: AppConfig, engine: Engine): Promise<RadiusReply | null> {
+    const started = clock.now();
+    const protocol = PROTOCOL[authProtocolOf(ctx.packet)];
+    const userName = getText(ctx.packet, 'User-Name');
+    let password: string | undefined;
+    let decision: Decision;
+    try {
+      password = protocol === 'pap' ? ctx.userPassword()?.toString('utf8') : undefined;
+    } catch {
+      password = undefined;
+    }
+    if (protocol === 'pap' && password === undefined) {
+      decision = { result: 'reject', reason: 'protocol-not-supported', replyMessage: 'The User-Password attribute is malformed. Set the RADIUS client to PAP.' };
+    } else {
+      const state = getOctets(ctx.packet, 'State');
+      decision = await engine.authenticate({
+        userName,
+        password,
+        protocol,
+        state,
+        signal: AbortSignal.any([ctx.signal, stopping.signal]),
+      });
+    }
+    password = undefined;
+    metrics.requests.inc({ app: app.name, result: decision.result, reason: decision.reason });
+    // One line per decision; never the password, passcode or secret.
+    logger.info(
+      {
+        app: app.name,
+        client: ctx.client.name,
+        remote: `${ctx.remote.address}:${ctx.remote.port}`,
+        id: ctx.packet.identifier,
+        userName,
+        login: decision.login,
+        result: decision.result,
+        reason: decision.reason,
+        factor: decision.factor,
+        ms: clock.now() - started,
+      },
+      'decision',
+    );
+    return toReply(decision);
+  }
+
+  let endpoints: AppEndpoint[] = [];
+  let http: HealthServer | undefined;
+  let httpEndpoint: Endpoint | undefined;
+  let running = false;
+
+  const agent: RadiusMfaAgent = {
+    config,
+    events,
+    metrics,
+    get endpoints() {
+      return endpoints;
+    },
+    get httpEndpoint() {
+      return httpEndpoint;
+    },
+    async start() {
+      if (running) return endpoints;
+      const bound: AppEndpoint[] = [];
+      try {
+        for (const { app, server } of servers) {
+          const endpoint = await server.listen();
+          bound.push({ app: app.name, endpoint });
+          logger.info({ app: app.name, host: endpoint.address, port: endpoint.port, mode: app.mode }, 'listening');
+        }
+        if (config.http) {
+          http = new HealthServer(
+            {
+              healthy: () => running && !stopping.signal.aborted,
+              health: () => ({ status: running && !stopping.signal.aborted ? 'ok' : 'stopping', apps: endpoints }),
+              metricsText: () => metrics.text(),
+              metricsContentType: metrics.contentType,
+            },
+            config.http.host,
+            config.http.port,
+          );
+          httpEndpoint = await http.listen();
+          logger.info({ host: httpEndpoint.address, port: httpEndpoint.port }, 'http listening');
+        }
+      } catch (e) {
+        for (const { server } of servers) await server.close();
+        await http?.close();
+        throw e;
+      }
+      endpoints = bound;
+      running = true;
+      return endpoints;
+    },
+    async stop(stopOptions: StopOptions = {}) {
+      if (stopOptions.inFlight !== 'finish') stopping.abort();
+      // The engine answers aborted requests at once; wait for those answers, let the
+      // socket flush them (dgram sends complete asynchronously, and closing the socket
+      // first would lose them), then close.
+      await Promise.all(
+        servers.map(async ({ server }) => {
+          await server.whenIdle();
+          await new Promise((resolve) => setImmediate(resolve));
+          await server.close({ drain: true });
+        }),
+      );
+      stopping.abort();
+      await http?.close();
+      http = undefined;
+      httpEndpoint = undefined;
+      running = false;
+      metrics.detach();
+      if (oktaClient instanceof OktaClient) await oktaClient.close();
+      logger.info('stopped');
+    },
+  };
+  return agent;
+}
+
+/** Reply-Message is text of at most 253 octets per attribute; longer text is split (RFC 2865 §5.18 allows several). */
+export function replyMessages(text: string): RadiusAttribute[] {
+  const bytes = Buffer.from(text, 'utf8');
+  const out: RadiusAttribute[] = [];
+  for (let i = 0; i < bytes.length; i += 253) out.push(attr.octets('Reply-Message', bytes.subarray(i, i + 253)));
+  return out;
+}
+
+export function toReply(decision: Decision): RadiusReply | null {
+  const messages = decision.replyMessage ? replyMessages(decision.replyMessage) : [];
+  switch (decision.result) {
+    case 'accept':
+      return { code: RadiusCode.AccessAccept, attributes: messages };
+    case 'reject':
+      return { code: RadiusCode.AccessReject, attributes: messages };
+    case 'challenge':
+      return { code: RadiusCode.AccessChallenge, attributes: [...messages, attr.octets('State', decision.state ?? new Uint8Array())] };
+    case 'no-response':
+      return null;
+  }
+}

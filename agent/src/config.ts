@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { CodedError } from './errors.ts';
+
+/**
+ * The agent's configuration: YAML, validated here. Any string value may hold
+ * `${NAME}` to take it from the environment (so secrets and the API token need
+ * not sit in the file); `$${` writes a literal `${`. A missing variable is a
+ * CONFIG_INVALID error naming the key and the variable.
+ */
+
+const positiveMs = (what: string) => z.number({ error: `${what} must be a number of milliseconds` }).int().positive();
+
+const clientSchema = z.object({
+  name: z.string().min(1, 'give the client a name (shown in logs and metrics)'),
+  /** Source IP or CIDR block; the secret is chosen by it. */
+  address: z.string().min(1, 'the client source address (IP or CIDR) is required'),
+  secret: z.string().min(1, 'the shared secret must not be empty'),
+  requireMessageAuthenticator: z.boolean().default(true),
+});
+
+const timeoutsSchema = z
+  .object({
+    totalRequestMs: positiveMs('totalRequestMs').default(60_000),
+    pushMs: positiveMs('pushMs').optional(),
+    responseModeOnTimeout: z
+      .enum(['reject-when-polling-mfa', 'always-reject', 'no-response'], {
+        error: "must be 'reject-when-polling-mfa', 'always-reject' or 'no-response'",
+      })
+      .default('reject-when-polling-mfa'),
+    otpMs: positiveMs('otpMs').default(300_000),
+    challengeMs: positiveMs('challengeMs').default(300_000),
+  })
+  .strict()
+  .default({ totalRequestMs: 60_000, responseModeOnTimeout: 'reject-when-polling-mfa', otpMs: 300_000, challengeMs: 300_000 });
+
+const appSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, dot, dash or underscore'),
+    appId: z.string().min(1).optional(),
+    listen: z
+      .object({
+        host: z.string().min(1).default('0.0.0.0'),
+        port: z.number().int().min(0, 'port must be 0..65535 (0 = any free port)').max(65535, 'port must be 0..65535').default(1812),
+      })
+      .strict()
+      .default({ host: '0.0.0.0', port: 1812 }),
+    mode: z
+      .enum(['mfa-only', 'password-passcode', 'password-first'], { error: "must be 'mfa-only', 'password-passcode' or 'password-first'" })
+      .default('mfa-only'),
+    usernameFormat: z
+      .object({
+        suffix: z.string().regex(/^@[^@\s]+$/, "a suffix looks like '@corp.example.com'").optional(),
+        stripDomain: z.boolean().default(true),
+      })
+      .strict()
+      .default({ stripDomain: true }),
+    clients: z.array(clientSchema.strict()).min(1, 'list at least one RADIUS client (address + secret)'),
+    timeouts: timeoutsSchema,
+    duplicateTtlMs: positiveMs('duplicateTtlMs').default(30_000),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    okta: z
+      .object({
+        orgUrl: z.url({ protocol: /^https?$/, error: 'must be the URL of your Okta org, e.g. https://example.okta.com' }),
+        apiToken: z.string().min(1, 'an Okta API token is required (write $' + '{OKTA_API_TOKEN} to read it from the environment)'),
+        requestTimeoutMs: positiveMs('requestTimeoutMs').default(10_000),
+        maxRetries: z.number().int().min(0).max(10).default(2),
+        retryBackoffMs: positiveMs('retryBackoffMs').default(250),
+        maxRateLimitWaitMs: z.number().int().min(0).default(10_000),
+        pushPollIntervalMs: positiveMs('pushPollIntervalMs').default(1_000),
+        maxConnections: z.number().int().min(1).max(1000).default(20),
+      })
+      .strict(),
+    apps: z.array(appSchema).min(1, 'configure at least one RADIUS app'),
+    logging: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+    /** Health and metrics; omitted = no HTTP listener. */
+    http: z
+      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9812) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const names = new Set<string>();
+    const ports = new Set<string>();
+    cfg.apps.forEach((app, i) => {
+      if (names.has(app.name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'name'], message: `app name '${app.name}' is used twice` });
+      names.add(app.name);
+      const where = `${app.listen.host}:${app.listen.port}`;
+      if (app.listen.port !== 0 && ports.has(where)) {
+        ctx.addIssue({ code: 'custom', path: ['apps', i, 'listen', 'port'], message: `${where} is used by another app (one listener per app)` });
+      }
+      ports.add(where);
+      const t = app.timeouts;
+      if (t.pushMs !== undefined && t.pushMs >= t.totalRequestMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['apps', i, 'timeouts', 'pushMs'],
+          message: `pushMs (${t.pushMs}) must be less than totalRequestMs (${t.totalRequestMs})`,
+        });
+      }
+    });
+  });
+
+/** The validated configuration, defaults filled in. */
+export type AgentConfig = z.output<typeof configSchema>;
+/** What a caller may write (defaults optional). */
+export type AgentConfigInput = z.input<typeof configSchema>;
+export type AppConfig = AgentConfig['apps'][number];
+
+/** Validate an already-parsed object (e.g. the embedded target's). Throws CodedError CONFIG_INVALID. */
+export function validateConfig(input: unknown, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const expanded = expandEnv(input, env, []);
+  const result = configSchema.safeParse(expanded);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+  throw new CodedError('CONFIG_INVALID', `The agent configuration is invalid:\n  - ${problems.join('\n  - ')}`, { problems });
+}
+
+/** Read and validate a YAML file. Throws CodedError CONFIG_INVALID (CONFIG_UNREADABLE if the file cannot be read). */
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CodedError('CONFIG_UNREADABLE', `Cannot read the config file ${path}: ${(e as Error).message}. Check the --config path.`, { path });
+  }
+  return parseConfigText(text, env);
+}
+
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text, { prettyErrors: true });
+  } catch (e) {
+    throw new CodedError('CONFIG_INVALID', `The config file is not valid YAML: ${(e as Error).message}`);
+  }
+  return validateConfig(doc, env);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+}
+
+/** Replace `${NAME}` in every string; `$${` is a literal `${`. */
+function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$?\$\{([^}]*)\}/g, (match, name: string) => {
+      if (match.startsWith('$$')) return match.slice(1);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new CodedError('CONFIG_INVALID', `The agent configuration is invalid:\n  - ${formatPath(path)}: '\${${name}}' is not a valid variable name`);
+      }
+      const v = env[name];
+      if (v === undefined) {
+        throw new CodedError(
+          'CONFIG_INVALID',
+          `The agent configuration is invalid:\n  - ${formatPath(path)}: environment variable ${name} is not set (export it or write the value)`,
+          { variable: name },
+        );
+      }
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, [...path, i]));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, [...path, k])]));
+  }
+  return value;
+}

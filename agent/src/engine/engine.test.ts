@@ -1,0 +1,364 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { VirtualClock } from '../../../simulators/clock/virtual-clock.ts';
+import { OktaUnavailableError } from '../okta/client.ts';
+import { type AppMode, Engine, type EngineAppConfig, type EngineRequest, type TimeoutResponseMode } from './engine.ts';
+import { FakeOkta } from './fake-okta.test-helper.ts';
+
+function setup(opts: { mode?: AppMode; appId?: string; suffix?: string; pushMs?: number; responseMode?: TimeoutResponseMode } = {}) {
+  const clock = new VirtualClock();
+  const okta = new FakeOkta();
+  let pending = 0;
+  const app: EngineAppConfig = {
+    name: 'ws',
+    mode: opts.mode ?? 'mfa-only',
+    usernameFormat: opts.suffix ? { suffix: opts.suffix } : {},
+    timeouts: {
+      totalRequestMs: 60_000,
+      responseModeOnTimeout: opts.responseMode ?? 'reject-when-polling-mfa',
+      ...(opts.pushMs ? { pushMs: opts.pushMs } : {}),
+    },
+    ...(opts.appId ? { appId: opts.appId } : {}),
+  };
+  let n = 0;
+  const engine = new Engine({
+    app,
+    okta,
+    clock,
+    newState: () => Uint8Array.of(++n),
+    onPushPending: (d) => {
+      pending += d;
+    },
+  });
+  const pap = (userName: string, password: string, extra: Partial<EngineRequest> = {}) =>
+    engine.authenticate({ userName, password, protocol: 'pap', ...extra });
+  return { clock, okta, engine, pap, pending: () => pending };
+}
+
+const OV_TOTP = { id: 'ov-totp', factorType: 'token:software:totp', provider: 'OKTA' };
+const OV_PUSH = { id: 'ov-push', factorType: 'push', provider: 'OKTA' };
+const GA = { id: 'ga', factorType: 'token:software:totp', provider: 'GOOGLE' };
+const SMS = { id: 'sms', factorType: 'sms', provider: 'OKTA', profile: { phoneNumber: '+15555551234' } };
+const CALL = { id: 'call', factorType: 'call', provider: 'OKTA', profile: { phoneNumber: '+442071234567' } };
+const EMAIL = { id: 'email', factorType: 'email', provider: 'OKTA', profile: { email: 'alice@example.com' } };
+const DUO = { id: 'duo', factorType: 'web', provider: 'DUO' };
+
+describe('engine: users', () => {
+  it('rejects an unknown user with user-not-found', async () => {
+    const { pap } = setup();
+    const d = await pap('nobody', '123456');
+    assert.equal(d.result, 'reject');
+    assert.equal(d.reason, 'user-not-found');
+    assert.match(d.replyMessage ?? '', /No Okta user/);
+  });
+
+  it('maps sAMAccountName + suffix and strips DOMAIN\\', async () => {
+    const { pap, okta } = setup({ suffix: '@corp.example.com' });
+    okta.addUser('alice@corp.example.com', [OV_TOTP]);
+    okta.validCodes.set('ov-totp', '123456');
+    assert.equal((await pap('alice', '123456')).reason, 'passcode-accepted');
+    assert.equal((await pap('CORP\\alice', '123456')).reason, 'passcode-accepted');
+    assert.equal((await pap('alice@corp.example.com', '123456')).reason, 'passcode-accepted');
+  });
+
+  it('rejects a user who is not ACTIVE', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('bob', [OV_TOTP]).user.status = 'SUSPENDED';
+    const d = await pap('bob', '123456');
+    assert.equal(d.reason, 'user-not-active');
+    assert.match(d.replyMessage ?? '', /not active/);
+  });
+
+  it('rejects a user not assigned to the app (only when appId is configured)', async () => {
+    const { pap, okta } = setup({ appId: '0oa1' });
+    okta.addUser('carol', [OV_TOTP], { assigned: false });
+    const d = await pap('carol', '123456');
+    assert.equal(d.reason, 'user-not-assigned');
+    const noApp = setup();
+    noApp.okta.addUser('carol', [OV_TOTP], { assigned: false });
+    noApp.okta.validCodes.set('ov-totp', '123456');
+    assert.equal((await noApp.pap('carol', '123456')).reason, 'passcode-accepted');
+  });
+
+  it('rejects a user without a usable factor (none, or only inactive / unsupported ones)', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('dave', [
+      { ...OV_TOTP, status: 'PENDING_ACTIVATION' },
+      { id: 'q', factorType: 'question' },
+    ]);
+    const d = await pap('dave', '123456');
+    assert.equal(d.reason, 'no-usable-factor');
+  });
+});
+
+describe('engine: passcodes', () => {
+  it('accepts an Okta Verify code and a Google Authenticator code', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('alice', [OV_TOTP, GA]);
+    okta.validCodes.set('ov-totp', '111111');
+    okta.validCodes.set('ga', '222222');
+    const a = await pap('alice', '111111');
+    assert.deepEqual([a.result, a.reason, a.factor], ['accept', 'passcode-accepted', 'okta-verify-totp']);
+    const b = await pap('alice', '222222');
+    assert.deepEqual([b.result, b.factor], ['accept', 'google-authenticator']);
+  });
+
+  it('tries every active passcode factor in order and rejects when none accepts', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('alice', [GA, OV_TOTP, OV_PUSH]);
+    const d = await pap('alice', '999999');
+    assert.equal(d.reason, 'passcode-invalid');
+    const tried = okta.calls.filter((c) => c.op === 'verifyPasscode').map((c) => c.factorId);
+    assert.deepEqual(tried, ['ov-totp', 'ga'], 'Okta Verify before Google Authenticator; push is not a passcode factor');
+  });
+
+  it('tries a code against each Okta Verify device, newest first', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('multi', [
+      { ...OV_TOTP, id: 'old', created: '2024-01-01T00:00:00.000Z' },
+      { ...OV_TOTP, id: 'new', created: '2025-06-01T00:00:00.000Z' },
+    ]);
+    okta.validCodes.set('old', '333333');
+    const d = await pap('multi', '333333');
+    assert.equal(d.reason, 'passcode-accepted');
+    assert.deepEqual(
+      okta.calls.filter((c) => c.op === 'verifyPasscode').map((c) => c.factorId),
+      ['new', 'old'],
+    );
+  });
+
+  it('rejects text that is neither a code nor a keyword without calling verify', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('alice', [OV_TOTP]);
+    const d = await pap('alice', 'hunter2');
+    assert.equal(d.reason, 'answer-not-understood');
+    assert.ok(!okta.ops().includes('verifyPasscode'));
+  });
+});
+
+describe('engine: keywords', () => {
+  it('SMS: first request is rejected with otp-sent and a masked number; the code then signs in (pending factor first)', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('alice', [OV_TOTP, SMS]);
+    const first = await pap('alice', 'sms');
+    assert.equal(first.result, 'reject');
+    assert.equal(first.reason, 'otp-sent');
+    assert.equal(first.replyMessage, 'A code was sent by SMS to +1 XXX-XXX-1234. Sign in again with the code.');
+    assert.ok(!first.replyMessage?.includes('5555551234'));
+    okta.validCodes.set('sms', '424242');
+    okta.calls.length = 0;
+    const second = await pap('alice', '424242');
+    assert.deepEqual([second.result, second.factor], ['accept', 'sms']);
+    assert.equal(okta.calls.find((c) => c.op === 'verifyPasscode')?.factorId, 'sms', 'the pending SMS factor is tried first');
+  });
+
+  it('CALL and EMAIL send codes with their own Reply-Message', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('alice', [CALL, EMAIL]);
+    assert.match((await pap('alice', 'CALL')).replyMessage ?? '', /voice call to number ending 4567/);
+    assert.match((await pap('alice', 'Email')).replyMessage ?? '', /by email to a\*\*\*@example\.com/);
+  });
+
+  it('a pending code expires with the clock', async () => {
+    const { pap, okta, clock } = setup();
+    okta.addUser('alice', [SMS]);
+    await pap('alice', 'SMS');
+    await clock.advance(300_001);
+    okta.validCodes.set('sms', '424242');
+    const d = await pap('alice', '424242');
+    assert.equal(d.reason, 'factor-not-enrolled', 'no pending SMS and no passcode factor');
+  });
+
+  it('PUSH approved / denied / not answered', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('alice', [OV_PUSH]);
+    okta.pushes.set('ov-push', 'SUCCESS');
+    assert.deepEqual([(await pap('alice', 'push')).result, (await pap('alice', 'PUSH')).reason], ['accept', 'push-approved']);
+    okta.pushes.set('ov-push', 'REJECTED');
+    assert.equal((await pap('alice', 'Push')).reason, 'push-rejected');
+    okta.pushes.set('ov-push', 'TIMEOUT');
+    const t = await pap('alice', 'push');
+    assert.equal(t.reason, 'push-timeout');
+    assert.match(t.replyMessage ?? '', /not answered in time/);
+  });
+
+  it('push waits half the total request timeout by default, or the configured pushMs', async () => {
+    const a = setup();
+    a.okta.addUser('alice', [OV_PUSH]);
+    await a.pap('alice', 'push');
+    assert.equal(a.okta.calls.find((c) => c.op === 'verifyPush')?.timeoutMs, 30_000);
+    const b = setup({ pushMs: 5_000 });
+    b.okta.addUser('alice', [OV_PUSH]);
+    await b.pap('alice', 'push');
+    assert.equal(b.okta.calls.find((c) => c.op === 'verifyPush')?.timeoutMs, 5_000);
+  });
+
+  it('several Okta Verify devices: the push goes to the most recently enrolled ACTIVE one only', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('multi', [
+      { ...OV_PUSH, id: 'phone-2023', created: '2023-01-01T00:00:00.000Z' },
+      { ...OV_PUSH, id: 'phone-2025', created: '2025-01-01T00:00:00.000Z' },
+      { ...OV_PUSH, id: 'phone-2026-inactive', created: '2026-01-01T00:00:00.000Z', status: 'PENDING_ACTIVATION' },
+    ]);
+    okta.pushes.set('phone-2025', 'SUCCESS');
+    const d = await pap('multi', 'push');
+    assert.equal(d.reason, 'push-approved');
+    assert.deepEqual(
+      okta.calls.filter((c) => c.op === 'verifyPush').map((c) => c.factorId),
+      ['phone-2025'],
+    );
+  });
+
+  it('counts pending pushes while waiting', async () => {
+    const { pap, okta, clock, pending } = setup();
+    okta.addUser('alice', [OV_PUSH]);
+    okta.pushes.set('ov-push', 'HANG');
+    const p = pap('alice', 'push');
+    await clock.advance(0);
+    assert.equal(pending(), 1);
+    await clock.advance(60_000);
+    await p;
+    assert.equal(pending(), 0);
+  });
+
+  it('a keyword for a factor the user lacks is factor-not-enrolled', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('alice', [OV_TOTP]);
+    const d = await pap('alice', 'sms');
+    assert.equal(d.reason, 'factor-not-enrolled');
+    assert.match(d.replyMessage ?? '', /no SMS factor/);
+  });
+});
+
+describe('engine: Duo', () => {
+  it('a Duo-enrolled user signs in with a Duo passcode only', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('dana', [DUO, OV_TOTP, OV_PUSH]);
+    okta.validCodes.set('duo', '7654321');
+    okta.validCodes.set('ov-totp', '123456');
+    const ok = await pap('dana', '7654321');
+    assert.deepEqual([ok.result, ok.factor], ['accept', 'duo']);
+    const otherFactor = await pap('dana', '123456');
+    assert.equal(otherFactor.reason, 'passcode-invalid', 'Okta Verify codes are not tried for Duo users');
+    for (const k of ['push', 'SMS', 'call', 'email']) {
+      const d = await pap('dana', k);
+      assert.equal(d.reason, 'duo-keyword-refused');
+      assert.match(d.replyMessage ?? '', /Duo passcode/);
+    }
+    assert.ok(!okta.ops().includes('verifyPush'));
+  });
+});
+
+describe('engine: protocol', () => {
+  for (const protocol of ['chap', 'mschapv1', 'mschapv2'] as const) {
+    it(`rejects ${protocol} with a Reply-Message asking for PAP`, async () => {
+      const { engine, okta } = setup();
+      const d = await engine.authenticate({ userName: 'alice', password: undefined, protocol });
+      assert.equal(d.reason, 'protocol-not-supported');
+      assert.match(d.replyMessage ?? '', /PAP/);
+      assert.equal(okta.calls.length, 0);
+    });
+  }
+});
+
+describe('engine: password modes', () => {
+  it('password,passcode: checks the password with Okta, then the code', async () => {
+    const { pap, okta } = setup({ mode: 'password-passcode' });
+    okta.addUser('alice', [OV_TOTP], { password: 'pa,ss' });
+    okta.validCodes.set('ov-totp', '123456');
+    assert.equal((await pap('alice', 'pa,ss,123456')).reason, 'passcode-accepted');
+    assert.equal((await pap('alice', 'wrong,123456')).reason, 'password-invalid');
+    assert.equal((await pap('alice', '123456')).reason, 'password-missing');
+    assert.equal((await pap('alice', 'pa,ss,000000')).reason, 'passcode-invalid');
+  });
+
+  it('password-first: challenge with a menu, pick push by number', async () => {
+    const { pap, okta } = setup({ mode: 'password-first' });
+    okta.addUser('alice', [OV_PUSH, OV_TOTP, SMS], { password: 'pw' });
+    okta.pushes.set('ov-push', 'SUCCESS');
+    const c = await pap('alice', 'pw');
+    assert.equal(c.result, 'challenge');
+    assert.equal(c.reason, 'factor-choice');
+    assert.match(c.replyMessage ?? '', /1 Okta Verify push, 2 Okta Verify code, 3 SMS code/);
+    const d = await pap('alice', '1', { state: c.state });
+    assert.equal(d.reason, 'push-approved');
+    const replay = await pap('alice', '1', { state: c.state });
+    assert.equal(replay.reason, 'challenge-expired', 'a State answers once');
+  });
+
+  it('password-first: pick SMS, get a second challenge, answer the code', async () => {
+    const { pap, okta } = setup({ mode: 'password-first' });
+    okta.addUser('alice', [OV_PUSH, SMS], { password: 'pw' });
+    okta.validCodes.set('sms', '555111');
+    const c1 = await pap('alice', 'pw');
+    const c2 = await pap('alice', 'sms', { state: c1.state });
+    assert.equal(c2.result, 'challenge');
+    assert.equal(c2.reason, 'code-requested');
+    assert.match(c2.replyMessage ?? '', /\+1 XXX-XXX-1234/);
+    const d = await pap('alice', '555111', { state: c2.state });
+    assert.equal(d.reason, 'passcode-accepted');
+  });
+
+  it('password-first: wrong password, expired State, and a code typed at the menu', async () => {
+    const { pap, okta, clock } = setup({ mode: 'password-first' });
+    okta.addUser('alice', [OV_TOTP], { password: 'pw' });
+    okta.validCodes.set('ov-totp', '123456');
+    assert.equal((await pap('alice', 'nope')).reason, 'password-invalid');
+    const c = await pap('alice', 'pw');
+    assert.equal((await pap('alice', '123456', { state: c.state })).reason, 'passcode-accepted');
+    const late = await pap('alice', 'pw');
+    await clock.advance(300_001);
+    assert.equal((await pap('alice', '123456', { state: late.state })).reason, 'challenge-expired');
+  });
+});
+
+describe('engine: failures and timeouts', () => {
+  it('fails closed when Okta is unavailable', async () => {
+    const { pap, okta } = setup();
+    okta.failWith = new OktaUnavailableError('down');
+    const d = await pap('alice', '123456');
+    assert.deepEqual([d.result, d.reason], ['reject', 'okta-unavailable']);
+  });
+
+  it('an unexpected error is an internal-error reject, never an accept', async () => {
+    const { pap, okta } = setup();
+    okta.failWith = new TypeError('boom');
+    assert.deepEqual([(await pap('alice', '1')).result, (await pap('alice', '1')).reason], ['reject', 'internal-error']);
+  });
+
+  const cases: Array<[TimeoutResponseMode, 'lookup' | 'push', string]> = [
+    ['reject-when-polling-mfa', 'lookup', 'no-response'],
+    ['reject-when-polling-mfa', 'push', 'reject'],
+    ['always-reject', 'lookup', 'reject'],
+    ['always-reject', 'push', 'reject'],
+    ['no-response', 'lookup', 'no-response'],
+    ['no-response', 'push', 'no-response'],
+  ];
+  for (const [mode, where, expected] of cases) {
+    it(`total request timeout, mode ${mode}, while ${where === 'push' ? 'polling MFA' : 'looking up the user'}: ${expected}`, async () => {
+      // pushMs above the total so the total timeout fires first while the push waits.
+      const { pap, okta, clock } = setup({ responseMode: mode, pushMs: 59_999 });
+      okta.addUser('alice', [OV_PUSH]);
+      if (where === 'lookup') okta.hang = true;
+      else okta.pushes.set('ov-push', 'HANG');
+      const p = pap('alice', 'push');
+      await clock.advance(59_999 - 1);
+      await clock.advance(2);
+      const d = await p;
+      assert.equal(d.result, expected);
+      assert.equal(d.reason, 'request-timeout');
+    });
+  }
+
+  it('stopping the agent rejects in-flight requests with agent-stopping', async () => {
+    const { engine, okta, clock } = setup();
+    okta.addUser('alice', [OV_PUSH]);
+    okta.pushes.set('ov-push', 'HANG');
+    const stop = new AbortController();
+    const p = engine.authenticate({ userName: 'alice', password: 'push', protocol: 'pap', signal: stop.signal });
+    await clock.advance(0);
+    stop.abort();
+    const d = await p;
+    assert.deepEqual([d.result, d.reason], ['reject', 'agent-stopping']);
+  });
+});

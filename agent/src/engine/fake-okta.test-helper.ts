@@ -1,0 +1,105 @@
+import type { AuthnResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from '../okta/types.ts';
+
+/**
+ * A scriptable OktaApi for engine tests: users, factors, assignments, valid
+ * codes per factor, push answers; every call is recorded (without codes).
+ */
+export interface FakeUser {
+  user: OktaUser;
+  factors: OktaFactor[];
+  password?: string;
+  assigned?: boolean;
+}
+
+export type PushScript = 'SUCCESS' | 'REJECTED' | 'TIMEOUT' | 'HANG';
+
+export class FakeOkta implements OktaApi {
+  readonly users = new Map<string, FakeUser>();
+  /** factorId → the code that verifies. */
+  readonly validCodes = new Map<string, string>();
+  /** factorId → how the push ends. */
+  readonly pushes = new Map<string, PushScript>();
+  readonly calls: Array<{ op: string; factorId?: string; timeoutMs?: number }> = [];
+  failWith: Error | undefined;
+  /** When set, calls hang until aborted. */
+  hang = false;
+
+  addUser(login: string, factors: Array<Partial<OktaFactor> & Pick<OktaFactor, 'id' | 'factorType'>>, extra: Partial<FakeUser> = {}): FakeUser {
+    const u: FakeUser = {
+      user: { id: `u-${login}`, status: 'ACTIVE', profile: { login } },
+      factors: factors.map((f) => ({ provider: 'OKTA', status: 'ACTIVE', ...f })),
+      assigned: true,
+      ...extra,
+    };
+    this.users.set(login, u);
+    return u;
+  }
+
+  #byId(userId: string): FakeUser | undefined {
+    for (const u of this.users.values()) if (u.user.id === userId) return u;
+    return undefined;
+  }
+
+  async #gate(signal?: AbortSignal): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    if (this.hang) {
+      await new Promise((_, reject) => {
+        if (signal?.aborted) reject(signal.reason);
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    }
+  }
+
+  async getUser(login: string, signal?: AbortSignal): Promise<OktaUser | null> {
+    this.calls.push({ op: 'getUser' });
+    await this.#gate(signal);
+    return this.users.get(login)?.user ?? null;
+  }
+
+  async listFactors(userId: string, signal?: AbortSignal): Promise<OktaFactor[]> {
+    this.calls.push({ op: 'listFactors' });
+    await this.#gate(signal);
+    return this.#byId(userId)?.factors ?? [];
+  }
+
+  async isAssignedToApp(_appId: string, userId: string, signal?: AbortSignal): Promise<boolean> {
+    this.calls.push({ op: 'isAssignedToApp' });
+    await this.#gate(signal);
+    return this.#byId(userId)?.assigned ?? false;
+  }
+
+  async verifyPasscode(_userId: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult> {
+    this.calls.push({ op: 'verifyPasscode', factorId });
+    await this.#gate(signal);
+    return { outcome: this.validCodes.get(factorId) === passCode ? 'SUCCESS' : 'INVALID' };
+  }
+
+  async challenge(_userId: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
+    this.calls.push({ op: 'challenge', factorId });
+    await this.#gate(signal);
+    return { outcome: 'CHALLENGE' };
+  }
+
+  async verifyPush(_userId: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {
+    this.calls.push({ op: 'verifyPush', factorId, timeoutMs });
+    await this.#gate(signal);
+    const script = this.pushes.get(factorId) ?? 'TIMEOUT';
+    if (script === 'HANG') {
+      await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    }
+    return { outcome: script === 'HANG' ? 'TIMEOUT' : script };
+  }
+
+  async primaryAuth(username: string, password: string, signal?: AbortSignal): Promise<AuthnResult> {
+    this.calls.push({ op: 'primaryAuth' });
+    await this.#gate(signal);
+    const u = this.users.get(username);
+    if (!u || u.password !== password) return { status: 'INVALID_CREDENTIALS' };
+    if (u.user.status === 'LOCKED_OUT') return { status: 'LOCKED_OUT' };
+    return { status: 'MFA_REQUIRED', stateToken: 'st', userId: u.user.id };
+  }
+
+  ops(): string[] {
+    return this.calls.map((c) => c.op);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Stable reason codes: one per decision, logged, counted in metrics, and
+ * asserted by scenarios. Never reword a published code; add a new one instead.
+ */
+export const REASONS = [
+  // accepts
+  'passcode-accepted',
+  'push-approved',
+  'status-server',
+  // challenges (password-first mode)
+  'factor-choice',
+  'code-requested',
+  // rejects
+  'otp-sent',
+  'user-not-found',
+  'user-not-active',
+  'user-not-assigned',
+  'no-usable-factor',
+  'factor-not-enrolled',
+  'passcode-invalid',
+  'answer-not-understood',
+  'push-rejected',
+  'push-timeout',
+  'duo-keyword-refused',
+  'password-invalid',
+  'password-missing',
+  'user-locked-out',
+  'password-expired',
+  'challenge-expired',
+  'protocol-not-supported',
+  'okta-unavailable',
+  'request-timeout',
+  'agent-stopping',
+  'internal-error',
+] as const;
+
+export type ReasonCode = (typeof REASONS)[number];
+
+export type DecisionResult = 'accept' | 'reject' | 'challenge' | 'no-response';
+
+/** What the engine decided for one Access-Request; the server turns it into a RADIUS reply. */
+export interface Decision {
+  result: DecisionResult;
+  reason: ReasonCode;
+  /** Reply-Message for the user (never contains a passcode or secret). */
+  replyMessage?: string;
+  /** State attribute for an Access-Challenge. */
+  state?: Uint8Array;
+  /** Okta login the request was resolved to, for logs. */
+  login?: string;
+  /** Factor kind used, for logs (e.g. 'okta-verify-push'). */
+  factor?: string;
+}
+
+export function accept(reason: ReasonCode, extra: Partial<Decision> = {}): Decision {
+  return { ...extra, result: 'accept', reason };
+}
+
+export function reject(reason: ReasonCode, replyMessage: string, extra: Partial<Decision> = {}): Decision {
+  return { ...extra, result: 'reject', reason, replyMessage };
+}

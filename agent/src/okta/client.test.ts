@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { VirtualClock } from '../../../simulators/clock/virtual-clock.ts';
+import { isCodedError } from '../errors.ts';
+import { type FetchLike, OktaClient, rateLimitWait } from './client.ts';
+
+interface Seen {
+  method: string;
+  url: string;
+  auth: string | null;
+  body: unknown;
+}
+
+type Responder = (req: Seen, signal: AbortSignal | null | undefined) => Response | Promise<Response> | 'network-error' | 'hang';
+
+/** A fetch that answers from a script and records what it saw. */
+function scriptedFetch(responders: Responder[]): { fetch: FetchLike; seen: Seen[] } {
+  const seen: Seen[] = [];
+  const fetch: FetchLike = async (input, init) => {
+    const headers = new Headers(init.headers);
+    const req: Seen = {
+      method: init.method ?? 'GET',
+      url: input,
+      auth: headers.get('authorization'),
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+    };
+    seen.push(req);
+    const r = responders[Math.min(seen.length - 1, responders.length - 1)]!;
+    const out = await r(req, init.signal);
+    if (out === 'network-error') throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+    if (out === 'hang') {
+      return new Promise<Response>((_, reject) => {
+        if (init.signal?.aborted) reject(init.signal.reason);
+        init.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true });
+      });
+    }
+    return out;
+  };
+  return { fetch, seen };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+function client(fetch: FetchLike, clock = new VirtualClock(), extra: Partial<ConstructorParameters<typeof OktaClient>[0]> = {}) {
+  return new OktaClient({ orgUrl: 'https://example.okta.com', apiToken: 'tok-SECRET', clock, fetch, retryBackoffMs: 100, ...extra });
+}
+
+describe('OktaClient', () => {
+  it('sends the SSWS token and reads a user; 404 is null', async () => {
+    const { fetch, seen } = scriptedFetch([() => json(200, { id: '00u1', status: 'ACTIVE', profile: { login: 'a@x' } }), () => json(404, {})]);
+    const c = client(fetch);
+    const u = await c.getUser('a@x');
+    assert.equal(u?.id, '00u1');
+    assert.equal(seen[0]!.auth, 'SSWS tok-SECRET');
+    assert.equal(seen[0]!.url, 'https://example.okta.com/api/v1/users/a%40x');
+    assert.equal(await c.getUser('nobody'), null);
+  });
+
+  it('verifies a passcode: SUCCESS, and 403 E0000068 means invalid', async () => {
+    const { fetch, seen } = scriptedFetch([
+      () => json(200, { factorResult: 'SUCCESS' }),
+      () => json(403, { errorCode: 'E0000068', errorSummary: 'Invalid Passcode/Answer' }),
+    ]);
+    const c = client(fetch);
+    assert.equal((await c.verifyPasscode('u', 'f', '123456')).outcome, 'SUCCESS');
+    assert.deepEqual(seen[0]!.body, { passCode: '123456' });
+    assert.equal(seen[0]!.url, 'https://example.okta.com/api/v1/users/u/factors/f/verify');
+    assert.equal((await c.verifyPasscode('u', 'f', '000000')).outcome, 'INVALID');
+  });
+
+  it('assignment: 200 is assigned, 404 is not', async () => {
+    const { fetch, seen } = scriptedFetch([() => json(200, { id: 'u' }), () => json(404, { errorCode: 'E0000007' })]);
+    const c = client(fetch);
+    assert.equal(await c.isAssignedToApp('0oa1', 'u'), true);
+    assert.equal(seen[0]!.url, 'https://example.okta.com/api/v1/apps/0oa1/users/u');
+    assert.equal(await c.isAssignedToApp('0oa1', 'u'), false);
+  });
+
+  it('push: polls the transaction link on the clock until SUCCESS', async () => {
+    const clock = new VirtualClock();
+    const poll = { _links: { poll: { href: 'https://elsewhere.example/api/v1/users/u/factors/f/transactions/t1' } } };
+    const { fetch, seen } = scriptedFetch([
+      () => json(201, { factorResult: 'WAITING', ...poll }),
+      () => json(200, { factorResult: 'WAITING', ...poll }),
+      () => json(200, { factorResult: 'SUCCESS' }),
+    ]);
+    const c = client(fetch, clock, { pushPollIntervalMs: 1_000 });
+    const p = c.verifyPush('u', 'f', 30_000);
+    await clock.advance(1_000);
+    await clock.advance(1_000);
+    assert.equal((await p).outcome, 'SUCCESS');
+    assert.equal(seen.length, 3);
+    // The link's host is never followed: the token only ever goes to the configured org.
+    assert.equal(seen[1]!.url, 'https://example.okta.com/api/v1/users/u/factors/f/transactions/t1');
+  });
+
+  it('push: REJECTED, Okta TIMEOUT, and the agent-side push timeout', async () => {
+    const poll = { _links: { poll: { href: '/api/v1/users/u/factors/f/transactions/t' } } };
+    const rejected = scriptedFetch([() => json(201, { factorResult: 'WAITING', ...poll }), () => json(200, { factorResult: 'REJECTED' })]);
+    const clock = new VirtualClock();
+    let p = client(rejected.fetch, clock).verifyPush('u', 'f', 30_000);
+    await clock.advance(1_000);
+    assert.equal((await p).outcome, 'REJECTED');
+
+    const oktaTimeout = scriptedFetch([() => json(201, { factorResult: 'WAITING', ...poll }), () => json(200, { factorResult: 'TIMEOUT' })]);
+    p = client(oktaTimeout.fetch, clock).verifyPush('u', 'f', 30_000);
+    await clock.advance(1_000);
+    assert.equal((await p).outcome, 'TIMEOUT');
+
+    const waiting = scriptedFetch([() => json(201, { factorResult: 'WAITING', ...poll })]);
+    p = client(waiting.fetch, clock).verifyPush('u', 'f', 5_000);
+    for (let i = 0; i < 6; i++) await clock.advance(1_000);
+    assert.equal((await p).outcome, 'TIMEOUT');
+    assert.ok(waiting.seen.length <= 6, 'about one poll per interval');
+  });
+
+  it('challenge: SMS CHALLENGE with expiry', async () => {
+    const { fetch, seen } = scriptedFetch([() => json(200, { factorResult: 'CHALLENGE', expiresAt: '2026-01-05T09:05:00.000Z' })]);
+    const r = await client(fetch).challenge('u', 'sms1');
+    assert.equal(r.outcome, 'CHALLENGE');
+    assert.equal(r.expiresAt, Date.parse('2026-01-05T09:05:00.000Z'));
+    assert.equal(seen[0]!.body, undefined, 'a challenge has no body');
+  });
+
+  it('retries 5xx and network errors with backoff, then succeeds', async () => {
+    const clock = new VirtualClock();
+    const { fetch, seen } = scriptedFetch([() => json(503, {}), () => 'network-error', () => json(200, [])]);
+    const calls: number[] = [];
+    const c = client(fetch, clock, { onCall: (r) => calls.push(r.status) });
+    const p = c.listFactors('u');
+    await clock.advance(100);
+    await clock.advance(200);
+    assert.deepEqual(await p, []);
+    assert.equal(seen.length, 3);
+    assert.deepEqual(calls, [503, 0, 200]);
+  });
+
+  it('fails closed with okta-unavailable after bounded retries', async () => {
+    const clock = new VirtualClock();
+    const { fetch, seen } = scriptedFetch([() => json(500, {})]);
+    const p = client(fetch, clock, { maxRetries: 2 }).getUser('a');
+    const settled = p.catch((e: unknown) => e);
+    await clock.advance(100);
+    await clock.advance(200);
+    const e = await settled;
+    assert.ok(isCodedError(e, 'OKTA_UNAVAILABLE'));
+    assert.equal((e as unknown as { reason: string }).reason, 'okta-unavailable');
+    assert.equal(seen.length, 3);
+    assert.ok(!String((e as Error).message).includes('tok-SECRET'));
+  });
+
+  it('a bad API token (401) fails closed at once, without retries', async () => {
+    const { fetch, seen } = scriptedFetch([() => json(401, { errorCode: 'E0000011' })]);
+    await assert.rejects(client(fetch).listFactors('u'), (e: unknown) => isCodedError(e, 'OKTA_UNAVAILABLE') && /API token/.test((e as Error).message));
+    assert.equal(seen.length, 1);
+  });
+
+  it('honours 429 X-Rate-Limit-Reset by waiting on the clock', async () => {
+    const clock = new VirtualClock();
+    const resetAt = Math.ceil((clock.now() + 3_000) / 1000);
+    const { fetch, seen } = scriptedFetch([() => json(429, {}, { 'x-rate-limit-reset': String(resetAt) }), () => json(200, [])]);
+    const p = client(fetch, clock).listFactors('u');
+    await clock.advance(2_000);
+    assert.equal(seen.length, 1, 'still waiting for the reset');
+    await clock.advance(2_000);
+    assert.deepEqual(await p, []);
+    assert.equal(seen.length, 2);
+  });
+
+  it('a 429 whose reset is too far away fails closed instead of waiting', async () => {
+    const clock = new VirtualClock();
+    const resetAt = Math.ceil((clock.now() + 120_000) / 1000);
+    const { fetch } = scriptedFetch([() => json(429, {}, { 'x-rate-limit-reset': String(resetAt) })]);
+    await assert.rejects(client(fetch, clock, { maxRateLimitWaitMs: 10_000 }).listFactors('u'), (e: unknown) => isCodedError(e, 'OKTA_UNAVAILABLE'));
+  });
+
+  it('a call that hangs times out on the clock and is retried', async () => {
+    const clock = new VirtualClock();
+    const { fetch, seen } = scriptedFetch([() => 'hang', () => json(200, [])]);
+    const p = client(fetch, clock, { requestTimeoutMs: 2_000 }).listFactors('u');
+    await clock.advance(2_000);
+    await clock.advance(100);
+    assert.deepEqual(await p, []);
+    assert.equal(seen.length, 2);
+  });
+
+  it('a caller abort stops at once with the caller reason', async () => {
+    const { fetch } = scriptedFetch([() => 'hang']);
+    const ac = new AbortController();
+    const p = client(fetch).listFactors('u', ac.signal);
+    const why = new Error('deadline');
+    ac.abort(why);
+    await assert.rejects(p, (e) => e === why);
+  });
+
+  it('primary auth: MFA_REQUIRED with factors, 401 is invalid credentials', async () => {
+    const { fetch, seen } = scriptedFetch([
+      () => json(200, { status: 'MFA_REQUIRED', stateToken: 'st', _embedded: { user: { id: 'u1' }, factors: [{ id: 'f', factorType: 'push' }] } }),
+      () => json(401, { errorCode: 'E0000004' }),
+    ]);
+    const c = client(fetch);
+    const r = await c.primaryAuth('a', 'pw');
+    assert.equal(r.status, 'MFA_REQUIRED');
+    assert.equal(r.userId, 'u1');
+    assert.equal(r.factors?.length, 1);
+    assert.equal(seen[0]!.url, 'https://example.okta.com/api/v1/authn');
+    assert.equal((await c.primaryAuth('a', 'bad')).status, 'INVALID_CREDENTIALS');
+  });
+
+  it('rateLimitWait reads epoch seconds and falls back when absent', () => {
+    assert.equal(rateLimitWait('100', 99_000, 5), 1_000);
+    assert.equal(rateLimitWait(null, 0, 250), 250);
+    assert.equal(rateLimitWait('1', 99_000, 5), 0);
+  });
+});

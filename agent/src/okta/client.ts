@@ -1,0 +1,356 @@
+import { Agent, fetch as undiciFetch } from 'undici';
+import { type Clock, sleep, systemClock } from '../clock.ts';
+import { CodedError } from '../errors.ts';
+import type { AuthnResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
+
+/** A fetch-compatible function (global fetch, undici's fetch, the lab's oktaFetch(org)). */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** One finished HTTP exchange with Okta, for metrics (never carries bodies or the token). */
+export interface OktaCallRecord {
+  /** Logical operation, e.g. 'getUser', 'verifyFactor', 'pollPush'. */
+  operation: string;
+  /** HTTP status, or 0 when no response arrived (network error, timeout). */
+  status: number;
+  durationMs: number;
+  attempt: number;
+}
+
+export interface OktaClientOptions {
+  /** e.g. https://example.okta.com (no trailing path). */
+  orgUrl: string;
+  apiToken: string;
+  clock?: Clock;
+  /** Defaults to undici's fetch over a keep-alive pool of `maxConnections`. */
+  fetch?: FetchLike;
+  /** Per HTTP call (ms). */
+  requestTimeoutMs?: number;
+  /** Extra attempts after a 5xx, 429 or network error. */
+  maxRetries?: number;
+  /** First backoff (ms); doubles per attempt. */
+  retryBackoffMs?: number;
+  /** Longest a 429 may make us wait (ms); a later X-Rate-Limit-Reset fails the call instead. */
+  maxRateLimitWaitMs?: number;
+  /** Pause between push transaction polls (ms). */
+  pushPollIntervalMs?: number;
+  /** Connection pool size for the default fetch (like ragent.num_max_http_connection). */
+  maxConnections?: number;
+  userAgent?: string;
+  onCall?: (record: OktaCallRecord) => void;
+}
+
+/** Every Okta failure the agent cannot interpret is this one error: callers fail closed on it. */
+export class OktaUnavailableError extends CodedError {
+  readonly reason = 'okta-unavailable';
+  constructor(message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super('OKTA_UNAVAILABLE', message, details, options);
+    this.name = 'OktaUnavailableError';
+  }
+}
+
+interface Exchange {
+  status: number;
+  body: unknown;
+}
+
+const DEFAULTS = {
+  requestTimeoutMs: 10_000,
+  maxRetries: 2,
+  retryBackoffMs: 250,
+  maxRateLimitWaitMs: 10_000,
+  pushPollIntervalMs: 1_000,
+  maxConnections: 20,
+};
+
+/** The default transport: one undici pool per client, keep-alive, bounded connections. */
+export function pooledFetch(maxConnections: number): { fetch: FetchLike; close(): Promise<void> } {
+  const dispatcher = new Agent({ connections: maxConnections, keepAliveTimeout: 30_000, pipelining: 1 });
+  const f: FetchLike = (input, init) =>
+    // undici's own fetch so the dispatcher type matches the installed undici (Node's bundled one may differ).
+    undiciFetch(input, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
+  return { fetch: f, close: () => dispatcher.close() };
+}
+
+/**
+ * Okta API over HTTP. Fail-closed: anything other than an answer this client
+ * understands becomes OktaUnavailableError, and the engine rejects on it.
+ */
+export class OktaClient implements OktaApi {
+  readonly #origin: string;
+  readonly #token: string;
+  readonly #clock: Clock;
+  readonly #fetch: FetchLike;
+  readonly #closePool: (() => Promise<void>) | undefined;
+  readonly #opts: typeof DEFAULTS;
+  readonly #userAgent: string;
+  readonly #onCall: ((r: OktaCallRecord) => void) | undefined;
+
+  constructor(options: OktaClientOptions) {
+    const url = new URL(options.orgUrl);
+    this.#origin = url.origin;
+    this.#token = options.apiToken;
+    this.#clock = options.clock ?? systemClock;
+    this.#opts = {
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+      maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
+      retryBackoffMs: options.retryBackoffMs ?? DEFAULTS.retryBackoffMs,
+      maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? DEFAULTS.maxRateLimitWaitMs,
+      pushPollIntervalMs: options.pushPollIntervalMs ?? DEFAULTS.pushPollIntervalMs,
+      maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
+    };
+    if (options.fetch) {
+      this.#fetch = options.fetch;
+    } else {
+      const pool = pooledFetch(this.#opts.maxConnections);
+      this.#fetch = pool.fetch;
+      this.#closePool = pool.close;
+    }
+    this.#userAgent = options.userAgent ?? 'radius-mfa-agent/0.1';
+    this.#onCall = options.onCall;
+  }
+
+  /** Closes the default connection pool (no-op with an injected fetch). */
+  async close(): Promise<void> {
+    await this.#closePool?.();
+  }
+
+  async getUser(login: string, signal?: AbortSignal): Promise<OktaUser | null> {
+    const r = await this.#request('getUser', 'GET', `/api/v1/users/${encodeURIComponent(login)}`, undefined, signal);
+    if (r.status === 404) return null;
+    const user = expectOk(r, 'getUser') as OktaUser;
+    if (typeof user?.id !== 'string') throw new OktaUnavailableError('Okta returned a user without an id.');
+    return user;
+  }
+
+  async listFactors(userId: string, signal?: AbortSignal): Promise<OktaFactor[]> {
+    const r = await this.#request('listFactors', 'GET', `/api/v1/users/${encodeURIComponent(userId)}/factors`, undefined, signal);
+    const body = expectOk(r, 'listFactors');
+    if (!Array.isArray(body)) throw new OktaUnavailableError('Okta returned factors that are not a list.');
+    return body as OktaFactor[];
+  }
+
+  async isAssignedToApp(appId: string, userId: string, signal?: AbortSignal): Promise<boolean> {
+    const path = `/api/v1/apps/${encodeURIComponent(appId)}/users/${encodeURIComponent(userId)}`;
+    const r = await this.#request('getApplicationUser', 'GET', path, undefined, signal);
+    if (r.status === 404) return false;
+    expectOk(r, 'getApplicationUser');
+    return true;
+  }
+
+  async verifyPasscode(userId: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult> {
+    const r = await this.#request('verifyFactor', 'POST', verifyPath(userId, factorId), { passCode }, signal);
+    // Okta answers a wrong code with 403 E0000068 (or 400 on some factor types); both mean "invalid".
+    if (r.status === 403 || r.status === 400) return { outcome: 'INVALID' };
+    const body = expectOk(r, 'verifyFactor') as { factorResult?: string };
+    return { outcome: body?.factorResult === 'SUCCESS' ? 'SUCCESS' : 'INVALID' };
+  }
+
+  async challenge(userId: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
+    const r = await this.#request('challengeFactor', 'POST', verifyPath(userId, factorId), undefined, signal);
+    const body = expectOk(r, 'challengeFactor') as { factorResult?: string; expiresAt?: string };
+    if (body?.factorResult !== 'CHALLENGE') {
+      throw new OktaUnavailableError(`Okta answered a challenge with factorResult ${String(body?.factorResult)}.`);
+    }
+    const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : Number.NaN;
+    return Number.isFinite(expiresAt) ? { outcome: 'CHALLENGE', expiresAt } : { outcome: 'CHALLENGE' };
+  }
+
+  async verifyPush(userId: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {
+    const deadline = this.#clock.now() + timeoutMs;
+    const r = await this.#request('verifyFactor', 'POST', verifyPath(userId, factorId), undefined, signal);
+    let body = expectOk(r, 'verifyFactor') as PushBody;
+    for (let polls = 0; ; polls++) {
+      const result = pushOutcome(body?.factorResult);
+      if (result) return { outcome: result };
+      const href = body?._links?.poll?.href;
+      if (!href) throw new OktaUnavailableError('Okta returned a waiting push without a poll link.');
+      const remaining = deadline - this.#clock.now();
+      if (remaining <= 0) return { outcome: 'TIMEOUT' };
+      await sleep(this.#clock, Math.min(this.#opts.pushPollIntervalMs, remaining), signal);
+      if (deadline - this.#clock.now() <= 0) return { outcome: 'TIMEOUT' };
+      // Bounded by the deadline above; the guard only stops a clock that never moves.
+      if (polls > 100_000) return { outcome: 'TIMEOUT' };
+      const p = await this.#request('pollPush', 'GET', this.#sameOriginPath(href), undefined, signal);
+      body = expectOk(p, 'pollPush') as PushBody;
+    }
+  }
+
+  async primaryAuth(username: string, password: string, signal?: AbortSignal): Promise<AuthnResult> {
+    const body = { username, password, options: { multiOptionalFactorEnroll: false, warnBeforePasswordExpired: false } };
+    const r = await this.#request('primaryAuth', 'POST', '/api/v1/authn', body, signal);
+    if (r.status === 401) return { status: 'INVALID_CREDENTIALS' };
+    return toAuthnResult(expectOk(r, 'primaryAuth'));
+  }
+
+  /**
+   * Authn API factor verification inside a transaction (stateToken). With a
+   * passCode it verifies; without, it starts (or polls) a push.
+   */
+  async authnVerifyFactor(stateToken: string, factorId: string, passCode?: string, signal?: AbortSignal): Promise<AuthnResult & { factorResult?: string }> {
+    const body = passCode === undefined ? { stateToken } : { stateToken, passCode };
+    const path = `/api/v1/authn/factors/${encodeURIComponent(factorId)}/verify`;
+    const r = await this.#request('authnVerifyFactor', 'POST', path, body, signal);
+    if (r.status === 403 || r.status === 400) return { status: 'MFA_CHALLENGE', factorResult: 'FAILED' };
+    const b = expectOk(r, 'authnVerifyFactor') as { factorResult?: string };
+    const result = toAuthnResult(b);
+    return b?.factorResult ? { ...result, factorResult: b.factorResult } : result;
+  }
+
+  /** Authn push: start, then poll the transaction until it leaves WAITING or `timeoutMs` passes. */
+  async authnVerifyPush(stateToken: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {
+    const deadline = this.#clock.now() + timeoutMs;
+    for (let polls = 0; polls < 100_000; polls++) {
+      const r = await this.authnVerifyFactor(stateToken, factorId, undefined, signal);
+      if (r.status === 'SUCCESS') return { outcome: 'SUCCESS' };
+      const result = pushOutcome(r.factorResult);
+      if (result) return { outcome: result };
+      const remaining = deadline - this.#clock.now();
+      if (remaining <= 0) return { outcome: 'TIMEOUT' };
+      await sleep(this.#clock, Math.min(this.#opts.pushPollIntervalMs, remaining), signal);
+      if (deadline - this.#clock.now() <= 0) return { outcome: 'TIMEOUT' };
+    }
+    return { outcome: 'TIMEOUT' };
+  }
+
+  /** Links come from Okta's responses; only their path is followed, always on the configured org, so the token never goes elsewhere. */
+  #sameOriginPath(href: string): string {
+    const u = new URL(href, this.#origin);
+    return u.pathname + u.search;
+  }
+
+  async #request(operation: string, method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Exchange> {
+    const { maxRetries, retryBackoffMs, maxRateLimitWaitMs, requestTimeoutMs } = this.#opts;
+    let lastProblem = 'no attempt made';
+    for (let attempt = 1; attempt <= maxRetries + 1; attempt++) {
+      if (signal?.aborted) throw signal.reason;
+      const started = this.#clock.now();
+      let response: Response;
+      const timeout = new AbortController();
+      const timer = this.#clock.setTimeout(() => timeout.abort(new Error('okta call timed out')), requestTimeoutMs);
+      const onOuterAbort = (): void => timeout.abort(signal?.reason);
+      signal?.addEventListener('abort', onOuterAbort, { once: true });
+      let text: string;
+      try {
+        const init: RequestInit = {
+          method,
+          headers: {
+            Accept: 'application/json',
+            Authorization: `SSWS ${this.#token}`,
+            'User-Agent': this.#userAgent,
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          },
+          signal: timeout.signal,
+        };
+        if (body !== undefined) init.body = JSON.stringify(body);
+        response = await this.#fetch(this.#origin + path, init);
+        text = await response.text();
+      } catch (e) {
+        this.#clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onOuterAbort);
+        this.#onCall?.({ operation, status: 0, durationMs: this.#clock.now() - started, attempt });
+        if (signal?.aborted) throw signal.reason;
+        lastProblem = timeout.signal.aborted ? `no answer within ${requestTimeoutMs} ms` : `network error (${errorName(e)})`;
+        if (attempt <= maxRetries) await sleep(this.#clock, backoff(retryBackoffMs, attempt), signal);
+        continue;
+      }
+      this.#clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onOuterAbort);
+      this.#onCall?.({ operation, status: response.status, durationMs: this.#clock.now() - started, attempt });
+
+      if (response.status === 429) {
+        const wait = rateLimitWait(response.headers.get('x-rate-limit-reset'), this.#clock.now(), retryBackoffMs);
+        lastProblem = 'rate limited (429)';
+        if (wait > maxRateLimitWaitMs) {
+          throw new OktaUnavailableError(`Okta rate limit: reset is ${wait} ms away, more than the ${maxRateLimitWaitMs} ms the agent waits.`, { operation });
+        }
+        if (attempt <= maxRetries) await sleep(this.#clock, wait, signal);
+        continue;
+      }
+      if (response.status >= 500) {
+        lastProblem = `HTTP ${response.status}`;
+        if (attempt <= maxRetries) await sleep(this.#clock, backoff(retryBackoffMs, attempt), signal);
+        continue;
+      }
+      return { status: response.status, body: parseJson(text) };
+    }
+    throw new OktaUnavailableError(`Okta ${operation} failed after ${maxRetries + 1} attempt(s): ${lastProblem}. Check the org URL, network and Okta status.`, {
+      operation,
+    });
+  }
+}
+
+interface PushBody {
+  factorResult?: string;
+  _links?: { poll?: { href?: string } };
+}
+
+function verifyPath(userId: string, factorId: string): string {
+  return `/api/v1/users/${encodeURIComponent(userId)}/factors/${encodeURIComponent(factorId)}/verify`;
+}
+
+function pushOutcome(factorResult: string | undefined): VerifyResult['outcome'] | null {
+  switch (factorResult) {
+    case 'SUCCESS':
+      return 'SUCCESS';
+    case 'REJECTED':
+      return 'REJECTED';
+    case 'TIMEOUT':
+    case 'EXPIRED':
+    case 'TIME_WINDOW_EXCEEDED':
+      return 'TIMEOUT';
+    case 'WAITING':
+    case undefined:
+      return null;
+    default:
+      throw new OktaUnavailableError(`Okta returned an unexpected push result ${factorResult}.`);
+  }
+}
+
+function expectOk(r: Exchange, operation: string): unknown {
+  if (r.status >= 200 && r.status < 300) return r.body;
+  // 401/403 on reads usually mean a bad or under-privileged API token: fail closed with a hint.
+  const hint = r.status === 401 || r.status === 403 ? ' Check the API token and its admin role.' : '';
+  throw new OktaUnavailableError(`Okta ${operation} answered HTTP ${r.status}.${hint}`, { operation, status: r.status });
+}
+
+function toAuthnResult(body: unknown): AuthnResult {
+  const b = body as {
+    status?: string;
+    stateToken?: string;
+    _embedded?: { user?: { id?: string }; factors?: OktaFactor[] };
+  };
+  if (typeof b?.status !== 'string') throw new OktaUnavailableError('Okta returned an authentication answer without a status.');
+  const out: AuthnResult = { status: b.status };
+  if (b.stateToken) out.stateToken = b.stateToken;
+  if (b._embedded?.user?.id) out.userId = b._embedded.user.id;
+  if (Array.isArray(b._embedded?.factors)) out.factors = b._embedded.factors;
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  if (text.length === 0) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new OktaUnavailableError('Okta returned a body that is not JSON.');
+  }
+}
+
+/** X-Rate-Limit-Reset is the epoch second when the window resets. */
+export function rateLimitWait(resetHeader: string | null, nowMs: number, fallbackMs: number): number {
+  const reset = resetHeader === null ? Number.NaN : Number(resetHeader);
+  if (!Number.isFinite(reset)) return fallbackMs;
+  return Math.max(0, reset * 1000 - nowMs);
+}
+
+function backoff(baseMs: number, attempt: number): number {
+  return baseMs * 2 ** (attempt - 1);
+}
+
+function errorName(e: unknown): string {
+  if (e instanceof Error) {
+    const cause = (e as { cause?: { code?: string } }).cause;
+    return cause?.code ?? e.name;
+  }
+  return 'unknown';
+}

@@ -1,0 +1,85 @@
+/**
+ * The slice of Okta's public API shapes the agent reads. Only fields the agent
+ * uses are typed; everything else Okta sends is ignored (and may be absent in
+ * the mock).
+ */
+export type OktaUserStatus =
+  | 'STAGED'
+  | 'PROVISIONED'
+  | 'ACTIVE'
+  | 'RECOVERY'
+  | 'PASSWORD_EXPIRED'
+  | 'LOCKED_OUT'
+  | 'SUSPENDED'
+  | 'DEPROVISIONED';
+
+export interface OktaUser {
+  id: string;
+  status: OktaUserStatus | string;
+  profile: { login: string; [key: string]: unknown };
+}
+
+export interface OktaFactor {
+  id: string;
+  /** e.g. 'token:software:totp', 'push', 'sms', 'call', 'email', 'web' (Duo). */
+  factorType: string;
+  /** e.g. 'OKTA', 'GOOGLE', 'DUO'. */
+  provider: string;
+  status: string;
+  /** ISO timestamp; used to order several enrolments of one kind (see README). */
+  created?: string;
+  profile?: { phoneNumber?: string; email?: string; credentialId?: string; name?: string; [key: string]: unknown };
+}
+
+/** Outcome of a factor verification as the agent sees it. */
+export type FactorOutcome =
+  | 'SUCCESS'
+  /** The passcode or answer was wrong (Okta 403 E0000068 / FAILED / REJECTED for passcodes). */
+  | 'INVALID'
+  /** The user denied a push. */
+  | 'REJECTED'
+  /** The push was not answered in time (Okta's TIMEOUT or the agent's own push timeout). */
+  | 'TIMEOUT'
+  /** A challenge (SMS / call / email code) was sent. */
+  | 'CHALLENGE';
+
+export interface VerifyResult {
+  outcome: FactorOutcome;
+  /** For CHALLENGE: when the sent code stops working (epoch ms), when Okta says. */
+  expiresAt?: number;
+}
+
+export type AuthnStatus =
+  | 'SUCCESS'
+  | 'MFA_REQUIRED'
+  | 'MFA_ENROLL'
+  | 'MFA_CHALLENGE'
+  | 'LOCKED_OUT'
+  | 'PASSWORD_EXPIRED'
+  | 'PASSWORD_WARN'
+  | 'PASSWORD_RESET'
+  | string;
+
+export interface AuthnResult {
+  /** 'INVALID_CREDENTIALS' when Okta answered 401 (E0000004). */
+  status: AuthnStatus | 'INVALID_CREDENTIALS';
+  stateToken?: string;
+  userId?: string;
+  factors?: OktaFactor[];
+}
+
+/** The operations the decision engine needs; the HTTP client implements it, tests fake it. */
+export interface OktaApi {
+  /** null when no such user (404). */
+  getUser(login: string, signal?: AbortSignal): Promise<OktaUser | null>;
+  listFactors(userId: string, signal?: AbortSignal): Promise<OktaFactor[]>;
+  /** false when the user is not assigned to the app (404). */
+  isAssignedToApp(appId: string, userId: string, signal?: AbortSignal): Promise<boolean>;
+  verifyPasscode(userId: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult>;
+  /** Sends the SMS / call / email code. */
+  challenge(userId: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult>;
+  /** Sends a push and polls until answered, denied, Okta's timeout, or `timeoutMs` of the clock. */
+  verifyPush(userId: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult>;
+  /** Authn API primary authentication (password-first modes). */
+  primaryAuth(username: string, password: string, signal?: AbortSignal): Promise<AuthnResult>;
+}
