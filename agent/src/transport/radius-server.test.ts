@@ -353,6 +353,28 @@ describe('RadiusServer over UDP on loopback', () => {
     assert.equal(l.clock.pendingTimers, 0);
   });
 
+  it('close({ drain: true }) waits for in-flight handlers and still sends their replies', async () => {
+    let release: (() => void) | undefined;
+    const l = await lab({
+      handler: () => () =>
+        new Promise<RadiusReply>((resolve) => {
+          release = () => resolve({ code: RadiusCode.AccessAccept });
+        }),
+    });
+    const received = nextPacketEvent(l.events, (e) => e.direction === 'received');
+    const reply = l.client.receive();
+    await l.client.send(request('x', { identifier: 7 }), l.address);
+    await received;
+    const closed = l.server.close({ drain: true });
+    release?.();
+    await closed;
+    const answer = decodePacket(await reply);
+    assert.ok(answer.ok);
+    assert.equal(answer.packet.code, RadiusCode.AccessAccept);
+    assert.equal(answer.packet.identifier, 7);
+    assert.equal(l.events.dropped('closed'), 0);
+  });
+
   it('works over IPv6 loopback', async () => {
     const l = await lab({ host: '::1' });
     const reply = decodeOk(await l.client.exchange(request('ok'), l.address));

@@ -127,6 +127,9 @@ export class RadiusServer {
   readonly #cache = new Map<string, CacheEntry>();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #idleWaiters: Array<() => void> = [];
+  /** Datagrams handed to the socket whose send callback has not fired yet. */
+  #sending = 0;
+  readonly #sentWaiters: Array<() => void> = [];
   readonly #dropped = new Map<string, number>();
   #received = 0;
   #sent = 0;
@@ -240,6 +243,9 @@ export class RadiusServer {
       entry.abort.abort(new CodedError('RADIUS_SERVER_CLOSED', 'the RADIUS server is closing'));
     }
     this.#cache.clear();
+    // A reply already handed to the socket must leave before the socket closes,
+    // or a drained request would be answered with silence.
+    if (this.#sending > 0) await new Promise<void>((resolve) => this.#sentWaiters.push(resolve));
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
@@ -289,8 +295,10 @@ export class RadiusServer {
       return;
     }
     this.#record('sent', remote, bytes, detail === undefined ? {} : { detail });
+    this.#sending++;
     socket.send(bytes, remote.port, remote.address, (err) => {
       if (err) this.#drop(remote, bytes, 'send-failed', err.message);
+      if (--this.#sending === 0) for (const w of this.#sentWaiters.splice(0)) w();
     });
   }
 
