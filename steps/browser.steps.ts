@@ -1,0 +1,115 @@
+// The WorkSpaces-like sign-in page in headless Chromium (playwright-core, Debian's /usr/bin/chromium).
+// The page's server signs in through the scenario's AD Connector; each sign-in
+// it makes is driven on the lab clock like any other (see driver.ts).
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { AfterAll } from '@cucumber/cucumber';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { startSignInPage } from '../simulators/ad-connector/index.ts';
+import { codeFrom, wrongCode } from './sign-in.steps.ts';
+import { stepsFor } from './support/catalogue.ts';
+import type { AppName, Person } from './support/parameters.ts';
+import type { LabWorld } from './support/world.ts';
+
+const { When, Then } = stepsFor<LabWorld>('browser');
+
+const CHROMIUM = process.env.RMH_CHROMIUM ?? '/usr/bin/chromium';
+let browserPromise: Promise<Browser> | undefined;
+
+function browser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Browser scenarios need Chromium at ${CHROMIUM} (apt-get install chromium, or set RMH_CHROMIUM).`);
+  }
+  browserPromise ??= chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return browserPromise;
+}
+
+AfterAll(async () => {
+  if (browserPromise) await (await browserPromise).close();
+});
+
+async function signInOnPage(world: LabWorld, person: Person, mfaCode: string): Promise<void> {
+  await world.ready();
+  const u = world.user(person);
+  const connector = world.connector!;
+  const page = await startSignInPage({ connector: { signIn: (input) => world.drive(connector.signIn(input), { what: 'the page sign-in' }) } });
+  const context = await (await browser()).newContext();
+  try {
+    const p: Page = await context.newPage();
+    await p.goto(page.url);
+    await p.getByLabel('Username').fill(u.samAccountName);
+    await p.getByLabel('Password').fill(u.password);
+    await p.getByLabel('MFA code').fill(mfaCode);
+    await p.getByRole('button', { name: 'Sign In' }).click();
+    await Promise.race([
+      p.getByRole('heading', { name: 'Your WorkSpace' }).waitFor({ timeout: 30_000 }),
+      p.locator('#error:not(:empty)').waitFor({ timeout: 30_000 }),
+    ]);
+    const welcome = await p.getByRole('heading', { name: 'Your WorkSpace' }).isVisible();
+    world.pageOutcome = { signedIn: welcome, error: (await p.locator('#error').textContent())?.trim() ?? '' };
+  } finally {
+    await context.close();
+    await page.close();
+  }
+}
+
+When(
+  '{user} signs in on the sign-in page with {whose} current {factor}',
+  {
+    description: 'Fills in the sign-in page (user name, password, MFA code) in a browser with the code the app shows now, and presses Sign In.',
+    example: 'When she signs in on the sign-in page with her current Okta Verify code',
+  },
+  async function (this: LabWorld, person: Person, _whose: Person, app: AppName) {
+    await signInOnPage(this, person, codeFrom(this, person, app));
+  },
+);
+
+When(
+  '{user} signs in on the sign-in page with {string} as {whose} MFA code',
+  {
+    description: 'Fills in the sign-in page with this text as MFA code (e.g. "push") and presses Sign In.',
+    example: 'When she signs in on the sign-in page with "push" as her MFA code',
+  },
+  async function (this: LabWorld, person: Person, text: string, _whose: Person) {
+    await signInOnPage(this, person, text);
+  },
+);
+
+When(
+  '{user} signs in on the sign-in page with a wrong {factor}',
+  {
+    description: 'Fills in the sign-in page with a code the app would not show around now.',
+    example: 'When she signs in on the sign-in page with a wrong Okta Verify code',
+  },
+  async function (this: LabWorld, person: Person, app: AppName) {
+    await signInOnPage(this, person, wrongCode(this, person, app));
+  },
+);
+
+Then(
+  'the page says {user} is {outcome}',
+  {
+    description: 'After the page sign-in: "signed in" shows the WorkSpace; "refused" shows an error.',
+    example: 'Then the page says she is signed in',
+  },
+  function (this: LabWorld, person: Person, outcome: 'signed-in' | 'refused') {
+    assert.ok(this.pageOutcome, 'no sign-in on the page yet');
+    assert.equal(this.pageOutcome.signedIn, outcome === 'signed-in', `${person}: page shows "${this.pageOutcome.error}"`);
+  },
+);
+
+Then(
+  'the page shows an error',
+  {
+    description: 'After the page sign-in, the page shows an error message and no WorkSpace.',
+    example: 'Then the page shows an error',
+  },
+  function (this: LabWorld) {
+    assert.ok(this.pageOutcome, 'no sign-in on the page yet');
+    assert.equal(this.pageOutcome.signedIn, false);
+    assert.ok(this.pageOutcome.error.length > 0, 'no error shown');
+  },
+);

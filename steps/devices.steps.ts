@@ -1,0 +1,178 @@
+// Phones, apps and factors: what each person carries and how they react to pushes.
+import assert from 'node:assert/strict';
+import { stepsFor } from './support/catalogue.ts';
+import type { AppName, Channel, Person } from './support/parameters.ts';
+import type { LabWorld } from './support/world.ts';
+
+const { Given, When, Then } = stepsFor<LabWorld>('devices');
+
+Given(
+  '{user} has {app} on {whose} phone',
+  {
+    description: "Installs the app on the person's phone and enrols it in Okta (active), as if the QR code had been scanned earlier.",
+    example: 'Given Alice has Okta Verify on her phone',
+  },
+  function (this: LabWorld, person: Person, app: AppName, _whose: Person) {
+    this.enrolApp(person, app, 0);
+  },
+);
+
+Given(
+  '{user} has {app} on a second phone',
+  {
+    description: 'Gives the person a second phone with the app, enrolled in Okta.',
+    example: 'Given Frank has Google Authenticator on a second phone',
+  },
+  function (this: LabWorld, person: Person, app: AppName) {
+    this.enrolApp(person, app, 1);
+  },
+);
+
+Given(
+  '{user} has {app} on {int} phones',
+  {
+    description: 'Gives the person that many phones, each with the app enrolled in Okta, the first enrolled first.',
+    example: 'Given Frank has Okta Verify on 2 phones',
+  },
+  async function (this: LabWorld, person: Person, app: AppName, n: number) {
+    for (let i = 0; i < n; i++) {
+      this.enrolApp(person, app, i);
+      // Enrolments one second apart, so "most recently enrolled" is well defined.
+      await this.clock.advance(1_000);
+    }
+  },
+);
+
+Given(
+  '{user} can receive codes by {channel}',
+  {
+    description: 'Enrols SMS or voice call (to the first phone) or email (to their address) as an active Okta factor.',
+    example: 'Given Dave can receive codes by SMS',
+  },
+  function (this: LabWorld, person: Person, channel: Channel) {
+    this.enrolChannel(person, channel);
+  },
+);
+
+Given(
+  '{user} has no MFA factor enrolled',
+  {
+    description: 'States that the person has no factor in Okta (checks it).',
+    example: 'Given Frank has no MFA factor enrolled',
+  },
+  function (this: LabWorld, person: Person) {
+    assert.equal(this.org.listFactors(this.oktaUserId(person)).length, 0, `${person} already has factors`);
+  },
+);
+
+Given(
+  '{user} has started enrolling {app} but not finished',
+  {
+    description: 'The app scanned the QR code but the enrolment was never activated: the factor stays pending activation.',
+    example: 'Given Frank has started enrolling Okta Verify but not finished',
+  },
+  function (this: LabWorld, person: Person, app: AppName) {
+    this.enrolApp(person, app, 0, { pending: true });
+  },
+);
+
+When(
+  '{user} enrols {app} by scanning the QR code Okta shows',
+  {
+    description: "Starts an enrolment in Okta and scans the otpauth:// QR code with the app on the person's phone.",
+    example: 'When Frank enrols Google Authenticator by scanning the QR code Okta shows',
+  },
+  function (this: LabWorld, person: Person, app: AppName) {
+    this.enrolApp(person, app, 0, { pending: true });
+  },
+);
+
+When(
+  '{user} activates it with the code it shows',
+  {
+    description: 'Finishes the pending enrolment by typing the code the app shows into Okta.',
+    example: 'When he activates it with the code it shows',
+  },
+  function (this: LabWorld, person: Person) {
+    const userId = this.oktaUserId(person);
+    const pending = this.org.listFactors(userId).find((f) => f.status === 'PENDING_ACTIVATION');
+    assert.ok(pending, `${person} has no enrolment waiting for activation`);
+    const phone = this.phone(person, 0);
+    const app = pending.provider === 'GOOGLE' ? phone.googleAuthenticator : phone.oktaVerify;
+    assert.ok(app, `${person}'s phone has no app for the pending ${pending.provider} enrolment`);
+    this.org.activateFactor(userId, pending.id, app.currentCode());
+  },
+);
+
+Given(
+  '{whose} phone will {pushAnswer} the push',
+  {
+    description: "How the person reacts to every push on their (first) phone's Okta Verify, at once.",
+    example: "Given Carol's phone will approve the push",
+  },
+  function (this: LabWorld, person: Person, action: 'approve' | 'deny' | 'ignore') {
+    oktaVerifyOf(this, person, 0).setPushBehaviour({ action });
+  },
+);
+
+Given(
+  '{whose} phone will {pushAnswer} the push after {duration}',
+  {
+    description: "How the person reacts to every push on their (first) phone's Okta Verify, after a delay of lab time.",
+    example: "Given Carol's phone will approve the push after 10 seconds",
+  },
+  function (this: LabWorld, person: Person, action: 'approve' | 'deny' | 'ignore', ms: number) {
+    oktaVerifyOf(this, person, 0).setPushBehaviour(action === 'ignore' ? { action } : { action, afterSeconds: ms / 1000 });
+  },
+);
+
+Given(
+  '{whose} {ordinal} phone will {pushAnswer} the push after {duration}',
+  {
+    description: 'Push reaction on one of several phones (first, second, third).',
+    example: "Given Frank's second phone will approve the push after 2 seconds",
+  },
+  function (this: LabWorld, person: Person, n: number, action: 'approve' | 'deny' | 'ignore', ms: number) {
+    oktaVerifyOf(this, person, n).setPushBehaviour(action === 'ignore' ? { action } : { action, afterSeconds: ms / 1000 });
+  },
+);
+
+Then(
+  '{whose} phone received {count} push(es)',
+  {
+    description: "Counts the pushes that reached the person's (first) phone.",
+    example: 'Then her phone received 1 push',
+  },
+  function (this: LabWorld, person: Person, n: number) {
+    assert.equal(oktaVerifyOf(this, person, 0).pushes().length, n, `pushes on ${person}'s phone`);
+  },
+);
+
+Then(
+  '{whose} {ordinal} phone received {count} push(es)',
+  {
+    description: "Counts the pushes that reached one of the person's phones.",
+    example: 'Then his second phone received 1 push',
+  },
+  function (this: LabWorld, person: Person, i: number, n: number) {
+    assert.equal(oktaVerifyOf(this, person, i).pushes().length, n, `pushes on ${person}'s phone ${i + 1}`);
+  },
+);
+
+Then(
+  'a code was sent to {user} by {channel}',
+  {
+    description: 'Checks that a one-time code arrived in the SMS inbox, on the voice line or in the email inbox.',
+    example: 'Then a code was sent to him by SMS',
+  },
+  function (this: LabWorld, person: Person, channel: Channel) {
+    const code = this.network.latestCode(this.user(person).login, channel);
+    assert.ok(code, `no code reached ${person} by ${channel}`);
+  },
+);
+
+function oktaVerifyOf(world: LabWorld, person: Person, n: number) {
+  const ov = world.phone(person, n).oktaVerify;
+  if (!ov) throw new Error(`${person}'s phone ${n + 1} has no Okta Verify: add "Given ${person} has Okta Verify on …" first.`);
+  return ov;
+}

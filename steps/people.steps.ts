@@ -1,0 +1,97 @@
+// People and their accounts: who exists in AD and Okta, in what state.
+import { stepsFor } from './support/catalogue.ts';
+import type { Person } from './support/parameters.ts';
+import type { LabWorld } from './support/world.ts';
+
+const { Given } = stepsFor<LabWorld>('people');
+
+Given(
+  '{user} is a WorkSpaces user',
+  {
+    description:
+      'The person has an AD account with a known password and an active Okta account assigned to the WorkSpaces RADIUS app. No MFA factor yet.',
+    example: 'Given Alice is a WorkSpaces user',
+  },
+  async function (this: LabWorld, person: Person) {
+    await this.addUser(person);
+  },
+);
+
+Given(
+  '{user} exists only in the directory',
+  {
+    description: 'The person has an AD account but no Okta account at all.',
+    example: 'Given Heidi exists only in the directory',
+  },
+  async function (this: LabWorld, person: Person) {
+    await this.addUser(person, { okta: false });
+  },
+);
+
+Given(
+  '{user} is not assigned to the WorkSpaces app in Okta',
+  {
+    description: "Removes the person's assignment to the RADIUS app in Okta (they stay active).",
+    example: 'Given Grace is not assigned to the WorkSpaces app in Okta',
+  },
+  function (this: LabWorld, person: Person) {
+    this.org.unassignUserFromApp(this.appId, this.oktaUserId(person));
+  },
+);
+
+Given(
+  '{whose} Okta account is {oktaState}',
+  {
+    description: "Puts the person's Okta account in a state: suspended, locked out or deprovisioned.",
+    example: "Given Grace's Okta account is suspended",
+  },
+  function (this: LabWorld, person: Person, state: 'suspended' | 'locked out' | 'deprovisioned') {
+    const id = this.oktaUserId(person);
+    if (state === 'suspended') this.org.suspendUser(id);
+    else if (state === 'locked out') this.org.lockUser(id);
+    else this.org.deprovision(id);
+  },
+);
+
+Given(
+  '{whose} AD account {adState}',
+  {
+    description:
+      "Changes the person's AD account: is disabled, is locked out, has expired, must change its password, has an expired password.",
+    example: "Given Grace's AD account is disabled",
+  },
+  async function (this: LabWorld, person: Person, state: string) {
+    const dir = (await this.ensureDirectory()).directory;
+    const sam = this.user(person).samAccountName;
+    switch (state) {
+      case 'is disabled':
+        dir.disable(sam);
+        break;
+      case 'is locked out':
+        dir.lock(sam);
+        break;
+      case 'has expired':
+        dir.expire(sam, this.clock.now() - 86_400_000);
+        break;
+      case 'must change its password':
+        dir.mustChange(sam);
+        break;
+      case 'has an expired password':
+        dir.expirePassword(sam);
+        break;
+      default:
+        throw new Error(`Unknown AD account state "${state}".`);
+    }
+  },
+);
+
+Given(
+  'the directory is down',
+  {
+    description: 'The LDAP directory refuses connections, so the AD Connector cannot check passwords.',
+    example: 'Given the directory is down',
+  },
+  async function (this: LabWorld) {
+    await (await this.ensureDirectory()).goDown('refuse');
+  },
+);

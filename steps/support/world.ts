@@ -1,0 +1,552 @@
+/**
+ * The World: one lab per scenario. A LabClock (the lab's VirtualClock), the
+ * mock Okta org with its RADIUS app and API token, the virtual devices (phones,
+ * apps, inboxes) on a DeviceNetwork, an AD-like LDAP directory, the AD
+ * Connector simulator, and the agent under test from the current target.
+ *
+ * The directory starts with the scenario (users are added to it by Given
+ * steps); the agent and the AD Connector start lazily on the first step that
+ * needs them (`ready()`), so Given steps can still shape their configuration
+ * (clients, secret, timeouts, protocol, faults). Everything is torn down in the
+ * After hook (hooks.ts). See driver.ts for how time moves.
+ */
+import { randomBytes } from 'node:crypto';
+import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
+import type { PacketEvent } from '../../agent/src/packet-events.ts';
+import { PacketEvents } from '../../agent/src/packet-events.ts';
+import {
+  AdConnector,
+  type FaultHandle,
+  ldapPasswordChecker,
+  NetworkFaults,
+  type PasswordChecker,
+  type RadiusSettings,
+  type SignInResult,
+  validateRadiusSettings,
+} from '../../simulators/ad-connector/index.ts';
+import { type DuoMobile, DuoPasscodeVerifier } from '../../simulators/devices/duo-mobile.ts';
+import { DeviceNetwork } from '../../simulators/devices/network.ts';
+import { Phone } from '../../simulators/devices/phone.ts';
+import { type DirectoryServer, startDirectory } from '../../simulators/directory/ldap-server.ts';
+import type { OktaResponseRecord } from '../../simulators/okta/handlers.ts';
+import { OktaOrg } from '../../simulators/okta/org.ts';
+import { oktaFetch, type RunningOktaServer, startOktaServer } from '../../simulators/okta/serve.ts';
+import { currentTargetName, loadTarget } from '../targets/index.ts';
+import type { AgentSpec, AgentUnderTest, TargetDriver } from '../targets/target.ts';
+import { type DriveOptions, drive } from './driver.ts';
+import { LabClock } from './lab-clock.ts';
+import { RawRadiusClient } from './raw-radius.ts';
+import type { AppName, Channel, Person } from './parameters.ts';
+import { PEOPLE } from './parameters.ts';
+
+export const DOMAIN = 'CORP';
+export const DNS_DOMAIN = 'corp.example.com';
+export const BASE_DN = 'DC=corp,DC=example,DC=com';
+/** The shared secret of the lab (client side and agent side), unless a step changes one. */
+export const LAB_SECRET = 'lab-shared-secret-1234';
+
+/** One person of the lab: the same name in AD and Okta. */
+export interface LabUser {
+  person: Person;
+  samAccountName: string;
+  login: string;
+  email: string;
+  password: string;
+  oktaId?: string;
+  phones: Phone[];
+}
+
+/** The last sign-in a step made, for Then steps. */
+export interface SignInRecord {
+  person: Person;
+  mfaCode: string;
+  result: SignInResult;
+  startedAt: number;
+  endedAt: number;
+}
+
+/** Targets are expensive to set up (a container, a FreeRADIUS); one per worker process. */
+let targetPromise: Promise<TargetDriver> | undefined;
+export function currentTarget(): Promise<TargetDriver> {
+  targetPromise ??= loadTarget(currentTargetName(), process.env.RMH_PROFILE ? { profile: process.env.RMH_PROFILE } : {});
+  return targetPromise;
+}
+
+export class LabWorld extends World {
+  readonly clock = new LabClock();
+  readonly network = new DeviceNetwork({ clock: this.clock });
+  readonly org = new OktaOrg({ clock: this.clock, delivery: this.network, seed: 7 });
+  readonly appId: string;
+  readonly apiToken: string;
+  readonly users = new Map<Person, LabUser>();
+  /** Every Okta API answer the agent got (verify calls are counted from it). */
+  readonly oktaCalls: OktaResponseRecord[] = [];
+  /** The connector's and the agent's datagrams, for the trace attachment and the driver. */
+  readonly trace: PacketEvent[] = [];
+  readonly faults = new NetworkFaults(this.clock);
+
+  target: TargetDriver | undefined;
+  directory: DirectoryServer | undefined;
+  connector: AdConnector | undefined;
+  agent: AgentUnderTest | undefined;
+  oktaServer: RunningOktaServer | undefined;
+
+  /** What the agent is started with; Given steps adjust it before `ready()`. */
+  agentClients: AgentSpec['clients'];
+  agentTimeouts: NonNullable<AgentSpec['timeouts']> = {};
+  /** What the connector is configured with; Given steps adjust it before `ready()`. */
+  settings: Omit<RadiusSettings, 'RadiusServers' | 'RadiusPort'> = {
+    RadiusTimeout: 30,
+    RadiusRetries: 3,
+    SharedSecret: LAB_SECRET,
+    AuthenticationProtocol: 'PAP',
+  };
+  /** Extra servers before the agent (a dead first server for failover). */
+  serversBefore: string[] = [];
+  sourcePolicy: 'first' | 'alternate' = 'first';
+  radiusApplied = false;
+  /** RadiusStatus right after the settings were last applied. */
+  statusAfterApply: string | undefined;
+  /** A fault standing for "the agent moved away", removed when the settings are updated. */
+  movedAway: FaultHandle | undefined;
+  /** Outcome of the last RadiusSettings validation step. */
+  settingsError: unknown;
+  rejectedSecret: string | undefined;
+
+  /** The raw RADIUS client of protocol scenarios, and its last exchange. */
+  rawClient: RawRadiusClient | undefined;
+  lastRaw: { requests: Buffer[]; replies: Buffer[] } | undefined;
+
+  /** What the sign-in page showed after the last browser sign-in. */
+  pageOutcome: { signedIn: boolean; error: string } | undefined;
+  /** Index in `trace` where the last sign-in or hand-made exchange began. */
+  exchangeStart = 0;
+  /** The agent's drop counters (metrics) when the last exchange began, for agents without observable events. */
+  dropsAtExchangeStart = new Map<string, number>();
+
+  /** The person "she / he / they" refers to. */
+  current: Person | undefined;
+  lastSignIn: SignInRecord | undefined;
+  readonly signIns: SignInRecord[] = [];
+  /** Password checks in flight (real LDAP I/O the driver waits for). */
+  passwordChecksInFlight = 0;
+  #activity = 0;
+
+  constructor(options: IWorldOptions) {
+    super(options);
+    const app = this.org.createApp({ label: 'Amazon WorkSpaces', name: 'radius' });
+    this.appId = app.id;
+    this.apiToken = this.org.createApiToken('radius-agent');
+    this.network.connect(this.org);
+    this.agentClients = [
+      { name: 'ad-connector-a', address: '127.0.0.2', secret: LAB_SECRET, requireMessageAuthenticator: true },
+      { name: 'ad-connector-b', address: '127.0.0.3', secret: LAB_SECRET, requireMessageAuthenticator: true },
+    ];
+    this.org.events.subscribe(() => this.#activity++);
+  }
+
+  // ─── people ──────────────────────────────────────────────────────────────
+
+  /** Resolves a name or a pronoun (she / he / they / her / his / their) to a person. */
+  person(word: string): Person {
+    const named = PEOPLE.find((p) => p === word);
+    if (named) {
+      this.current = named;
+      return named;
+    }
+    if (!this.current) throw new Error(`"${word}" refers to nobody yet: name the person first (e.g. "Alice").`);
+    return this.current;
+  }
+
+  user(person: Person): LabUser {
+    const u = this.users.get(person);
+    if (!u) throw new Error(`${person} is not in the lab yet: start with "Given ${person} is a WorkSpaces user".`);
+    return u;
+  }
+
+  oktaUserId(person: Person): string {
+    const id = this.user(person).oktaId;
+    if (!id) throw new Error(`${person} has no Okta account in this scenario.`);
+    return id;
+  }
+
+  /** A person in AD (password set) and, unless `oktaToo` is false, in Okta, assigned to the RADIUS app. */
+  async addUser(person: Person, options: { okta?: boolean; assigned?: boolean } = {}): Promise<LabUser> {
+    const existing = this.users.get(person);
+    if (existing) return existing;
+    const sam = person.toLowerCase();
+    const index = PEOPLE.indexOf(person) + 1;
+    const u: LabUser = {
+      person,
+      samAccountName: sam,
+      login: `${sam}@${DNS_DOMAIN}`,
+      email: `${sam}@${DNS_DOMAIN}`,
+      password: `Correct-Horse-${person}-${index}!`,
+      phones: [],
+    };
+    const dir = await this.ensureDirectory();
+    dir.directory.add({
+      dn: `CN=${person} Example,OU=Users,${BASE_DN}`,
+      sAMAccountName: sam,
+      userPrincipalName: u.login,
+      displayName: `${person} Example`,
+      mail: u.email,
+      password: u.password,
+    });
+    if (options.okta !== false) {
+      const rec = this.org.createUser({
+        profile: { login: u.login, email: u.email, firstName: person, lastName: 'Example', mobilePhone: phoneNumber(index, 1) },
+        password: u.password,
+      });
+      u.oktaId = rec.id;
+      if (options.assigned !== false) this.org.assignUserToApp(this.appId, rec.id);
+    }
+    this.users.set(person, u);
+    this.current = person;
+    return u;
+  }
+
+  /** The person's n-th phone (0-based), created when first needed. */
+  phone(person: Person, n = 0): Phone {
+    const u = this.user(person);
+    while (u.phones.length <= n) {
+      const k = u.phones.length + 1;
+      const phone = new Phone({
+        owner: u.login,
+        number: phoneNumber(PEOPLE.indexOf(person) + 1, k),
+        name: `${u.samAccountName}-phone-${k}`,
+        clock: this.clock,
+      });
+      u.phones.push(phone);
+    }
+    return u.phones[n]!;
+  }
+
+  /** Installs an app on a phone and enrols it in Okta (active unless `pending`). */
+  enrolApp(person: Person, app: AppName, phoneIndex = 0, options: { pending?: boolean } = {}): void {
+    const userId = this.oktaUserId(person);
+    const phone = this.phone(person, phoneIndex);
+    this.#connectPhone(phone);
+    if (app === 'okta-verify') {
+      const ov = phone.oktaVerify ?? phone.installOktaVerify();
+      const { factor, activation } = this.org.enrollFactor(userId, { factorType: 'push', provider: 'OKTA', deviceId: ov.deviceId });
+      ov.scan(activation!.otpauthUri);
+      if (!options.pending) this.org.activateFactor(userId, factor.id);
+    } else if (app === 'google-authenticator') {
+      const ga = phone.googleAuthenticator ?? phone.installGoogleAuthenticator();
+      const { activation } = this.org.enrollFactor(userId, {
+        factorType: 'token:software:totp',
+        provider: 'GOOGLE',
+        activate: !options.pending,
+      });
+      ga.scan(activation!.otpauthUri);
+    } else {
+      const duo: DuoMobile = phone.duoMobile ?? phone.installDuoMobile();
+      const secret = base32(randomBytes(10));
+      const checker = new DuoPasscodeVerifier(secret);
+      this.org.enrollFactor(userId, {
+        factorType: 'web',
+        provider: 'DUO',
+        duoPasscodeChecker: (passCode: string) => checker.check(passCode).valid,
+      });
+      duo.activate({ secret, label: this.user(person).login });
+    }
+  }
+
+  /** SMS / voice: to the person's first phone; email: to their address. Active at once. */
+  enrolChannel(person: Person, channel: Channel): void {
+    const u = this.user(person);
+    const userId = this.oktaUserId(person);
+    if (channel === 'email') {
+      this.network.emailInbox(u.email, u.login);
+      this.org.enrollFactor(userId, { factorType: 'email', email: u.email, activate: true });
+      return;
+    }
+    const phone = this.phone(person, 0);
+    this.#connectPhone(phone);
+    this.org.enrollFactor(userId, { factorType: channel, phoneNumber: phone.number, activate: true });
+  }
+
+  #connectPhone(phone: Phone): void {
+    if (!this.network.phones().includes(phone)) this.network.addPhone(phone);
+  }
+
+  // ─── the parts ───────────────────────────────────────────────────────────
+
+  async ensureDirectory(): Promise<DirectoryServer> {
+    this.directory ??= await startDirectory({ clock: this.clock, domain: DOMAIN, baseDn: BASE_DN });
+    return this.directory;
+  }
+
+  /** Starts the agent (current target) and the AD Connector, and applies the RADIUS settings. */
+  async ready(options: { applySettings?: boolean } = {}): Promise<void> {
+    await this.ensureAgent();
+    await this.ensureConnector();
+    if (options.applySettings !== false && !this.radiusApplied) {
+      this.applyRadiusSettings();
+      await this.drive(this.connector!.whenStatusSettled(), { what: 'the RADIUS status probe' });
+    }
+  }
+
+  async ensureAgent(): Promise<AgentUnderTest> {
+    if (this.agent) return this.agent;
+    this.target ??= await currentTarget();
+    const virtual = this.target.profile.capabilities.has('clock-control');
+    const spec: AgentSpec = {
+      okta: { apiToken: this.apiToken, appId: this.appId },
+      mode: 'mfa-only',
+      usernameSuffix: `@${DNS_DOMAIN}`,
+      clients: this.agentClients.map((c) => ({ ...c })),
+      timeouts: { ...this.agentTimeouts },
+    };
+    const observe = (r: OktaResponseRecord): void => {
+      this.oktaCalls.push(r);
+      this.#activity++;
+    };
+    if (virtual) {
+      spec.okta.fetch = oktaFetch(this.org, { observe }) as typeof fetch;
+      spec.clock = this.clock;
+    } else if (this.target.profile.capabilities.has('okta-mock')) {
+      this.oktaServer = await startOktaServer(this.org, { observe });
+      spec.okta.baseUrl = this.oktaServer.url;
+    }
+    this.agent = await this.target.start(spec);
+    this.agent.events?.on('packet', (e) => {
+      this.trace.push(e);
+      this.#activity++;
+    });
+    return this.agent;
+  }
+
+  async ensureConnector(): Promise<AdConnector> {
+    if (this.connector) return this.connector;
+    const dir = await this.ensureDirectory();
+    const ldap = ldapPasswordChecker({ url: dir.url, domain: DOMAIN, timeoutMs: 5_000 });
+    const tracked: PasswordChecker = {
+      check: async (input) => {
+        this.passwordChecksInFlight++;
+        try {
+          return await ldap.check(input);
+        } finally {
+          this.passwordChecksInFlight--;
+          this.#activity++;
+        }
+      },
+    };
+    const events = new PacketEvents();
+    events.on('packet', (e) => {
+      this.trace.push(e);
+      this.#activity++;
+    });
+    this.connector = await AdConnector.create({
+      clock: this.clock,
+      passwordChecker: tracked,
+      events,
+      faults: this.faults,
+      sourcePolicy: this.sourcePolicy,
+      directoryId: 'd-9067a1b2c3',
+    });
+    return this.connector;
+  }
+
+  /** The RADIUS settings the connector gets: the agent's endpoint after any extra servers. */
+  radiusSettings(): RadiusSettings {
+    const agent = this.agent;
+    if (!agent) throw new Error('The agent has not started yet.');
+    return { ...this.settings, RadiusServers: [...this.serversBefore, agent.endpoint.host], RadiusPort: agent.endpoint.port };
+  }
+
+  applyRadiusSettings(): void {
+    const connector = this.connector!;
+    if (connector.radiusStatus === undefined) connector.enableRadius(this.radiusSettings());
+    else connector.updateRadius(this.radiusSettings());
+    this.radiusApplied = true;
+    this.statusAfterApply = connector.radiusStatus;
+  }
+
+  /** EnableRadius on a fresh connector's validation only: records the error, if any. */
+  validateSettings(settings: unknown): void {
+    this.settingsError = undefined;
+    try {
+      validateRadiusSettings(settings);
+    } catch (e) {
+      this.settingsError = e;
+    }
+  }
+
+  // ─── driving ─────────────────────────────────────────────────────────────
+
+  /** Resolves `promise` by letting I/O happen and moving the lab clock (see driver.ts). */
+  drive<T>(promise: Promise<T>, options: DriveOptions = {}): Promise<T> {
+    return drive(
+      {
+        clock: this.clock,
+        agentOnVirtualClock: () => this.agent?.onVirtualClock ?? true,
+        packetsInFlight: () => this.#packetsInFlight(),
+        realIoInFlight: () => this.passwordChecksInFlight,
+        activity: () => this.#activity,
+        agentInFlight: () => this.agent?.inFlight?.(),
+      },
+      promise,
+      options,
+    );
+  }
+
+  /** Lets lab time pass (devices answer, codes expire); the agent's own time too when it is on the lab clock. */
+  async pass(ms: number): Promise<void> {
+    const until = this.clock.now() + ms;
+    if (this.agent && !this.agent.onVirtualClock) {
+      // The agent keeps its own (real) time; only the lab's moves.
+      await this.clock.advanceTo(until);
+      return;
+    }
+    await this.drive(
+      new Promise<void>((resolve) => {
+        this.clock.setTimeout(resolve, ms);
+      }),
+      { maxVirtualMs: ms + 1_000, what: `letting ${ms / 1000} s pass` },
+    );
+    if (this.clock.now() < until) await this.clock.advanceTo(until);
+  }
+
+  /** Datagrams one side sent that the other has neither received nor dropped yet (loopback to the agent). */
+  #packetsInFlight(): number {
+    if (!this.agent?.events || !this.agent.onVirtualClock) return 0;
+    const agentPort = this.agent.endpoint.port;
+    let toAgent = 0;
+    let fromAgent = 0;
+    for (const e of this.trace) {
+      if (e.observer === 'agent') {
+        if (e.direction === 'sent') fromAgent++;
+        else toAgent--;
+      } else if (e.remote.port === agentPort) {
+        if (e.direction === 'sent') toAgent++;
+        else if (e.direction === 'received' || e.direction === 'dropped') fromAgent--;
+      }
+    }
+    return Math.max(0, toAgent) + Math.max(0, fromAgent);
+  }
+
+  /** Secret the agent expects from the AD Connector's addresses. */
+  agentSecret(): string {
+    return this.agent?.secret ?? LAB_SECRET;
+  }
+
+  /**
+   * Sends datagrams from the connector's first address (127.0.0.2) straight to
+   * the agent and waits (lab time) for `expectReplies` replies or `waitMs`.
+   */
+  async rawExchange(requests: Buffer[], expectReplies: number, waitMs = 5_000): Promise<Buffer[]> {
+    await this.ready();
+    this.rawClient ??= await RawRadiusClient.bind('127.0.0.2', this.clock, (e) => {
+      this.trace.push(e);
+      this.#activity++;
+    });
+    const client = this.rawClient;
+    client.replies.length = 0;
+    await this.markExchangeStart();
+    const to = { address: this.agent!.endpoint.host, port: this.agent!.endpoint.port };
+    const replies = await this.drive(
+      (async () => {
+        for (const r of requests) await client.send(r, to);
+        return client.waitForReplies(expectReplies, waitMs);
+      })(),
+      { what: 'the RADIUS exchange' },
+    );
+    this.lastRaw = { requests, replies };
+    return replies;
+  }
+
+  async markExchangeStart(): Promise<void> {
+    this.exchangeStart = this.trace.length;
+    if (!this.agent?.events && this.agent?.metrics) this.dropsAtExchangeStart = dropCounts(await this.agent.metrics());
+  }
+
+  // ─── sign-in ─────────────────────────────────────────────────────────────
+
+  async signIn(person: Person, mfaCode: string, options: { password?: string; username?: string } = {}): Promise<SignInRecord> {
+    await this.ready();
+    const u = this.user(person);
+    await this.markExchangeStart();
+    const startedAt = this.clock.now();
+    const result = await this.drive(
+      this.connector!.signIn({ username: options.username ?? u.samAccountName, password: options.password ?? u.password, mfaCode }),
+      { what: `${person}'s sign-in` },
+    );
+    const record: SignInRecord = { person, mfaCode, result, startedAt, endedAt: this.clock.now() };
+    this.lastSignIn = record;
+    this.signIns.push(record);
+    return record;
+  }
+
+  lastResult(): SignInRecord {
+    if (!this.lastSignIn) throw new Error('No sign-in yet: use a "When … signs in …" step first.');
+    return this.lastSignIn;
+  }
+
+  /** Okta factor verifications the agent asked for (POST …/factors/{id}/verify, not push polls). */
+  verifyCalls(): OktaResponseRecord[] {
+    return this.oktaCalls.filter((r) => r.method === 'POST' && /\/verify$/.test(r.path));
+  }
+
+  /**
+   * Drops by the agent since the last sign-in or hand-made exchange began: from
+   * its packet events when observable, else from its metrics (Prometheus text).
+   */
+  async agentDrops(reason: string): Promise<number> {
+    if (!this.agent?.events && this.agent?.metrics) {
+      const now = dropCounts(await this.agent.metrics());
+      return (now.get(reason) ?? 0) - (this.dropsAtExchangeStart.get(reason) ?? 0);
+    }
+    return this.trace.slice(this.exchangeStart).filter((e) => e.observer === 'agent' && e.direction === 'dropped' && e.reason === reason).length;
+  }
+
+  async teardown(): Promise<void> {
+    const errors: unknown[] = [];
+    const attempt = async (fn: (() => Promise<void>) | undefined): Promise<void> => {
+      try {
+        await fn?.();
+      } catch (e) {
+        errors.push(e);
+      }
+    };
+    this.rawClient?.close();
+    await attempt(this.connector ? () => this.connector!.close() : undefined);
+    await attempt(this.agent ? () => this.agent!.stop() : undefined);
+    await attempt(this.oktaServer ? () => this.oktaServer!.close() : undefined);
+    await attempt(this.directory ? () => this.directory!.close() : undefined);
+    if (errors.length > 0) throw errors[0];
+  }
+}
+
+/** `radius_mfa_dropped_packets_total{reason="…"} n` lines of the agent's metrics, by reason. */
+function dropCounts(metricsText: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of metricsText.matchAll(/^radius_mfa_dropped_packets_total\{[^}]*reason="([^"]*)"[^}]*\}\s+(\S+)$/gm)) {
+    counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + Number(m[2]));
+  }
+  return counts;
+}
+
+function phoneNumber(personIndex: number, phoneIndex: number): string {
+  return `+1555${String(personIndex).padStart(3, '0')}${String(phoneIndex).padStart(4, '0')}`;
+}
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += B32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += B32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+setWorldConstructor(LabWorld);

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { test } from 'node:test';
+import { createTarget, dockerApi, findRuntime } from './container.ts';
+import { probeRadius } from './radius-probe.ts';
+import type { AgentSpec } from './target.ts';
+import { TargetUnavailable } from './target.ts';
+
+test('no runtime at DOCKER_HOST: TargetUnavailable("no container runtime ..."), quickly', async () => {
+  const saved = process.env.DOCKER_HOST;
+  process.env.DOCKER_HOST = 'unix:///tmp/rmh-no-such-runtime.sock';
+  try {
+    const t0 = performance.now();
+    await assert.rejects(createTarget(), (e: unknown) => {
+      assert.ok(e instanceof TargetUnavailable);
+      assert.match(e.reason, /^no container runtime: nothing answers at unix:\/\/\/tmp\/rmh-no-such-runtime\.sock \(DOCKER_HOST\)/);
+      assert.equal(e.reason.includes('\n'), false);
+      return true;
+    });
+    assert.ok(performance.now() - t0 < 3000);
+  } finally {
+    if (saved === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = saved;
+  }
+});
+
+test('runtime detection prefers DOCKER_HOST, then the podman socket', () => {
+  assert.deepEqual(findRuntime({ DOCKER_HOST: 'tcp://127.0.0.1:2375' }), { dockerHost: 'tcp://127.0.0.1:2375', source: 'DOCKER_HOST' });
+});
+
+const runtime = findRuntime();
+const reachable = runtime ? await dockerApi(runtime.dockerHost, '/_ping').then((r) => r.status === 200, () => false) : false;
+const skip = reachable ? false : process.env.CI === 'true' ? false : 'no container runtime here (scripts/setup-podman.sh sets up podman); CI runs this';
+
+test('a container from the agent image starts on the host network and answers Status-Server', { skip, timeout: 600_000 }, async () => {
+  const okta = createServer((_req, res) => res.writeHead(404).end());
+  await new Promise<void>((r) => okta.listen(0, '127.0.0.1', () => r()));
+  const a = okta.address();
+  const secret = 'container-target-secret';
+  const spec: AgentSpec = {
+    okta: { baseUrl: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, apiToken: 'token-for-tests', appId: '0oaTEST' },
+    mode: 'mfa-only',
+    clients: [{ name: 'connector', address: '127.0.0.2', secret, requireMessageAuthenticator: true }],
+  };
+  const driver = await createTarget();
+  try {
+    assert.equal(process.env.TESTCONTAINERS_RYUK_DISABLED, 'true');
+    const agent = await driver.start(spec);
+    const reply = await probeRadius({ host: agent.endpoint.host, port: agent.endpoint.port, secret, kind: 'status-server', sourceAddress: '127.0.0.2', timeoutMs: 3000 });
+    assert.equal(reply.ok && reply.codeName, 'Access-Accept');
+    const rejected = await probeRadius({ host: agent.endpoint.host, port: agent.endpoint.port, secret, kind: 'access-request', sourceAddress: '127.0.0.2', timeoutMs: 5000 });
+    assert.equal(rejected.ok && rejected.codeName, 'Access-Reject');
+    assert.match(await agent.metrics!(), /# TYPE /);
+    await agent.stop();
+  } finally {
+    await driver.close();
+    okta.close();
+  }
+});

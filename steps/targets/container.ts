@@ -1,0 +1,209 @@
+/**
+ * The container target: the reference agent's image (agent/Dockerfile) run
+ * through testcontainers, one container per scenario. On these machines the
+ * runtime is rootful Podman behind its Docker-compatible socket
+ * (scripts/setup-podman.sh); any Docker-API runtime named by DOCKER_HOST works.
+ *
+ * - Runtime detection: DOCKER_HOST, else /run/podman/podman.sock, else
+ *   /var/run/docker.sock — pinged with a 2 s bound. None answering is a
+ *   TargetUnavailable ('no container runtime: …'): the run reports every
+ *   container scenario "not applicable" with that reason, never passed.
+ * - testcontainers is configured from here (DOCKER_HOST, and Ryuk off: its
+ *   reaper image can't be pulled here, and close() removes what we start), so
+ *   nothing needs setting by hand.
+ * - The image: RMH_CONTAINER_IMAGE if set (used as is), else radius-mfa-agent:dev,
+ *   built once per run from agent/Dockerfile on the local base image (no pulls;
+ *   layer cache makes a rebuild after a code change quick).
+ * - Network mode host: the agent reaches the lab's mock Okta on loopback and the
+ *   lab's AD Connector reaches it on 127.0.0.1 at a port chosen here. The config
+ *   (no secrets in it: they go in as environment variables) is copied in.
+ */
+import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { agentConfig } from './agent-config.ts';
+import { type AgentSpec, type AgentUnderTest, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
+
+const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const DEFAULT_IMAGE = 'radius-mfa-agent:dev';
+const BASE_IMAGE = 'radius-mfa-base:latest';
+const PODMAN_SOCKET = '/run/podman/podman.sock';
+const DOCKER_SOCKET = '/var/run/docker.sock';
+const CONFIG_PATH = '/etc/radius-mfa-agent/config.yaml';
+const START_TIMEOUT_MS = 60_000;
+
+const CAPABILITIES: readonly Capability[] = [
+  'okta-mock',
+  'push-control',
+  'primary-auth',
+  'message-authenticator',
+  'proxy-state',
+  'duplicate-cache',
+  'status-server',
+  'chap-reject-reason',
+  'metrics',
+  'reference-rules',
+];
+
+export const containerProfile: TargetProfile = {
+  name: 'container',
+  description: 'The reference agent image (agent/Dockerfile) via testcontainers on Podman, host network, real time.',
+  capabilities: new Set(CAPABILITIES),
+};
+
+/** The Docker-API endpoint to use, and how it was found. */
+export function findRuntime(env: NodeJS.ProcessEnv = process.env): { dockerHost: string; source: string } | undefined {
+  if (env.DOCKER_HOST) return { dockerHost: env.DOCKER_HOST, source: 'DOCKER_HOST' };
+  if (existsSync(PODMAN_SOCKET)) return { dockerHost: `unix://${PODMAN_SOCKET}`, source: 'the podman socket' };
+  if (existsSync(DOCKER_SOCKET)) return { dockerHost: `unix://${DOCKER_SOCKET}`, source: 'the docker socket' };
+  return undefined;
+}
+
+/** GET on the Docker API with a hard deadline; resolves with the status code (or rejects with why not). */
+export function dockerApi(dockerHost: string, path: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  return new Promise((resolvePromise, reject) => {
+    let target: { socketPath: string } | { host: string; port: number };
+    if (dockerHost.startsWith('unix://')) target = { socketPath: dockerHost.slice('unix://'.length) };
+    else if (dockerHost.startsWith('tcp://') || dockerHost.startsWith('http://')) {
+      const u = new URL(dockerHost.replace(/^tcp:/, 'http:'));
+      target = { host: u.hostname, port: Number(u.port || 2375) };
+    } else {
+      reject(new Error(`unsupported DOCKER_HOST ${dockerHost} (use unix:// or tcp://)`));
+      return;
+    }
+    const req = request({ ...target, path, method: 'GET', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        if (body.length < 65536) body += c;
+      });
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r, j) => {
+    s.once('error', j);
+    s.bind(0, '127.0.0.1', () => r());
+  });
+  const { port } = s.address();
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function freeTcpPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const srv = createServer();
+  await new Promise<void>((r, j) => {
+    srv.once('error', j);
+    srv.listen(0, '127.0.0.1', () => r());
+  });
+  const a = srv.address();
+  await new Promise<void>((r) => srv.close(() => r()));
+  return typeof a === 'object' && a ? a.port : 0;
+}
+
+/** Builds the agent image with the local podman CLI (layer-cached); a reason string on failure. */
+function buildImage(image: string): string | undefined {
+  if (spawnSync('podman', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    return `image ${image} is missing and no podman CLI is here to build it (scripts/setup-podman.sh builds it)`;
+  }
+  if (spawnSync('podman', ['image', 'exists', BASE_IMAGE]).status !== 0) {
+    const base = spawnSync('bash', [resolve(REPO, 'scripts/build-base-image.sh'), BASE_IMAGE], { cwd: REPO, encoding: 'utf8', timeout: 600_000 });
+    if (base.status !== 0) return `cannot build the base image ${BASE_IMAGE}: ${(base.stderr || base.stdout).trim().split('\n').pop()}`;
+  }
+  const r = spawnSync(
+    'podman',
+    [
+      'build',
+      '--pull=never',
+      '--network',
+      'host',
+      '--ignorefile',
+      'scripts/agent-image.containerignore',
+      '-f',
+      'agent/Dockerfile',
+      '-t',
+      image,
+      '--build-arg',
+      `BASE_IMAGE=${BASE_IMAGE}`,
+      '.',
+    ],
+    { cwd: REPO, encoding: 'utf8', timeout: 900_000 },
+  );
+  if (r.status !== 0) {
+    const last = `${r.stdout}\n${r.stderr}`.trim().split('\n').filter(Boolean).slice(-2).join(' | ');
+    return `building ${image} from agent/Dockerfile failed: ${last}`;
+  }
+  return undefined;
+}
+
+export async function createTarget(): Promise<TargetDriver> {
+  const runtime = findRuntime();
+  if (!runtime) {
+    throw new TargetUnavailable(`no container runtime: DOCKER_HOST is not set and neither ${PODMAN_SOCKET} nor ${DOCKER_SOCKET} exists (scripts/setup-podman.sh starts podman's)`);
+  }
+  try {
+    const ping = await dockerApi(runtime.dockerHost, '/_ping');
+    if (ping.status !== 200) throw new Error(`/_ping answered HTTP ${ping.status}`);
+  } catch (e) {
+    throw new TargetUnavailable(`no container runtime: nothing answers at ${runtime.dockerHost} (${runtime.source}): ${(e as Error).message}`);
+  }
+  // testcontainers reads these when first used; set them here so nobody has to by hand.
+  process.env.DOCKER_HOST = runtime.dockerHost;
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+
+  const image = process.env.RMH_CONTAINER_IMAGE ?? DEFAULT_IMAGE;
+  if (!process.env.RMH_CONTAINER_IMAGE && process.env.RMH_CONTAINER_BUILT !== image) {
+    const failed = buildImage(image);
+    if (failed) throw new TargetUnavailable(failed);
+    // Cucumber workers inherit the environment: they use the image built here instead of building again.
+    process.env.RMH_CONTAINER_BUILT = image;
+  }
+  const inspect = await dockerApi(runtime.dockerHost, `/images/${encodeURIComponent(image)}/json`).catch(() => ({ status: 0, body: '' }));
+  if (inspect.status !== 200) throw new TargetUnavailable(`image ${image} is not in the container runtime (scripts/setup-podman.sh builds it)`);
+
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const running = new Set<{ stop(o?: { timeout?: number }): Promise<unknown> }>();
+  return {
+    profile: containerProfile,
+    async start(spec: AgentSpec): Promise<AgentUnderTest> {
+      const port = await freeUdpPort();
+      const httpPort = await freeTcpPort();
+      const { yaml, env } = agentConfig(spec, { listen: { host: '127.0.0.1', port }, http: { host: '127.0.0.1', port: httpPort } });
+      const container = await new GenericContainer(image)
+        .withNetworkMode('host')
+        .withEnvironment(env)
+        .withCopyContentToContainer([{ content: yaml, target: CONFIG_PATH, mode: 0o644 }])
+        .withWaitStrategy(Wait.forLogMessage(/"msg":"listening"/))
+        .withStartupTimeout(START_TIMEOUT_MS)
+        .start();
+      running.add(container);
+      return {
+        endpoint: { host: '127.0.0.1', port },
+        onVirtualClock: false,
+        async metrics() {
+          const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`, { signal: AbortSignal.timeout(5000) });
+          return res.text();
+        },
+        async stop() {
+          running.delete(container);
+          await container.stop({ timeout: 5000 });
+        },
+      };
+    },
+    async close(): Promise<void> {
+      const all = [...running];
+      running.clear();
+      await Promise.all(all.map((c) => c.stop({ timeout: 5000 }).catch(() => {})));
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The external target: an agent someone else runs (a real Okta RADIUS agent
+ * wired to a test org, another vendor's server), reached at host:port with a
+ * shared secret. Everything about it comes from a profile file (--profile, or
+ * RMH_PROFILE in Cucumber workers), which also declares what the suite can do
+ * with it — usually little: no mock Okta, no push control, no virtual clock.
+ *
+ *   name: my-agent                  # reported as external:my-agent
+ *   description: Okta RADIUS agent 3.x on the test VM
+ *   host: 192.0.2.10
+ *   port: 1812
+ *   secretEnv: MY_AGENT_SECRET      # or `secret:` (keep real secrets out of git)
+ *   capabilities: [message-authenticator, proxy-state, status-server]
+ *   probe: status-server            # or access-request / none; default by capabilities
+ *   probeTimeoutMs: 3000
+ *   probeSource: 127.0.0.2          # source address the agent knows as a client
+ *   ledger: ledgers/my-agent.yaml   # known deviations (relative to this file)
+ *
+ * Before the run the target is probed with a bounded timeout; nothing
+ * answering is a TargetUnavailable with one clear line, never a hang.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { TargetOptions } from './index.ts';
+import { type ProbeKind, probeRadius } from './radius-probe.ts';
+import { type AgentUnderTest, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
+
+export const CAPABILITIES: readonly Capability[] = [
+  'okta-mock',
+  'push-control',
+  'clock-control',
+  'primary-auth',
+  'message-authenticator',
+  'proxy-state',
+  'duplicate-cache',
+  'status-server',
+  'chap-reject-reason',
+  'metrics',
+  'reference-rules',
+];
+
+const profileSchema = z
+  .object({
+    name: z.string().trim().min(1).regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore'),
+    description: z.string().optional(),
+    host: z.string().trim().min(1),
+    port: z.number().int().min(1).max(65535),
+    secret: z.string().min(1).optional(),
+    secretEnv: z.string().min(1).optional(),
+    capabilities: z.array(z.enum(CAPABILITIES as [Capability, ...Capability[]])).default([]),
+    probe: z.enum(['status-server', 'access-request', 'none']).optional(),
+    probeTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
+    probeSource: z.string().optional(),
+    ledger: z.string().optional(),
+  })
+  .strict();
+
+export interface ExternalProfile {
+  file: string;
+  name: string;
+  description: string;
+  host: string;
+  port: number;
+  secret: string;
+  capabilities: Capability[];
+  probe: ProbeKind | 'none';
+  probeTimeoutMs: number;
+  probeSource?: string;
+  /** Absolute path of the ledger file, when the profile names one. */
+  ledger?: string;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host.startsWith('127.') || host === '::1';
+}
+
+/** Reads and checks a profile file; errors name the file and the field and say what to do. */
+export function readExternalProfile(file: string, env: NodeJS.ProcessEnv = process.env): ExternalProfile {
+  if (!existsSync(file)) throw new Error(`external target profile ${file} does not exist`);
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  if (doc.errors.length > 0) throw new Error(`${file}: not valid YAML: ${doc.errors[0]!.message}`);
+  const parsed = profileSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${file}: ${issue.path.join('.') || 'profile'}: ${issue.message}`);
+  }
+  const p = parsed.data;
+  let secret = p.secret;
+  if (p.secretEnv !== undefined) {
+    secret = env[p.secretEnv];
+    if (!secret) throw new Error(`${file}: secretEnv names ${p.secretEnv}, but that environment variable is empty; export it before the run`);
+  }
+  if (!secret) throw new Error(`${file}: give the agent's shared secret as secretEnv (an environment variable's name) or secret`);
+  const probe = p.probe ?? (p.capabilities.includes('status-server') ? 'status-server' : 'access-request');
+  const out: ExternalProfile = {
+    file,
+    name: p.name,
+    description: p.description ?? `An agent at ${p.host}:${p.port} (profile ${file})`,
+    host: p.host,
+    port: p.port,
+    secret,
+    capabilities: p.capabilities,
+    probe,
+    probeTimeoutMs: p.probeTimeoutMs,
+  };
+  // The lab's AD Connector sends from 127.0.0.2; probe from there too so a loopback agent knows us.
+  const source = p.probeSource ?? (isLoopback(p.host) && p.host !== '::1' ? '127.0.0.2' : undefined);
+  if (source !== undefined) out.probeSource = source;
+  if (p.ledger !== undefined) out.ledger = isAbsolute(p.ledger) ? p.ledger : resolve(dirname(file), p.ledger);
+  return out;
+}
+
+export async function createTarget(options: TargetOptions = {}): Promise<TargetDriver> {
+  const file = options.profile ?? process.env.RMH_PROFILE;
+  if (!file) throw new TargetUnavailable('no profile: run with --profile FILE (host, port, secret, capabilities)');
+  let profile: ExternalProfile;
+  try {
+    profile = readExternalProfile(resolve(file));
+  } catch (e) {
+    throw new TargetUnavailable((e as Error).message);
+  }
+  if (profile.probe !== 'none') {
+    const result = await probeRadius({
+      host: profile.host,
+      port: profile.port,
+      secret: profile.secret,
+      kind: profile.probe,
+      timeoutMs: profile.probeTimeoutMs,
+      ...(profile.probeSource ? { sourceAddress: profile.probeSource } : {}),
+    });
+    if (!result.ok) throw new TargetUnavailable(result.reason);
+  }
+  const targetProfile: TargetProfile = {
+    name: `external:${profile.name}`,
+    description: profile.description,
+    capabilities: new Set(profile.capabilities),
+  };
+  return {
+    profile: targetProfile,
+    // The agent runs already; a scenario's wishes (mode, timeouts, clients) are the
+    // operator's configuration, declared through the capabilities instead.
+    async start(): Promise<AgentUnderTest> {
+      return {
+        endpoint: { host: profile.host, port: profile.port },
+        secret: profile.secret,
+        onVirtualClock: false,
+        async stop() {},
+      };
+    },
+    async close(): Promise<void> {},
+  };
+}
