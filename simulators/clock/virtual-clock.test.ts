@@ -67,6 +67,18 @@ describe('VirtualClock', () => {
     assert.equal(clock.pendingTimers, 0);
   });
 
+  it('tells when the next timer falls due', async () => {
+    const clock = new VirtualClock(0);
+    assert.equal(clock.nextDue(), undefined);
+    clock.setTimeout(() => {}, 300);
+    const h = clock.setTimeout(() => {}, 100);
+    assert.equal(clock.nextDue(), 100);
+    clock.clearTimeout(h);
+    assert.equal(clock.nextDue(), 300);
+    await clock.advance(300);
+    assert.equal(clock.nextDue(), undefined);
+  });
+
   it('refuses to go backwards', async () => {
     const clock = new VirtualClock(0);
     await assert.rejects(clock.advance(-1), RangeError);

@@ -43,6 +43,11 @@ export class VirtualClock implements Clock {
     return this.#timers.size;
   }
 
+  /** Epoch ms at which the earliest pending timer falls due; undefined when none is pending. */
+  nextDue(): number | undefined {
+    return this.#earliest()?.due;
+  }
+
   /** Called after every change of time (for devices that act "after N seconds", traces, …). */
   onTick(listener: (now: number) => void): () => void {
     this.#listeners.add(listener);

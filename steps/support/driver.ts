@@ -33,7 +33,7 @@
  *     Crossing one throws an error that says which, and what was pending.
  */
 import { setImmediate as immediate, setTimeout as realSleep } from 'node:timers/promises';
-import type { LabClock } from './lab-clock.ts';
+import type { VirtualClock } from '../../simulators/clock/virtual-clock.ts';
 
 export interface DriveOptions {
   /** Virtual time the promise may take (default 10 minutes). */
@@ -48,7 +48,7 @@ export interface DriveOptions {
 
 /** What the driver may observe of the world. */
 export interface DriverProbe {
-  clock: LabClock;
+  clock: VirtualClock;
   /** True when the agent under test runs on `clock`. */
   agentOnVirtualClock(): boolean;
   /** Datagrams sent by one side that the other has not yet received or dropped (undefined when not observable). */

@@ -1,5 +1,5 @@
 /**
- * The World: one lab per scenario. A LabClock (the lab's VirtualClock), the
+ * The World: one lab per scenario. A VirtualClock, the
  * mock Okta org with its RADIUS app and API token, the virtual devices (phones,
  * apps, inboxes) on a DeviceNetwork, an AD-like LDAP directory, the AD
  * Connector simulator, and the agent under test from the current target.
@@ -34,7 +34,7 @@ import { oktaFetch, type RunningOktaServer, startOktaServer } from '../../simula
 import { currentTargetName, loadTarget } from '../targets/index.ts';
 import type { AgentSpec, AgentUnderTest, TargetDriver } from '../targets/target.ts';
 import { type DriveOptions, drive } from './driver.ts';
-import { LabClock } from './lab-clock.ts';
+import { VirtualClock } from '../../simulators/clock/virtual-clock.ts';
 import { RawRadiusClient } from './raw-radius.ts';
 import type { AppName, Channel, Person } from './parameters.ts';
 import { PEOPLE } from './parameters.ts';
@@ -73,7 +73,7 @@ export function currentTarget(): Promise<TargetDriver> {
 }
 
 export class LabWorld extends World {
-  readonly clock = new LabClock();
+  readonly clock = new VirtualClock();
   readonly network = new DeviceNetwork({ clock: this.clock });
   readonly org = new OktaOrg({ clock: this.clock, delivery: this.network, seed: 7 });
   readonly appId: string;
