@@ -55,6 +55,8 @@ export interface RadiusMfaAgent {
   readonly endpoints: readonly AppEndpoint[];
   /** The health/metrics listener, when configured and started. */
   readonly httpEndpoint: Endpoint | undefined;
+  /** Requests still being decided, over all apps (lets a test driver tell when the agent is idle). */
+  readonly inFlight: number;
 }
 
 /** RADIUS protocol names as the engine knows them. */
@@ -177,6 +179,9 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
     config,
     events,
     metrics,
+    get inFlight() {
+      return servers.reduce((n, { server }) => n + server.inFlight, 0);
+    },
     get endpoints() {
       return endpoints;
     },

@@ -29,8 +29,6 @@ export const embeddedProfile: TargetProfile = {
   capabilities: new Set(ALL),
 };
 
-const AFTER_RECEIPT_DROPS = new Set(['handler-error', 'handler-no-reply', 'superseded', 'closed']);
-
 const MODE = { 'mfa-only': 'mfa-only', 'password-passcode': 'password-passcode', 'primary-auth': 'password-first' } as const;
 
 export async function createTarget(): Promise<TargetDriver> {
@@ -63,19 +61,11 @@ export async function createTarget(): Promise<TargetDriver> {
       });
       const [first] = await agent.start();
       if (!first) throw new Error('The embedded agent started without a RADIUS listener.');
-      // Requests the agent is still deciding: received, neither answered nor dropped after
-      // the handler ran (handler-error, handler-no-reply, superseded, closed).
-      let received = 0;
-      let finished = 0;
-      events.on('packet', (e) => {
-        if (e.direction === 'received') received++;
-        else if (e.direction === 'sent' || AFTER_RECEIPT_DROPS.has(e.reason ?? '')) finished++;
-      });
       return {
         endpoint: { host: first.endpoint.address, port: first.endpoint.port },
         onVirtualClock: spec.clock !== undefined,
         events,
-        inFlight: () => Math.max(0, received - finished),
+        inFlight: () => agent.inFlight,
         metrics: () => agent.metrics.text(),
         stop: () => agent.stop(),
       };
