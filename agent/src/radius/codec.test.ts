@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { RadiusCode } from './codes.ts';
+import { hmacMd5 } from './crypto.ts';
 import {
   authenticatorOf,
   decodePacket,
@@ -382,5 +384,15 @@ describe('property: arbitrary bytes', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('hmacMd5', () => {
+  it('matches node:crypto HMAC-MD5 for short, block-sized and long keys', () => {
+    for (const len of [0, 1, 16, 63, 64, 65, 200]) {
+      const key = Buffer.alloc(len, 0xab);
+      const data = Buffer.from(`payload-${len}`);
+      assert.deepEqual(hmacMd5(key, data), createHmac('md5', key).update(data).digest());
+    }
   });
 });
