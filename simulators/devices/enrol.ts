@@ -1,0 +1,141 @@
+/**
+ * Enrolment as a user does it: the org hands out a QR code (otpauth URI) or
+ * sends an activation code; the device scans it or receives it; the user
+ * types the first code back and the org activates the factor. Only the org's
+ * admin methods are used, so a seeded lab exercises the same enrolment flow a
+ * scenario could.
+ */
+import { CodedError } from '../../agent/src/errors.ts';
+import type { EnrollFactorInput, EnrollFactorResult } from '../okta/types.ts';
+import { type DuoMobile, DuoPasscodeVerifier } from './duo-mobile.ts';
+import type { EmailInbox } from './inboxes.ts';
+import type { OktaVerify } from './okta-verify.ts';
+import type { GoogleAuthenticator, Phone } from './phone.ts';
+import type { TotpAccountView } from './totp-app.ts';
+
+/** The org's enrolment API as devices use it (OktaOrg has these). */
+export interface EnrollingOrg {
+  enrollFactor(userId: string, input: EnrollFactorInput): EnrollFactorResult;
+  activateFactor(userId: string, factorId: string, passCode?: string): unknown;
+}
+
+export interface EnrolOptions {
+  /** Leave the factor PENDING_ACTIVATION (the device has it, the user never typed the code). Default true. */
+  activate?: boolean;
+  /** Base32 secret to enrol with (seeded labs); the org generates one otherwise. */
+  secret?: string;
+}
+
+export interface TotpEnrolment {
+  factorId: string;
+  account: TotpAccountView;
+}
+
+/**
+ * Okta Verify: push enrolment (the org adds the companion TOTP factor on
+ * activation) — or, with `totpOnly`, just an Okta Verify TOTP factor.
+ */
+export function enrolOktaVerify(
+  org: EnrollingOrg,
+  userId: string,
+  app: OktaVerify,
+  opts: EnrolOptions & { totpOnly?: boolean } = {},
+): TotpEnrolment {
+  const input: EnrollFactorInput = opts.totpOnly
+    ? { factorType: 'token:software:totp', provider: 'OKTA', deviceId: app.deviceId }
+    : { factorType: 'push', provider: 'OKTA', deviceId: app.deviceId };
+  return scanAndActivate(org, userId, app, input, opts);
+}
+
+export function enrolGoogleAuthenticator(
+  org: EnrollingOrg,
+  userId: string,
+  app: GoogleAuthenticator,
+  opts: EnrolOptions & { deviceId?: string } = {},
+): TotpEnrolment {
+  const input: EnrollFactorInput = { factorType: 'token:software:totp', provider: 'GOOGLE' };
+  if (opts.deviceId !== undefined) input.deviceId = opts.deviceId;
+  return scanAndActivate(org, userId, app, input, opts);
+}
+
+function scanAndActivate(
+  org: EnrollingOrg,
+  userId: string,
+  app: OktaVerify | GoogleAuthenticator,
+  input: EnrollFactorInput,
+  opts: EnrolOptions,
+): TotpEnrolment {
+  if (opts.secret !== undefined) input.sharedSecret = opts.secret;
+  const { factor, activation } = org.enrollFactor(userId, input);
+  if (!activation) {
+    throw new CodedError('DEVICE_ENROL_FAILED', `The org returned no QR code / secret for ${input.factorType}; cannot scan.`);
+  }
+  const account = app.scan(activation.otpauthUri);
+  if (opts.activate ?? true) org.activateFactor(userId, factor.id, app.currentCode(account.id));
+  return { factorId: factor.id, account };
+}
+
+/** SMS or voice: the org sends an activation code to the phone's number; the user reads/hears it and types it. */
+export function enrolPhoneNumber(
+  org: EnrollingOrg,
+  userId: string,
+  phone: Phone,
+  channel: 'sms' | 'call',
+  opts: Pick<EnrolOptions, 'activate'> = {},
+): { factorId: string } {
+  const before = channel === 'sms' ? phone.sms.size : phone.voice.size;
+  const { factor } = org.enrollFactor(userId, { factorType: channel, phoneNumber: phone.number });
+  if (opts.activate ?? true) {
+    const box = channel === 'sms' ? phone.sms : phone.voice;
+    const code = box.size > before ? box.latestCode() : undefined;
+    if (code === undefined) {
+      throw new CodedError(
+        'DEVICE_NO_ACTIVATION_CODE',
+        `No activation code reached ${phone.name} by ${channel}; is the phone online and on the org's delivery network?`,
+      );
+    }
+    org.activateFactor(userId, factor.id, code);
+  }
+  return { factorId: factor.id };
+}
+
+/** Email: the org mails an activation code; the user copies it from the inbox. */
+export function enrolEmail(
+  org: EnrollingOrg,
+  userId: string,
+  inbox: EmailInbox,
+  opts: Pick<EnrolOptions, 'activate'> = {},
+): { factorId: string } {
+  const before = inbox.size;
+  const { factor } = org.enrollFactor(userId, { factorType: 'email', email: inbox.address });
+  if (opts.activate ?? true) {
+    const code = inbox.size > before ? inbox.latestCode() : undefined;
+    if (code === undefined) {
+      throw new CodedError('DEVICE_NO_ACTIVATION_CODE', `No activation email reached ${inbox.address}; is the inbox on the org's delivery network?`);
+    }
+    org.activateFactor(userId, factor.id, code);
+  }
+  return { factorId: factor.id };
+}
+
+/**
+ * Duo: Duo's own activation puts the secret in Duo Mobile; the org's Duo
+ * extension gets the verifier that checks passcodes. `secret` is required
+ * here because Duo, not Okta, issues it.
+ */
+export function enrolDuo(
+  org: EnrollingOrg,
+  userId: string,
+  app: DuoMobile,
+  opts: { secret: string; label?: string; activate?: boolean },
+): { factorId: string; verifier: DuoPasscodeVerifier } {
+  app.activate({ secret: opts.secret, label: opts.label ?? '' });
+  const verifier = new DuoPasscodeVerifier(opts.secret);
+  const { factor } = org.enrollFactor(userId, {
+    factorType: 'web',
+    provider: 'DUO',
+    duoPasscodeChecker: verifier.checker(),
+    activate: opts.activate ?? true,
+  });
+  return { factorId: factor.id, verifier };
+}

@@ -1,0 +1,396 @@
+/**
+ * One simulated world built from a seed: a virtual clock, the mock Okta org
+ * (API token, the RADIUS app, users, groups), the AD-like directory's
+ * accounts, and the users' phones with their apps enrolled through the org's
+ * own enrolment flow, joined by the DeviceNetwork. In memory by default;
+ * `start()` serves it (Okta HTTP, LDAP, device-control HTTP), `stop()` ends it.
+ */
+import { CodedError } from '../../agent/src/errors.ts';
+import { VirtualClock } from '../clock/virtual-clock.ts';
+import type { DuoPasscodeVerifier } from '../devices/duo-mobile.ts';
+import { enrolDuo, enrolEmail, enrolGoogleAuthenticator, enrolOktaVerify, enrolPhoneNumber } from '../devices/enrol.ts';
+import { DeviceNetwork } from '../devices/network.ts';
+import { Phone } from '../devices/phone.ts';
+import { parsePushBehaviour } from '../devices/push-behaviour.ts';
+import type { EntryInput } from '../directory/account.ts';
+import { Directory } from '../directory/directory.ts';
+import { startDirectory } from '../directory/ldap-server.ts';
+import { OktaOrg } from '../okta/org.ts';
+import { startOktaServer } from '../okta/serve.ts';
+import type { AppRecord, UserRecord } from '../okta/types.ts';
+import { startControlServer } from './control-server.ts';
+import { derivedNumber, derivedSecret } from './derive.ts';
+import { directoryEntries, dnsDomainOf } from './directory-entries.ts';
+import { type LabSeed, loadSeedFile, phoneOfFactor, type SeedInput, samOf, seedError, type UsernameFormat, validateSeed } from './seed.ts';
+
+/** Time the lab lets pass after enrolment, so no activation code's TOTP step is still current or adjacent. */
+export const ENROLMENT_SETTLE_MS = 60_000;
+
+export interface LabOptions {
+  /** Share a clock with the rest of a test (it will be advanced by ENROLMENT_SETTLE_MS while building). */
+  clock?: VirtualClock;
+  /** Name used in seed errors (the file path); default "<seed>". */
+  source?: string;
+}
+
+export interface LabStartOptions {
+  /** Address every server listens on; default 127.0.0.1. */
+  host?: string;
+  /** Fixed ports (default 0: any free port). */
+  ports?: { okta?: number; ldap?: number; control?: number };
+}
+
+/** What `radius-mfa-harness lab` prints: everything another process needs to use the world. */
+export interface LabEndpoints {
+  okta: { baseUrl: string; apiToken: string; appId: string };
+  ldap: { url: string; baseDn: string; domain: string };
+  control: { url: string };
+  clock: { now: string };
+}
+
+export interface LabFactor {
+  /** Index in the seed's users[i].factors. */
+  index: number;
+  type: 'push' | 'totp' | 'sms' | 'call' | 'email' | 'duo';
+  provider?: 'OKTA' | 'GOOGLE';
+  factorId: string;
+  status: 'active' | 'pending';
+  phone?: string;
+  deviceId?: string;
+  address?: string;
+}
+
+/** A seeded person as the lab knows them (no passwords or secrets). */
+export interface LabUser {
+  login: string;
+  sAMAccountName?: string;
+  oktaUserId?: string;
+  oktaStatus: string;
+  adState: string;
+  groups: string[];
+  assigned: boolean;
+  phones: string[];
+  email?: string;
+  factors: LabFactor[];
+}
+
+interface Running {
+  endpoints: LabEndpoints;
+  closers: Array<() => Promise<void>>;
+}
+
+export class Lab {
+  readonly seed: LabSeed;
+  readonly clock: VirtualClock;
+  readonly org: OktaOrg;
+  readonly network: DeviceNetwork;
+  /** SSWS token value for the agent's config (never log it). */
+  readonly apiToken: string;
+  readonly app: AppRecord;
+  readonly usernameFormat: UsernameFormat;
+  readonly domain: string;
+  readonly baseDn: string;
+  readonly dnsDomain: string;
+  readonly #users: LabUser[];
+  readonly #entries: EntryInput[];
+  readonly #duo: Map<string, DuoPasscodeVerifier>;
+  #directory: Directory;
+  #running: Running | undefined;
+  #starting = false;
+
+  private constructor(parts: {
+    seed: LabSeed;
+    clock: VirtualClock;
+    org: OktaOrg;
+    network: DeviceNetwork;
+    apiToken: string;
+    app: AppRecord;
+    users: LabUser[];
+    entries: EntryInput[];
+    directory: Directory;
+    duo: Map<string, DuoPasscodeVerifier>;
+  }) {
+    this.seed = parts.seed;
+    this.clock = parts.clock;
+    this.org = parts.org;
+    this.network = parts.network;
+    this.apiToken = parts.apiToken;
+    this.app = parts.app;
+    this.usernameFormat = parts.seed.app.usernameFormat;
+    this.domain = parts.seed.directory.domain;
+    this.baseDn = parts.seed.directory.baseDn;
+    this.dnsDomain = dnsDomainOf(this.baseDn);
+    this.#users = parts.users;
+    this.#entries = parts.entries;
+    this.#directory = parts.directory;
+    this.#duo = parts.duo;
+  }
+
+  /** Reads, validates and builds a seed file. */
+  static async fromFile(path: string, opts: Omit<LabOptions, 'source'> = {}): Promise<Lab> {
+    return Lab.fromSeed(await loadSeedFile(path), { ...opts, source: path });
+  }
+
+  /** Builds the world in memory from a seed (validated again, so a hand-written object gets the same errors). */
+  static async fromSeed(input: LabSeed | SeedInput, opts: LabOptions = {}): Promise<Lab> {
+    const source = opts.source ?? '<seed>';
+    const seed = validateSeed(input, source);
+    const seedKey = seed.seed ?? seed.org.name;
+    const clock = opts.clock ?? new VirtualClock(seed.clock ? Date.parse(seed.clock.start) : undefined);
+    const network = new DeviceNetwork({ clock });
+    const org = new OktaOrg({
+      clock,
+      delivery: network,
+      seed: derivedNumber(seedKey),
+      ...(seed.org.url ? { orgUrl: seed.org.url } : {}),
+      ...(seed.org.lockoutThreshold !== undefined ? { lockoutThreshold: seed.org.lockoutThreshold } : {}),
+    });
+    network.connect(org);
+    const apiToken = org.createApiToken(seed.org.apiToken.name);
+    const app = org.createApp({ label: seed.app.label, name: seed.app.name });
+    for (const name of new Set(seed.users.filter((u) => u.oktaStatus !== 'NONE').flatMap((u) => u.groups))) {
+      org.createGroup({ name });
+    }
+
+    const duo = new Map<string, DuoPasscodeVerifier>();
+    const phones: Array<{ phone: Phone; online: boolean }> = [];
+    const users = seed.users.map((u, i): LabUser => {
+      const at = (suffix: string): string => `users[${i}]${suffix}`;
+      const fail = (path: string, e: unknown): never => {
+        throw seedError(source, [{ path, message: `the lab could not build it: ${(e as Error).message}` }]);
+      };
+      const summary: LabUser = {
+        login: u.login,
+        oktaStatus: u.oktaStatus,
+        adState: u.adState,
+        groups: [...u.groups],
+        assigned: u.oktaStatus !== 'NONE' && u.assigned,
+        phones: u.phones.map((p) => p.name),
+        factors: [],
+      };
+      if (u.adState !== 'none') summary.sAMAccountName = samOf(u);
+      const email = u.email ?? (u.login.includes('@') ? u.login : undefined);
+      if (email) summary.email = email;
+
+      for (const [j, p] of u.phones.entries()) {
+        try {
+          const phone = network.addPhone(new Phone({ owner: u.login, number: p.number, name: p.name, clock }));
+          phone.voice.answering = p.answersCalls;
+          phones.push({ phone, online: p.online });
+        } catch (e) {
+          fail(at(`.phones[${j}]`), e);
+        }
+      }
+      if (u.oktaStatus === 'NONE') return summary;
+
+      let user: UserRecord;
+      try {
+        const staged = u.oktaStatus === 'STAGED' || u.oktaStatus === 'PROVISIONED';
+        user = org.createUser({
+          profile: {
+            login: u.login,
+            ...(email ? { email } : {}),
+            ...(u.firstName ? { firstName: u.firstName } : {}),
+            ...(u.lastName ? { lastName: u.lastName } : {}),
+            ...(u.phones[0] ? { mobilePhone: u.phones[0].number } : {}),
+          },
+          password: u.password,
+          ...(staged ? { status: u.oktaStatus as 'STAGED' | 'PROVISIONED' } : {}),
+        });
+        for (const g of u.groups) org.addToGroup(org.getGroup(g)!.id, user.id);
+        if (u.assigned) org.assignUserToApp(app.id, user.id);
+      } catch (e) {
+        return fail(at(''), e);
+      }
+      summary.oktaUserId = user.id;
+
+      for (const [k, f] of u.factors.entries()) {
+        const activate = f.status === 'active';
+        const seedPhone = phoneOfFactor(u, f);
+        const phone = seedPhone ? network.phone(seedPhone.name) : undefined;
+        const lf: LabFactor = { index: k, type: f.type, factorId: '', status: f.status };
+        if (phone) lf.phone = phone.name;
+        try {
+          const secret = f.secret ?? derivedSecret(seedKey, u.login, k);
+          switch (f.type) {
+            case 'push':
+            case 'totp': {
+              const provider = f.type === 'push' ? 'OKTA' : (f.provider ?? 'OKTA');
+              lf.provider = provider;
+              if (provider === 'OKTA') {
+                const ov = phone!.oktaVerify ?? phone!.installOktaVerify(seedPhone!.deviceId ? { deviceId: seedPhone!.deviceId } : {});
+                ov.setPushBehaviour(parsePushBehaviour(seedPhone!.pushBehaviour));
+                lf.deviceId = ov.deviceId;
+                lf.factorId = enrolOktaVerify(org, user.id, ov, { secret, activate, totpOnly: f.type === 'totp' }).factorId;
+              } else {
+                const ga = phone!.googleAuthenticator ?? phone!.installGoogleAuthenticator();
+                lf.factorId = enrolGoogleAuthenticator(org, user.id, ga, { secret, activate }).factorId;
+              }
+              break;
+            }
+            case 'sms':
+            case 'call':
+              lf.factorId = enrolPhoneNumber(org, user.id, phone!, f.type, { activate }).factorId;
+              break;
+            case 'email': {
+              const address = f.address ?? email ?? u.login;
+              lf.address = address;
+              lf.factorId = enrolEmail(org, user.id, network.emailInbox(address, u.login), { activate }).factorId;
+              break;
+            }
+            case 'duo': {
+              const app = phone!.duoMobile ?? phone!.installDuoMobile();
+              const r = enrolDuo(org, user.id, app, { secret, label: u.login, activate });
+              duo.set(u.login.toLowerCase(), r.verifier);
+              lf.factorId = r.factorId;
+              break;
+            }
+          }
+        } catch (e) {
+          fail(at(`.factors[${k}]`), e);
+        }
+        summary.factors.push(lf);
+      }
+
+      try {
+        // Status last: enrolment is what an active user does before being suspended, locked, …
+        if (u.oktaStatus === 'SUSPENDED') org.suspendUser(user.id);
+        else if (u.oktaStatus === 'LOCKED_OUT') org.lockUser(user.id);
+        else if (u.oktaStatus === 'PASSWORD_EXPIRED') org.expirePassword(user.id);
+        else if (u.oktaStatus === 'DEPROVISIONED') org.deactivateUser(user.id);
+      } catch (e) {
+        fail(at('.oktaStatus'), e);
+      }
+      return summary;
+    });
+
+    const entries = directoryEntries(seed, clock.now());
+    let directory: Directory;
+    try {
+      directory = new Directory({
+        domain: seed.directory.domain,
+        baseDn: seed.directory.baseDn,
+        clock,
+        entries,
+        policy: { lockoutThreshold: seed.directory.lockoutThreshold },
+      });
+    } catch (e) {
+      throw seedError(source, [{ path: 'directory', message: (e as Error).message }]);
+    }
+
+    await clock.advance(ENROLMENT_SETTLE_MS);
+    // Offline phones go offline only now: enrolment needed them to receive activation codes.
+    for (const { phone, online } of phones) if (!online) phone.goOffline();
+
+    return new Lab({ seed, clock, org, network, apiToken, app, users, entries, directory, duo });
+  }
+
+  /** The directory: in memory until start(), then the one the LDAP server answers from. */
+  get directory(): Directory {
+    return this.#directory;
+  }
+
+  users(): LabUser[] {
+    return this.#users.map((u) => structuredClone(u));
+  }
+
+  /** A seeded user by Okta login, sAMAccountName or UPN (case-insensitive); undefined if none. */
+  findUser(name: string): LabUser | undefined {
+    const n = name.toLowerCase();
+    const u = this.#users.find(
+      (x) =>
+        x.login.toLowerCase() === n ||
+        x.sAMAccountName?.toLowerCase() === n ||
+        (x.sAMAccountName && `${x.sAMAccountName}@${this.dnsDomain}`.toLowerCase() === n),
+    );
+    return u ? structuredClone(u) : undefined;
+  }
+
+  /** Like findUser; throws LAB_UNKNOWN_USER. */
+  user(name: string): LabUser {
+    const u = this.findUser(name);
+    if (!u) {
+      throw new CodedError('LAB_UNKNOWN_USER', `No user "${name}" in this lab; use an Okta login or sAMAccountName from the seed.`, {
+        user: name,
+      });
+    }
+    return u;
+  }
+
+  /** The Duo service-side verifier of a Duo-enrolled user (what the org checks passcodes with). */
+  duoVerifier(login: string): DuoPasscodeVerifier | undefined {
+    return this.#duo.get(this.user(login).login.toLowerCase());
+  }
+
+  /** Endpoints while started; undefined otherwise. */
+  get endpoints(): LabEndpoints | undefined {
+    if (!this.#running) return undefined;
+    return { ...this.#running.endpoints, clock: { now: new Date(this.clock.now()).toISOString() } };
+  }
+
+  /**
+   * Serves the world: Okta over HTTP, the directory over LDAP, the device
+   * control API over HTTP. If any server fails to start, those already
+   * started are stopped before the error is thrown: nothing half-started.
+   */
+  async start(opts: LabStartOptions = {}): Promise<LabEndpoints> {
+    if (this.#running || this.#starting) {
+      throw new CodedError('LAB_ALREADY_STARTED', 'This lab is already started; stop() it first.');
+    }
+    this.#starting = true;
+    const host = opts.host ?? '127.0.0.1';
+    const closers: Array<() => Promise<void>> = [];
+    try {
+      const okta = await startOktaServer(this.org, { host, port: opts.ports?.okta ?? 0 });
+      closers.push(() => okta.close());
+      const ldap = await startDirectory({
+        entries: this.#entries,
+        domain: this.domain,
+        baseDn: this.baseDn,
+        host,
+        port: opts.ports?.ldap ?? 0,
+        clock: this.clock,
+        policy: { lockoutThreshold: this.seed.directory.lockoutThreshold },
+      });
+      closers.push(() => ldap.close());
+      const control = await startControlServer(this, { host, port: opts.ports?.control ?? 0 });
+      closers.push(() => control.close());
+      this.#directory = ldap.directory;
+      const endpoints: LabEndpoints = {
+        okta: { baseUrl: okta.url, apiToken: this.apiToken, appId: this.app.id },
+        ldap: { url: ldap.url, baseDn: this.baseDn, domain: this.domain },
+        control: { url: control.url },
+        clock: { now: new Date(this.clock.now()).toISOString() },
+      };
+      this.#running = { endpoints, closers };
+      return endpoints;
+    } catch (e) {
+      await closeAll(closers);
+      throw new CodedError(
+        'LAB_START_FAILED',
+        `The lab could not start its servers on ${host} (${(e as Error).message}); nothing was left running. Check the address and ports.`,
+        { host },
+        { cause: e },
+      );
+    } finally {
+      this.#starting = false;
+    }
+  }
+
+  /** Stops every server (in reverse order of start). Safe to call twice. */
+  async stop(): Promise<void> {
+    const running = this.#running;
+    this.#running = undefined;
+    if (running) await closeAll(running.closers);
+  }
+}
+
+async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
+  for (const close of [...closers].reverse()) {
+    try {
+      await close();
+    } catch {
+      // Stopping is best effort: one server failing to close must not keep the others running.
+    }
+  }
+}
