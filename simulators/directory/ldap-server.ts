@@ -31,6 +31,11 @@ import type { FilterNode } from './filter.ts';
 import { entriesFromLdif } from './ldif.ts';
 
 export interface StartDirectoryOptions {
+  /**
+   * Serve this directory (its entries, state and clock) instead of building one;
+   * lets a caller change accounts before the server starts.
+   */
+  directory?: Directory;
   /** Seed entries given from code (the lab builds them from YAML). */
   entries?: EntryInput[];
   /** Seed entries as LDIF text (added after `entries`). */
@@ -187,7 +192,8 @@ export async function startDirectory(options: StartDirectoryOptions): Promise<Di
   const baseDn = options.baseDn ?? 'DC=corp,DC=example,DC=com';
   const host = options.host ?? '127.0.0.1';
   const entries = [...(options.entries ?? []), ...(options.ldif ? entriesFromLdif(options.ldif) : [])];
-  const directory = new Directory({ domain, baseDn, clock: options.clock, entries, policy: options.policy });
+  const directory =
+    options.directory ?? new Directory({ domain, baseDn, clock: options.clock, entries, policy: options.policy });
 
   /** Who each connection is bound as (`CORP\alice`); absent = anonymous. Ours, not ldapjs's bindDN. */
   const sessions = new WeakMap<net.Socket, string>();

@@ -165,6 +165,21 @@ test('start serves Okta, LDAP and the control API; stop closes them all', async 
   await lab.stop();
 });
 
+test('account changes made before start() are what LDAP clients see; a fixed API token is kept', async () => {
+  const seed = await loadSeedFile(EXAMPLE);
+  seed.org.apiToken = { name: 'fixed', value: '00fixed-token-for-a-real-agent-0001' };
+  const lab = await Lab.fromSeed(seed);
+  lab.directory.disable('alice');
+  const ep = await lab.start();
+  try {
+    assert.equal(ep.okta.apiToken, '00fixed-token-for-a-real-agent-0001');
+    const r = await ldapBindCheck({ url: ep.ldap.url, username: 'alice', domain: ep.ldap.domain, password: 'Alice-Lab-Pass-1', timeoutMs: 5000 });
+    assert.equal(r.ok ? 'ok' : r.adData, '533');
+  } finally {
+    await lab.stop();
+  }
+});
+
 async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));

@@ -12,7 +12,6 @@ import { enrolDuo, enrolEmail, enrolGoogleAuthenticator, enrolOktaVerify, enrolP
 import { DeviceNetwork } from '../devices/network.ts';
 import { Phone } from '../devices/phone.ts';
 import { parsePushBehaviour } from '../devices/push-behaviour.ts';
-import type { EntryInput } from '../directory/account.ts';
 import { Directory } from '../directory/directory.ts';
 import { startDirectory } from '../directory/ldap-server.ts';
 import { OktaOrg } from '../okta/org.ts';
@@ -92,7 +91,6 @@ export class Lab {
   readonly baseDn: string;
   readonly dnsDomain: string;
   readonly #users: LabUser[];
-  readonly #entries: EntryInput[];
   readonly #duo: Map<string, DuoPasscodeVerifier>;
   #directory: Directory;
   #running: Running | undefined;
@@ -106,7 +104,6 @@ export class Lab {
     apiToken: string;
     app: AppRecord;
     users: LabUser[];
-    entries: EntryInput[];
     directory: Directory;
     duo: Map<string, DuoPasscodeVerifier>;
   }) {
@@ -121,7 +118,6 @@ export class Lab {
     this.baseDn = parts.seed.directory.baseDn;
     this.dnsDomain = dnsDomainOf(this.baseDn);
     this.#users = parts.users;
-    this.#entries = parts.entries;
     this.#directory = parts.directory;
     this.#duo = parts.duo;
   }
@@ -146,7 +142,7 @@ export class Lab {
       ...(seed.org.lockoutThreshold !== undefined ? { lockoutThreshold: seed.org.lockoutThreshold } : {}),
     });
     network.connect(org);
-    const apiToken = org.createApiToken(seed.org.apiToken.name);
+    const apiToken = org.createApiToken(seed.org.apiToken.name, seed.org.apiToken.value);
     const app = org.createApp({ label: seed.app.label, name: seed.app.name });
     for (const name of new Set(seed.users.filter((u) => u.oktaStatus !== 'NONE').flatMap((u) => u.groups))) {
       org.createGroup({ name });
@@ -282,10 +278,10 @@ export class Lab {
     // Offline phones go offline only now: enrolment needed them to receive activation codes.
     for (const { phone, online } of phones) if (!online) phone.goOffline();
 
-    return new Lab({ seed, clock, org, network, apiToken, app, users, entries, directory, duo });
+    return new Lab({ seed, clock, org, network, apiToken, app, users, directory, duo });
   }
 
-  /** The directory: in memory until start(), then the one the LDAP server answers from. */
+  /** The directory; start() serves this very object over LDAP. */
   get directory(): Directory {
     return this.#directory;
   }
@@ -343,19 +339,18 @@ export class Lab {
     try {
       const okta = await startOktaServer(this.org, { host, port: opts.ports?.okta ?? 0 });
       closers.push(() => okta.close());
+      // Serve the lab's own Directory so account changes made before start() hold.
       const ldap = await startDirectory({
-        entries: this.#entries,
+        directory: this.#directory,
         domain: this.domain,
         baseDn: this.baseDn,
         host,
         port: opts.ports?.ldap ?? 0,
         clock: this.clock,
-        policy: { lockoutThreshold: this.seed.directory.lockoutThreshold },
       });
       closers.push(() => ldap.close());
       const control = await startControlServer(this, { host, port: opts.ports?.control ?? 0 });
       closers.push(() => control.close());
-      this.#directory = ldap.directory;
       const endpoints: LabEndpoints = {
         okta: { baseUrl: okta.url, apiToken: this.apiToken, appId: this.app.id },
         ldap: { url: ldap.url, baseDn: this.baseDn, domain: this.domain },

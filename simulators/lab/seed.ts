@@ -112,7 +112,13 @@ export const seedSchema = z
       name: z.string().min(1),
       /** Org URL used in links when served in-process (the real server uses its own address). */
       url: z.url().optional(),
-      apiToken: z.strictObject({ name: z.string().min(1).default('radius-agent') }).default({ name: 'radius-agent' }),
+      apiToken: z
+        .strictObject({
+          name: z.string().min(1).default('radius-agent'),
+          /** Fixed token value (optional): a real agent configured against the lab keeps working across restarts. */
+          value: z.string().min(20).optional(),
+        })
+        .default({ name: 'radius-agent' }),
       /** Failed primary authentications before LOCKED_OUT (0: never). */
       lockoutThreshold: z.int().min(0).optional(),
     }),

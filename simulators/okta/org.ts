@@ -581,9 +581,13 @@ export class OktaOrg {
 
   // ─── API tokens ─────────────────────────────────────────────────────────
 
-  /** Creates an SSWS API token and returns its value (shown once, as in the admin console). */
-  createApiToken(name = 'radius-agent'): string {
-    const token = `00${randomBytes(30).toString('base64url')}`;
+  /**
+   * Creates an SSWS API token and returns its value (shown once, as in the admin
+   * console). `value` fixes it, so a lab served to a real agent keeps one token
+   * across restarts.
+   */
+  createApiToken(name = 'radius-agent', value?: string): string {
+    const token = value ?? `00${randomBytes(30).toString('base64url')}`;
     const rec: ApiTokenRecord = { id: this.#ids.id(ID_PREFIX.token), name, token, created: this.now(), revoked: false };
     this.#tokens.set(token, rec);
     this.events.append({ eventType: 'system.api_token.create', outcome: { result: 'SUCCESS' }, target: [{ id: rec.id, type: 'Token', alternateId: name }] });
