@@ -42,7 +42,21 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -x node_modules/.bin/node ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund
+  # npm >= 11.6 refuses this lock file: it lacks Biome's macOS/Windows/musl
+  # binaries, which the package mirror these machines use does not carry (npm
+  # skips missing optional packages when it writes the lock). npm 10.9 installs
+  # the same locked tree, so it is the fallback, from the npm registry.
+  ci_log=$(mktemp)
+  if ! npm ci --no-audit --no-fund --ignore-scripts >"$ci_log" 2>&1; then
+    if grep -q 'EUSAGE' "$ci_log"; then
+      echo "setup: npm $(npm --version) refused the lock file (missing non-Linux optional binaries); using npm@10.9.4"
+      npx --yes npm@10.9.4 ci --no-audit --no-fund --ignore-scripts
+    else
+      cat "$ci_log" >&2
+      exit 1
+    fi
+  fi
+  rm -f "$ci_log"
 fi
 
 node_version=$(node_modules/.bin/node --version)
