@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { test } from 'node:test';
 import { createTarget, dockerApi, findRuntime } from './container.ts';
@@ -56,4 +57,14 @@ test('a container from the agent image starts on the host network and answers St
     await driver.close();
     okta.close();
   }
+});
+
+test('containers of a process that died are removed by the next run', { skip, timeout: 300_000 }, async () => {
+  // A container labelled with a pid that is certainly not running (pid_max is far below this).
+  const made = spawnSync('podman', ['create', '--label', 'radius-mfa-harness.owner-pid=2147483000', 'radius-mfa-base:latest', 'node', '-e', '0'], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const id = made.stdout.trim();
+  const driver = await createTarget();
+  await driver.close();
+  assert.notEqual(spawnSync('podman', ['container', 'exists', id]).status, 0, 'the orphan is gone');
 });

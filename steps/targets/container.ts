@@ -63,7 +63,7 @@ export function findRuntime(env: NodeJS.ProcessEnv = process.env): { dockerHost:
 }
 
 /** GET on the Docker API with a hard deadline; resolves with the status code (or rejects with why not). */
-export function dockerApi(dockerHost: string, path: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+export function dockerApi(dockerHost: string, path: string, timeoutMs = 2000, method = 'GET'): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
     let target: { socketPath: string } | { host: string; port: number };
     if (dockerHost.startsWith('unix://')) target = { socketPath: dockerHost.slice('unix://'.length) };
@@ -74,7 +74,7 @@ export function dockerApi(dockerHost: string, path: string, timeoutMs = 2000): P
       reject(new Error(`unsupported DOCKER_HOST ${dockerHost} (use unix:// or tcp://)`));
       return;
     }
-    const req = request({ ...target, path, method: 'GET', timeout: timeoutMs }, (res) => {
+    const req = request({ ...target, path, method, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -146,6 +146,62 @@ function buildImage(image: string): string | undefined {
   return undefined;
 }
 
+const OWNER_LABEL = 'radius-mfa-harness.owner-pid';
+/** Containers this process started and has not stopped yet. */
+const live = new Map<string, true>();
+let exitHooked = false;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ryuk (testcontainers' reaper) is off — its image can't be pulled here — so we
+ * reap ourselves: containers carry the starting process's pid, the runner
+ * removes the run's leftovers at its end (Cucumber's workers are threads that
+ * can be terminated without exit hooks), a process that exits removes its own
+ * (synchronously, with the podman CLI), and a new run removes those whose owner
+ * died without either chance (SIGKILL).
+ */
+async function reapOrphans(dockerHost: string): Promise<void> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [OWNER_LABEL] }));
+  const list = await dockerApi(dockerHost, `/containers/json?all=true&filters=${filters}`).catch(() => undefined);
+  if (list?.status !== 200) return;
+  const containers = JSON.parse(list.body) as Array<{ Id: string; Labels?: Record<string, string> }>;
+  for (const c of containers) {
+    const owner = Number(c.Labels?.[OWNER_LABEL]);
+    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+      await dockerApi(dockerHost, `/containers/${c.Id}?force=true`, 10_000, 'DELETE').catch(() => undefined);
+    }
+  }
+}
+
+/** Removes every container this process started and nobody stopped (the runner calls it at the end of a run). */
+export async function reapOwnContainers(): Promise<void> {
+  const runtime = findRuntime();
+  if (!runtime) return;
+  const filters = encodeURIComponent(JSON.stringify({ label: [`${OWNER_LABEL}=${process.pid}`] }));
+  const list = await dockerApi(runtime.dockerHost, `/containers/json?all=true&filters=${filters}`).catch(() => undefined);
+  if (list?.status !== 200) return;
+  for (const c of JSON.parse(list.body) as Array<{ Id: string }>) {
+    await dockerApi(runtime.dockerHost, `/containers/${c.Id}?force=true`, 10_000, 'DELETE').catch(() => undefined);
+  }
+}
+
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    if (live.size === 0) return;
+    spawnSync('podman', ['rm', '-f', '-t', '0', ...live.keys()], { stdio: 'ignore', timeout: 20_000 });
+  });
+}
+
 export async function createTarget(): Promise<TargetDriver> {
   const runtime = findRuntime();
   if (!runtime) {
@@ -171,8 +227,11 @@ export async function createTarget(): Promise<TargetDriver> {
   const inspect = await dockerApi(runtime.dockerHost, `/images/${encodeURIComponent(image)}/json`).catch(() => ({ status: 0, body: '' }));
   if (inspect.status !== 200) throw new TargetUnavailable(`image ${image} is not in the container runtime (scripts/setup-podman.sh builds it)`);
 
+  await reapOrphans(runtime.dockerHost);
+  hookExit();
+
   const { GenericContainer, Wait } = await import('testcontainers');
-  const running = new Set<{ stop(o?: { timeout?: number }): Promise<unknown> }>();
+  const running = new Map<string, { stop(o?: { timeout?: number }): Promise<unknown> }>();
   return {
     profile: containerProfile,
     async start(spec: AgentSpec): Promise<AgentUnderTest> {
@@ -181,12 +240,15 @@ export async function createTarget(): Promise<TargetDriver> {
       const { yaml, env } = agentConfig(spec, { listen: { host: '127.0.0.1', port }, http: { host: '127.0.0.1', port: httpPort } });
       const container = await new GenericContainer(image)
         .withNetworkMode('host')
+        .withLabels({ [OWNER_LABEL]: String(process.pid) })
         .withEnvironment(env)
         .withCopyContentToContainer([{ content: yaml, target: CONFIG_PATH, mode: 0o644 }])
         .withWaitStrategy(Wait.forLogMessage(/"msg":"listening"/))
         .withStartupTimeout(START_TIMEOUT_MS)
         .start();
-      running.add(container);
+      const id = container.getId();
+      running.set(id, container);
+      live.set(id, true);
       return {
         endpoint: { host: '127.0.0.1', port },
         onVirtualClock: false,
@@ -195,15 +257,21 @@ export async function createTarget(): Promise<TargetDriver> {
           return res.text();
         },
         async stop() {
-          running.delete(container);
+          running.delete(id);
           await container.stop({ timeout: 5000 });
+          live.delete(id);
         },
       };
     },
     async close(): Promise<void> {
       const all = [...running];
       running.clear();
-      await Promise.all(all.map((c) => c.stop({ timeout: 5000 }).catch(() => {})));
+      await Promise.all(
+        all.map(async ([id, c]) => {
+          await c.stop({ timeout: 5000 }).catch(() => {});
+          live.delete(id);
+        }),
+      );
     },
   };
 }

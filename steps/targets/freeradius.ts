@@ -16,12 +16,12 @@
  * (addresses, secrets, Message-Authenticator requirement) per driver, reused by
  * later scenarios and stopped by close().
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForRadius } from './radius-probe.ts';
+import { removeScratch, scratchDir, spawnTied, stopTied } from './tied-process.ts';
 import { type AgentSpec, type AgentUnderTest, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
 
 const CAPABILITIES: readonly Capability[] = ['message-authenticator', 'proxy-state', 'duplicate-cache', 'status-server'];
@@ -174,36 +174,23 @@ interface Server {
   log: string[];
 }
 
-function stopServer(s: Server): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      rmSync(s.dir, { recursive: true, force: true });
-      resolve();
-    };
-    if (s.child.exitCode !== null || s.child.signalCode !== null) {
-      done();
-      return;
-    }
-    const kill = setTimeout(() => s.child.kill('SIGKILL'), 3000);
-    s.child.once('exit', () => {
-      clearTimeout(kill);
-      done();
-    });
-    s.child.kill('SIGTERM');
-  });
+async function stopServer(s: Server): Promise<void> {
+  await stopTied(s.child, 3000);
+  removeScratch(s.dir);
 }
 
 async function startServer(clients: AgentSpec['clients']): Promise<Server> {
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
-    const dir = mkdtempSync(join(tmpdir(), 'rmh-freeradius-'));
+    const dir = scratchDir('rmh-freeradius-');
     mkdirSync(join(dir, 'log'));
     mkdirSync(join(dir, 'run'));
     const port = await freePort();
     const { radiusd, users } = freeradiusConfig(dir, port, clients);
     writeFileSync(join(dir, 'radiusd.conf'), radiusd, { mode: 0o600 });
     writeFileSync(join(dir, 'users'), users, { mode: 0o600 });
-    const child = spawn(BINARY, ['-f', '-l', 'stdout', '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Tied to this process: a Cucumber worker that ends without closing its target leaves no server behind.
+    const child = spawnTied(BINARY, ['-f', '-l', 'stdout', '-d', dir]);
     const server: Server = { port, child, dir, log: [] };
     const keep = (chunk: Buffer): void => {
       // Keep the tail only: enough to explain a failed start.

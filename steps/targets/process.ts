@@ -9,13 +9,13 @@
  * Started when its 'listening' log line appears (the port is chosen by the
  * agent: port 0), stopped with SIGTERM (SIGKILL after 5 s).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { agentConfig, parseLogLine } from './agent-config.ts';
+import { removeScratch, scratchDir, spawnTied, stopTied } from './tied-process.ts';
 import { type AgentSpec, type AgentUnderTest, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -96,18 +96,7 @@ export function awaitListening(child: ChildProcess, wantHttp: boolean, what: str
 
 /** SIGTERM, then SIGKILL if it lingers; resolves when the process is gone. */
 export function terminate(child: ChildProcess, timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
-  return new Promise((res) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      res();
-      return;
-    }
-    const kill = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      res();
-    });
-    child.kill('SIGTERM');
-  });
+  return stopTied(child, timeoutMs);
 }
 
 export async function createTarget(): Promise<TargetDriver> {
@@ -117,18 +106,15 @@ export async function createTarget(): Promise<TargetDriver> {
     profile: processProfile,
     async start(spec: AgentSpec): Promise<AgentUnderTest> {
       const { yaml, env } = agentConfig(spec, { listen: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } });
-      const dir = mkdtempSync(join(tmpdir(), 'rmh-process-'));
+      const dir = scratchDir('rmh-process-');
       const file = join(dir, 'agent.yaml');
       writeFileSync(file, yaml, { mode: 0o600 });
-      const child = spawn(process.execPath, [AGENT_BIN, '--config', file], {
-        cwd: REPO,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      // Tied to this process: a Cucumber worker that ends without closing its target leaves no agent behind.
+      const child = spawnTied(process.execPath, [AGENT_BIN, '--config', file], { cwd: REPO, env: { ...process.env, ...env } });
       running.add(child);
       child.once('exit', () => {
         running.delete(child);
-        rmSync(dir, { recursive: true, force: true });
+        removeScratch(dir);
       });
       let listening: { port: number; httpPort?: number };
       try {

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const bin = join(repo, 'bin', 'radius-mfa-harness.js');
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [bin, 'run', ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+}
+
+test('an external target where nothing listens: one line, every scenario not applicable, no hang', { skip: !existsSync(join(repo, 'features/protocol')) && 'no features yet' }, () => {
+  const out = mkdtempSync(join(tmpdir(), 'rmh-run-'));
+  try {
+    const t0 = performance.now();
+    const r = run(['--target', 'external', '--profile', 'steps/targets/profiles/nothing-listens.yaml', '--area', 'protocol', '--ci', '--out', out]);
+    assert.ok(performance.now() - t0 < 30_000);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('external: unavailable'));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^external: unavailable — nothing (listens|answers) at 127\.0\.0\.1:9 .*\(all \d+ scenarios not applicable\)$/);
+    const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
+    assert.equal(matrix.targets[0].summary['not-applicable'], matrix.targets[0].summary.total);
+    assert.ok(matrix.targets[0].summary.total > 0);
+    // CI can insist that a target really runs.
+    const required = run(['--target', 'external', '--profile', 'steps/targets/profiles/nothing-listens.yaml', '--area', 'protocol', '--ci', '--out', out], {
+      RMH_REQUIRE_TARGETS: 'external',
+    });
+    assert.equal(required.status, 1);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('bad options are refused with a message that says what to do', () => {
+  const unknownTarget = run(['--target', 'nope']);
+  assert.equal(unknownTarget.status, 2);
+  assert.match(unknownTarget.stderr, /Unknown target "nope"\. Choose from: embedded, process, container, freeradius, external\./);
+  const unknownArea = run(['--area', 'no-such-area', '--dry-run']);
+  assert.equal(unknownArea.status, 2);
+  assert.match(unknownArea.stderr, /Unknown area "no-such-area"\. Areas are the folders under features\//);
+  const noProfile = run(['--target', 'external', '--dry-run'], { RMH_PROFILE: '' });
+  assert.equal(noProfile.status, 2);
+  assert.match(noProfile.stderr, /external target needs --profile FILE/);
+});
