@@ -9,7 +9,7 @@ import { createAgent, type RadiusMfaAgent } from './agent.ts';
 import type { AgentConfigInput } from './config.ts';
 import { RadiusCode } from './radius/codes.ts';
 import { encodeStatusServer } from './radius/codec.ts';
-import { attr } from './radius/packet.ts';
+import { attr, getOctets } from './radius/packet.ts';
 import { buildAccessRequest, replyMessage, TestRadiusSocket } from './test-support/radius-test-client.ts';
 
 const SECRET = 'embedded-test-secret';
@@ -156,5 +156,95 @@ describe('createAgent (embedded, mock org via oktaFetch, real UDP on loopback)',
     const reply = await sock.next();
     assert.equal(reply?.code, RadiusCode.AccessReject);
     assert.match(replyMessage(reply), /restarting/);
+  });
+});
+
+describe('createAgent, password-first: Access-Challenge over UDP, the Authn transaction kept server-side', () => {
+  const clock = new VirtualClock();
+  const delivery = new RecordingDelivery();
+  const org = new OktaOrg({ clock, delivery, seed: 11 });
+  let agent: RadiusMfaAgent;
+  let sock: TestRadiusSocket;
+
+  before(async () => {
+    const token = org.createApiToken();
+    const app = org.createApp({ label: 'VPN RADIUS' });
+    const alice = org.createUser({ profile: { login: 'alice@corp.example.com', email: 'alice@corp.example.com' }, password: 'Alice-pw-1' });
+    org.assignUserToApp(app.id, alice.id);
+    org.enrollFactor(alice.id, { factorType: 'push', provider: 'OKTA', activate: true }); // + its companion TOTP
+    org.enrollFactor(alice.id, { factorType: 'sms', phoneNumber: '+15555550142', activate: true });
+    agent = createAgent({
+      config: {
+        okta: { orgUrl: org.orgUrl, apiToken: token },
+        apps: [
+          {
+            name: 'vpn',
+            appId: app.id,
+            mode: 'password-first',
+            listen: { host: '127.0.0.1', port: 0 },
+            usernameFormat: { suffix: '@corp.example.com' },
+            clients: [{ name: 'lab', address: '127.0.0.1', secret: SECRET }],
+          },
+        ],
+      },
+      clock,
+      fetch: oktaFetch(org),
+    });
+    const [ep] = await agent.start();
+    sock = new TestRadiusSocket(ep!.endpoint);
+  });
+
+  after(async () => {
+    sock?.close();
+    await agent?.stop();
+  });
+
+  async function challenge(userName: string): Promise<Uint8Array> {
+    await sock.send(buildAccessRequest({ userName, password: 'Alice-pw-1', secret: SECRET }));
+    const reply = await sock.next();
+    assert.equal(reply?.code, RadiusCode.AccessChallenge);
+    assert.match(replyMessage(reply), /^Choose a factor: 1 Okta Verify push, 2 Okta Verify code, 3 SMS code \(\+1 XXX-XXX-0142\)\./);
+    const state = getOctets(reply!, 'State');
+    assert.equal(state?.length, 16, 'a random 16-byte State, not the stateToken');
+    assert.ok(!Buffer.from(state!).toString('latin1').startsWith('00'));
+    return state!;
+  }
+
+  it('UPN, down-level and bare names: password, pick SMS, code → Access-Accept', async () => {
+    for (const userName of ['alice@corp.example.com', 'CORP\\alice', 'alice']) {
+      const state = await challenge(userName);
+      await sock.send(buildAccessRequest({ userName, password: '3', secret: SECRET, state }));
+      const second = await sock.next();
+      assert.equal(second?.code, RadiusCode.AccessChallenge, userName);
+      assert.match(replyMessage(second), /A code was sent by SMS/);
+      const code = delivery.codes.at(-1)!.code;
+      await sock.send(buildAccessRequest({ userName, password: code, secret: SECRET, state: getOctets(second!, 'State')! }));
+      assert.equal((await sock.next())?.code, RadiusCode.AccessAccept, userName);
+      await clock.advance(31_000); // Okta sends one SMS per phone every 30 s
+    }
+    assert.ok(org.events.ofType('user.session.start').length >= 3, 'each sign-in finished an Okta Authn transaction');
+  });
+
+  it('pick push: approved on the phone → Access-Accept', async () => {
+    const state = await challenge('alice');
+    const before = delivery.pushes.length;
+    await sock.send(buildAccessRequest({ userName: 'alice', password: '1', secret: SECRET, state }));
+    await until(() => delivery.pushes.length > before, 'the push to arrive');
+    org.answerPush(delivery.pushes.at(-1)!.transactionId, 'APPROVE');
+    await clock.advance(1_000);
+    assert.equal((await sock.next())?.code, RadiusCode.AccessAccept);
+  });
+
+  it('stop() still rejects an in-flight push (agent-stopping)', async () => {
+    const state = await challenge('alice');
+    const before = delivery.pushes.length;
+    await sock.send(buildAccessRequest({ userName: 'alice', password: '1', secret: SECRET, state }));
+    await until(() => delivery.pushes.length > before, 'the push to arrive');
+    assert.equal(agent.inFlight, 1);
+    await agent.stop();
+    const reply = await sock.next();
+    assert.equal(reply?.code, RadiusCode.AccessReject);
+    assert.match(replyMessage(reply), /restarting/);
+    assert.equal(agent.inFlight, 0);
   });
 });

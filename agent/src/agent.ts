@@ -146,7 +146,10 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
         password,
         protocol,
         state,
-        signal: AbortSignal.any([ctx.signal, stopping.signal]),
+        // Both signals as they are: the engine listens to each and removes its listeners when
+        // the request ends (AbortSignal.any would leave ~60 B per request on `stopping`).
+        signal: ctx.signal,
+        stopSignal: stopping.signal,
       });
     }
     password = undefined;

@@ -17,9 +17,10 @@ describe('logging', () => {
   it('redacts secret-looking keys wherever they are passed', () => {
     const { lines, stream } = capture();
     const log = createLogger({ destination: stream });
-    log.info({ password: 'hunter2', passCode: '123456', secret: 's3', apiToken: 't0k', req: { authorization: 'SSWS t0k' } }, 'x');
+    log.info({ password: 'hunter2', passCode: '123456', secret: 's3', apiToken: 't0k', req: { authorization: 'SSWS t0k', stateToken: '00st-x' } }, 'x');
+    log.info({ stateToken: '00st-y' }, 'y');
     const out = lines.join('');
-    for (const s of ['hunter2', '123456', 's3', 't0k']) assert.ok(!out.includes(s), `${s} leaked: ${out}`);
+    for (const s of ['hunter2', '123456', 's3', 't0k', '00st-x', '00st-y']) assert.ok(!out.includes(s), `${s} leaked: ${out}`);
     assert.match(out, /\[redacted\]/);
   });
 

@@ -1,18 +1,30 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { VirtualClock } from '../../../simulators/clock/virtual-clock.ts';
 import { OktaUnavailableError } from '../okta/client.ts';
 import { type AppMode, Engine, type EngineAppConfig, type EngineRequest, type TimeoutResponseMode } from './engine.ts';
 import { FakeOkta } from './fake-okta.test-helper.ts';
 
-function setup(opts: { mode?: AppMode; appId?: string; suffix?: string; pushMs?: number; responseMode?: TimeoutResponseMode } = {}) {
+function setup(
+  opts: {
+    mode?: AppMode;
+    appId?: string;
+    suffix?: string;
+    stripDomain?: boolean;
+    pushMs?: number;
+    responseMode?: TimeoutResponseMode;
+    maxOpenChallenges?: number;
+  } = {},
+) {
   const clock = new VirtualClock();
   const okta = new FakeOkta();
+  okta.now = () => clock.now();
   let pending = 0;
   const app: EngineAppConfig = {
     name: 'ws',
     mode: opts.mode ?? 'mfa-only',
-    usernameFormat: opts.suffix ? { suffix: opts.suffix } : {},
+    usernameFormat: { ...(opts.suffix ? { suffix: opts.suffix } : {}), ...(opts.stripDomain === undefined ? {} : { stripDomain: opts.stripDomain }) },
     timeouts: {
       totalRequestMs: 60_000,
       responseModeOnTimeout: opts.responseMode ?? 'reject-when-polling-mfa',
@@ -26,6 +38,7 @@ function setup(opts: { mode?: AppMode; appId?: string; suffix?: string; pushMs?:
     okta,
     clock,
     newState: () => Uint8Array.of(++n),
+    ...(opts.maxOpenChallenges ? { maxOpenChallenges: opts.maxOpenChallenges } : {}),
     onPushPending: (d) => {
       pending += d;
     },
@@ -52,13 +65,33 @@ describe('engine: users', () => {
     assert.match(d.replyMessage ?? '', /No Okta user/);
   });
 
-  it('maps sAMAccountName + suffix and strips DOMAIN\\', async () => {
-    const { pap, okta } = setup({ suffix: '@corp.example.com' });
+  for (const mode of ['mfa-only', 'password-passcode', 'password-first'] as const) {
+    it(`${mode}: alice, alice@corp.example.com and CORP\\alice all resolve to alice@corp.example.com`, async () => {
+      const { pap, okta } = setup({ mode, suffix: '@corp.example.com' });
+      okta.addUser('alice@corp.example.com', [OV_TOTP], { password: 'pw' });
+      okta.validCodes.set('ov-totp', '123456');
+      for (const userName of ['alice', 'alice@corp.example.com', 'CORP\\alice']) {
+        let d = await pap(userName, mode === 'password-passcode' ? 'pw,123456' : mode === 'password-first' ? 'pw' : '123456');
+        if (mode === 'password-first') {
+          assert.equal(d.result, 'challenge', userName);
+          d = await pap(userName, '123456', { state: d.state });
+        }
+        assert.deepEqual([d.reason, d.login], ['passcode-accepted', 'alice@corp.example.com'], userName);
+      }
+    });
+  }
+
+  it('stripDomain false: CORP\\alice is looked up as sent', async () => {
+    const { pap, okta } = setup({ suffix: '@corp.example.com', stripDomain: false });
     okta.addUser('alice@corp.example.com', [OV_TOTP]);
-    okta.validCodes.set('ov-totp', '123456');
-    assert.equal((await pap('alice', '123456')).reason, 'passcode-accepted');
-    assert.equal((await pap('CORP\\alice', '123456')).reason, 'passcode-accepted');
-    assert.equal((await pap('alice@corp.example.com', '123456')).reason, 'passcode-accepted');
+    const d = await pap('CORP\\alice', '123456');
+    assert.deepEqual([d.reason, d.login], ['user-not-found', 'CORP\\alice']);
+  });
+
+  it('no user name at all is user-not-found without calling Okta', async () => {
+    const { pap, okta } = setup({ suffix: '@corp.example.com' });
+    assert.equal((await pap('CORP\\', '123456')).reason, 'user-not-found');
+    assert.equal(okta.calls.length, 0);
   });
 
   it('rejects a user who is not ACTIVE', async () => {
@@ -261,54 +294,247 @@ describe('engine: protocol', () => {
   }
 });
 
-describe('engine: password modes', () => {
-  it('password,passcode: checks the password with Okta, then the code', async () => {
-    const { pap, okta } = setup({ mode: 'password-passcode' });
+describe('engine: password,passcode (Authn transaction)', () => {
+  const mode = 'password-passcode' as const;
+
+  it('checks the password with Okta, then verifies the code inside the same transaction (never the Factors API)', async () => {
+    const { pap, okta } = setup({ mode });
     okta.addUser('alice', [OV_TOTP], { password: 'pa,ss' });
     okta.validCodes.set('ov-totp', '123456');
-    assert.equal((await pap('alice', 'pa,ss,123456')).reason, 'passcode-accepted');
-    assert.equal((await pap('alice', 'wrong,123456')).reason, 'password-invalid');
-    assert.equal((await pap('alice', '123456')).reason, 'password-missing');
-    assert.equal((await pap('alice', 'pa,ss,000000')).reason, 'passcode-invalid');
+    const d = await pap('alice', 'pa,ss,123456');
+    assert.deepEqual([d.result, d.reason, d.factor], ['accept', 'passcode-accepted', 'okta-verify-totp']);
+    assert.deepEqual(okta.ops(), ['primaryAuth', 'listFactors', 'authnVerifyPasscode']);
+    const verify = okta.calls.find((c) => c.op === 'authnVerifyPasscode');
+    assert.equal(verify?.stateToken, '00st-1', 'the stateToken primary auth returned');
   });
 
-  it('password-first: challenge with a menu, pick push by number', async () => {
-    const { pap, okta } = setup({ mode: 'password-first' });
+  it('wrong password, no comma, wrong code', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [OV_TOTP], { password: 'pa,ss' });
+    okta.validCodes.set('ov-totp', '123456');
+    assert.equal((await pap('alice', 'wrong,123456')).reason, 'password-invalid');
+    assert.equal((await pap('alice', '123456')).reason, 'password-missing');
+    assert.equal((await pap('alice', ',123456')).reason, 'password-missing');
+    assert.equal((await pap('alice', 'pa,ss,000000')).reason, 'passcode-invalid');
+    assert.ok(!okta.ops().includes('verifyPasscode'));
+  });
+
+  it('PUSH: a push in the transaction, polled with the stateToken within the push timeout', async () => {
+    const { pap, okta } = setup({ mode, pushMs: 20_000 });
+    okta.addUser('alice', [OV_PUSH], { password: 'pw' });
+    okta.pushes.set('ov-push', 'SUCCESS');
+    assert.equal((await pap('alice', 'pw,push')).reason, 'push-approved');
+    const push = okta.calls.find((c) => c.op === 'authnVerifyPush');
+    assert.deepEqual([push?.stateToken, push?.timeoutMs], ['00st-1', 20_000]);
+    okta.pushes.set('ov-push', 'REJECTED');
+    assert.equal((await pap('alice', 'pw,PUSH')).reason, 'push-rejected');
+    okta.pushes.set('ov-push', 'TIMEOUT');
+    assert.equal((await pap('alice', 'pw,Push')).reason, 'push-timeout');
+    assert.ok(!okta.ops().includes('verifyPush'));
+  });
+
+  it('SMS: the code is sent in the transaction (reject otp-sent), then "password,code" verifies it in a new one', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [OV_TOTP, SMS], { password: 'pw' });
+    const first = await pap('alice', 'pw,sms');
+    assert.deepEqual([first.result, first.reason], ['reject', 'otp-sent']);
+    assert.match(first.replyMessage ?? '', /by SMS to \+1 XXX-XXX-1234/);
+    assert.deepEqual(
+      okta.calls.filter((c) => c.op === 'authnChallenge').map((c) => [c.factorId, c.stateToken]),
+      [['sms', '00st-1']],
+    );
+    okta.validCodes.set('sms', '424242');
+    const second = await pap('alice', 'pw,424242');
+    assert.deepEqual([second.result, second.factor], ['accept', 'sms']);
+    const tried = okta.calls.filter((c) => c.op === 'authnVerifyPasscode');
+    assert.deepEqual(
+      tried.map((c) => [c.factorId, c.stateToken]),
+      [['sms', '00st-2']],
+      'the SMS factor first, in the new transaction',
+    );
+  });
+
+  it('only the factors the transaction offers (Okta sign-on policy) are used', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [OV_TOTP, GA, OV_PUSH], { password: 'pw', offered: ['ga'] });
+    okta.validCodes.set('ov-totp', '111111');
+    okta.validCodes.set('ga', '222222');
+    assert.equal((await pap('alice', 'pw,111111')).reason, 'passcode-invalid');
+    assert.equal((await pap('alice', 'pw,push')).reason, 'factor-not-enrolled');
+    assert.equal((await pap('alice', 'pw,222222')).factor, 'google-authenticator');
+    assert.deepEqual(
+      okta.calls.filter((c) => c.op === 'authnVerifyPasscode').map((c) => c.factorId),
+      ['ga', 'ga'],
+    );
+  });
+
+  it('no second factor required by Okta (Authn SUCCESS) is an accept; MFA_ENROLL is a reject', async () => {
+    const { pap, okta } = setup({ mode, appId: '0oa1' });
+    okta.addUser('alice', [OV_TOTP], { password: 'pw', offered: [] });
+    const d = await pap('alice', 'pw,push');
+    assert.deepEqual([d.result, d.reason], ['accept', 'password-accepted']);
+    assert.ok(okta.ops().includes('isAssignedToApp'));
+    okta.addUser('bob', [OV_TOTP], { password: 'pw', offered: [], assigned: false });
+    assert.equal((await pap('bob', 'pw,123456')).reason, 'user-not-assigned');
+    okta.addUser('carol', [], { password: 'pw', authnStatus: 'MFA_ENROLL' });
+    assert.equal((await pap('carol', 'pw,123456')).reason, 'no-usable-factor');
+  });
+
+  it('a transaction Okta no longer knows is challenge-expired (fail closed)', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [OV_TOTP], { password: 'pw' });
+    okta.validCodes.set('ov-totp', '123456');
+    okta.transactionMs = 0;
+    const d = await pap('alice', 'pw,123456');
+    assert.deepEqual([d.result, d.reason], ['reject', 'challenge-expired']);
+  });
+});
+
+describe('engine: password-first (Access-Challenge, Authn transaction)', () => {
+  const mode = 'password-first' as const;
+
+  it('challenges with a numbered menu of the offered factors; the State is random, not the stateToken', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [OV_PUSH, OV_TOTP, SMS, EMAIL], { password: 'pw' });
+    const c = await pap('alice', 'pw');
+    assert.deepEqual([c.result, c.reason], ['challenge', 'factor-choice']);
+    assert.equal(
+      c.replyMessage,
+      'Choose a factor: 1 Okta Verify push, 2 Okta Verify code, 3 SMS code (+1 XXX-XXX-1234), 4 email code (a***@example.com). Reply with its number, or enter a code.',
+    );
+    assert.deepEqual([...(c.state ?? [])], [1], 'the State from newState()');
+    const wire = Buffer.from(c.state ?? []).toString('latin1') + (c.replyMessage ?? '');
+    assert.ok(!wire.includes('00st-'), 'the stateToken is not in the State or the Reply-Message');
+  });
+
+  it('pick push by number: polled in the transaction; a State answers once', async () => {
+    const { pap, okta } = setup({ mode, pushMs: 10_000 });
     okta.addUser('alice', [OV_PUSH, OV_TOTP, SMS], { password: 'pw' });
     okta.pushes.set('ov-push', 'SUCCESS');
     const c = await pap('alice', 'pw');
-    assert.equal(c.result, 'challenge');
-    assert.equal(c.reason, 'factor-choice');
-    assert.match(c.replyMessage ?? '', /1 Okta Verify push, 2 Okta Verify code, 3 SMS code/);
     const d = await pap('alice', '1', { state: c.state });
     assert.equal(d.reason, 'push-approved');
+    const push = okta.calls.find((c) => c.op === 'authnVerifyPush');
+    assert.deepEqual([push?.factorId, push?.stateToken, push?.timeoutMs], ['ov-push', '00st-1', 10_000]);
     const replay = await pap('alice', '1', { state: c.state });
     assert.equal(replay.reason, 'challenge-expired', 'a State answers once');
+    assert.ok(!okta.ops().includes('verifyPush'));
   });
 
-  it('password-first: pick SMS, get a second challenge, answer the code', async () => {
-    const { pap, okta } = setup({ mode: 'password-first' });
+  it('push denied or not answered', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [OV_PUSH], { password: 'pw' });
+    okta.pushes.set('ov-push', 'REJECTED');
+    assert.equal((await pap('alice', 'push', { state: (await pap('alice', 'pw')).state })).reason, 'push-rejected');
+    okta.pushes.set('ov-push', 'TIMEOUT');
+    assert.equal((await pap('alice', '1', { state: (await pap('alice', 'pw')).state })).reason, 'push-timeout');
+  });
+
+  it('pick SMS: the code is sent in the transaction, a second challenge, the code verified in the same transaction', async () => {
+    const { pap, okta } = setup({ mode });
     okta.addUser('alice', [OV_PUSH, SMS], { password: 'pw' });
     okta.validCodes.set('sms', '555111');
     const c1 = await pap('alice', 'pw');
-    const c2 = await pap('alice', 'sms', { state: c1.state });
-    assert.equal(c2.result, 'challenge');
-    assert.equal(c2.reason, 'code-requested');
-    assert.match(c2.replyMessage ?? '', /\+1 XXX-XXX-1234/);
+    const c2 = await pap('alice', '2', { state: c1.state });
+    assert.deepEqual([c2.result, c2.reason], ['challenge', 'code-requested']);
+    assert.equal(c2.replyMessage, 'A code was sent by SMS to +1 XXX-XXX-1234. Enter it.');
+    assert.notDeepEqual(c2.state, c1.state);
     const d = await pap('alice', '555111', { state: c2.state });
-    assert.equal(d.reason, 'passcode-accepted');
+    assert.deepEqual([d.reason, d.factor], ['passcode-accepted', 'sms']);
+    assert.deepEqual(
+      okta.calls.filter((c) => c.op.startsWith('authn')).map((c) => [c.op, c.factorId, c.stateToken]),
+      [
+        ['authnChallenge', 'sms', '00st-1'],
+        ['authnVerifyPasscode', 'sms', '00st-1'],
+      ],
+    );
+    assert.ok(!okta.ops().includes('challenge') && !okta.ops().includes('verifyPasscode'));
   });
 
-  it('password-first: wrong password, expired State, and a code typed at the menu', async () => {
-    const { pap, okta, clock } = setup({ mode: 'password-first' });
+  it('CALL and EMAIL by keyword go through the same endpoint', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [CALL, EMAIL], { password: 'pw' });
+    const a = await pap('alice', 'call', { state: (await pap('alice', 'pw')).state });
+    assert.match(a.replyMessage ?? '', /voice call to number ending 4567/);
+    const b = await pap('alice', 'EMAIL', { state: (await pap('alice', 'pw')).state });
+    assert.match(b.replyMessage ?? '', /email to a\*\*\*@example\.com/);
+    assert.deepEqual(
+      okta.calls.filter((c) => c.op === 'authnChallenge').map((c) => c.factorId),
+      ['call', 'email'],
+    );
+  });
+
+  it('pick a code factor by number, then the code; a code typed at the menu is tried too', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [OV_TOTP, GA], { password: 'pw' });
+    okta.validCodes.set('ga', '222222');
+    const c1 = await pap('alice', 'pw');
+    assert.match(c1.replyMessage ?? '', /1 Okta Verify code, 2 Google Authenticator code/);
+    const c2 = await pap('alice', '2', { state: c1.state });
+    assert.equal(c2.replyMessage, 'Enter your Google Authenticator code.');
+    assert.equal((await pap('alice', '222222', { state: c2.state })).factor, 'google-authenticator');
+    okta.validCodes.set('ov-totp', '111111');
+    const c3 = await pap('alice', 'pw');
+    assert.equal((await pap('alice', '111111', { state: c3.state })).factor, 'okta-verify-totp');
+  });
+
+  it('wrong password, wrong code, unknown answer, another user name with the State', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [OV_TOTP], { password: 'pw' });
+    assert.equal((await pap('alice', 'nope')).reason, 'password-invalid');
+    assert.equal((await pap('alice', '')).reason, 'password-missing');
+    assert.equal((await pap('alice', '000000', { state: (await pap('alice', 'pw')).state })).reason, 'passcode-invalid');
+    assert.equal((await pap('alice', 'what', { state: (await pap('alice', 'pw')).state })).reason, 'answer-not-understood');
+    assert.equal((await pap('mallory', '1', { state: (await pap('alice', 'pw')).state })).reason, 'challenge-expired');
+  });
+
+  it('the State expires after challengeMs, or with the Okta transaction if that is sooner', async () => {
+    const { pap, okta, clock, engine } = setup({ mode });
     okta.addUser('alice', [OV_TOTP], { password: 'pw' });
     okta.validCodes.set('ov-totp', '123456');
-    assert.equal((await pap('alice', 'nope')).reason, 'password-invalid');
-    const c = await pap('alice', 'pw');
-    assert.equal((await pap('alice', '123456', { state: c.state })).reason, 'passcode-accepted');
     const late = await pap('alice', 'pw');
     await clock.advance(300_001);
     assert.equal((await pap('alice', '123456', { state: late.state })).reason, 'challenge-expired');
+    assert.equal(engine.openChallenges, 0, 'the expired session is gone');
+
+    okta.transactionMs = 60_000; // Okta's transaction ends before challengeMs
+    const c = await pap('alice', 'pw');
+    await clock.advance(60_000);
+    const d = await pap('alice', '123456', { state: c.state });
+    assert.equal(d.reason, 'challenge-expired');
+    assert.ok(!okta.ops().includes('authnVerifyPasscode'), 'expired on our side, before asking Okta');
+  });
+
+  it('Okta forgetting the transaction before the State expires is challenge-expired', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [OV_PUSH, SMS], { password: 'pw' });
+    const c = await pap('alice', 'pw');
+    okta.transactions.clear();
+    assert.equal((await pap('alice', '1', { state: c.state })).reason, 'challenge-expired');
+    const c2 = await pap('alice', 'pw');
+    okta.transactions.clear();
+    assert.equal((await pap('alice', '2', { state: c2.state })).reason, 'challenge-expired');
+  });
+
+  it('a Duo user sees Duo only and keywords are refused', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('dana', [DUO, OV_PUSH], { password: 'pw' });
+    okta.validCodes.set('duo', '7654321');
+    const c = await pap('dana', 'pw');
+    assert.match(c.replyMessage ?? '', /^Choose a factor: 1 Duo passcode\./);
+    assert.equal((await pap('dana', 'push', { state: c.state })).reason, 'duo-keyword-refused');
+    assert.equal((await pap('dana', '7654321', { state: (await pap('dana', 'pw')).state })).factor, 'duo');
+  });
+
+  it('the session map is bounded (oldest States go first)', async () => {
+    const { pap, okta, engine } = setup({ mode, maxOpenChallenges: 2 });
+    okta.addUser('alice', [OV_TOTP], { password: 'pw' });
+    okta.validCodes.set('ov-totp', '123456');
+    const states = [];
+    for (let i = 0; i < 3; i++) states.push((await pap('alice', 'pw')).state);
+    assert.equal(engine.openChallenges, 2);
+    assert.equal((await pap('alice', '123456', { state: states[0] })).reason, 'challenge-expired', 'the oldest was dropped');
+    assert.equal((await pap('alice', '123456', { state: states[2] })).reason, 'passcode-accepted');
   });
 });
 
@@ -349,6 +575,44 @@ describe('engine: failures and timeouts', () => {
       assert.equal(d.reason, 'request-timeout');
     });
   }
+
+  it('stopSignal (the agent stopping) and the request signal each reject in-flight requests; no listener outlives a request', async () => {
+    const { engine, okta, clock } = setup();
+    okta.addUser('alice', [OV_PUSH, OV_TOTP]);
+    okta.validCodes.set('ov-totp', '123456');
+    okta.pushes.set('ov-push', 'HANG');
+    const stopping = new AbortController();
+    const own = new AbortController();
+    // Finished requests leave nothing on the long-lived stop signal.
+    for (let i = 0; i < 3; i++) {
+      const d = await engine.authenticate({ userName: 'alice', password: '123456', protocol: 'pap', signal: own.signal, stopSignal: stopping.signal });
+      assert.equal(d.reason, 'passcode-accepted');
+    }
+    assert.equal(getEventListeners(stopping.signal, 'abort').length, 0);
+    assert.equal(getEventListeners(own.signal, 'abort').length, 0);
+
+    const p1 = engine.authenticate({ userName: 'alice', password: 'push', protocol: 'pap', signal: own.signal, stopSignal: stopping.signal });
+    const p2 = engine.authenticate({ userName: 'alice', password: 'push', protocol: 'pap', signal: new AbortController().signal, stopSignal: stopping.signal });
+    await clock.advance(0);
+    assert.equal(getEventListeners(stopping.signal, 'abort').length, 2, 'one listener per in-flight request');
+    stopping.abort();
+    assert.deepEqual(
+      (await Promise.all([p1, p2])).map((d) => [d.result, d.reason]),
+      [
+        ['reject', 'agent-stopping'],
+        ['reject', 'agent-stopping'],
+      ],
+    );
+    assert.equal(getEventListeners(own.signal, 'abort').length, 0);
+
+    const closing = new AbortController();
+    const p3 = engine.authenticate({ userName: 'alice', password: 'push', protocol: 'pap', signal: closing.signal, stopSignal: new AbortController().signal });
+    await clock.advance(0);
+    closing.abort();
+    assert.equal((await p3).reason, 'agent-stopping');
+    const already = await engine.authenticate({ userName: 'alice', password: 'push', protocol: 'pap', stopSignal: stopping.signal });
+    assert.equal(already.reason, 'agent-stopping', 'a request arriving after stop is rejected at once');
+  });
 
   it('stopping the agent rejects in-flight requests with agent-stopping', async () => {
     const { engine, okta, clock } = setup();

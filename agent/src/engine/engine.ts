@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import type { OktaApi, OktaUser } from '../okta/types.ts';
+import type { OktaApi, OktaFactor, OktaUser, VerifyResult } from '../okta/types.ts';
 import {
   deliveryPhrase,
   FACTOR_LABEL,
@@ -9,6 +9,8 @@ import {
   type Keyword,
   keywordFactor,
   looksLikePasscode,
+  maskEmail,
+  maskPhone,
   parseKeyword,
   passcodeFactors,
   type UsableFactor,
@@ -22,6 +24,14 @@ import { toOktaLogin, type UsernameFormat } from './username.ts';
  * The decision logic of one RADIUS app: turns an Access-Request's user name and
  * PAP answer into accept / reject / challenge / no response, asking Okta through
  * an OktaApi. No sockets, no RADIUS bytes; time only through the injected clock.
+ *
+ * MFA-only mode verifies factors with the Factors API (there is no password, so
+ * no Authn transaction). The password modes follow Okta's RADIUS agent: the
+ * password opens an Authn transaction (POST /api/v1/authn) and the second factor
+ * is verified inside it with its stateToken, so Okta's sign-on policy decides
+ * which factors are offered (and whether one is needed at all). In
+ * password-first mode the stateToken stays here, in a bounded TTL map keyed by
+ * the random RADIUS State sent in the Access-Challenge; it never goes on the wire.
  */
 
 export type AppMode = 'mfa-only' | 'password-passcode' | 'password-first';
@@ -66,8 +76,14 @@ export interface EngineRequest {
   protocol: AuthProtocol;
   /** State from a previous Access-Challenge. */
   state?: Uint8Array | undefined;
-  /** Aborted when the agent stops (in-flight requests are rejected). */
+  /** Aborted when this request must end (e.g. its listener closes): answered as agent-stopping. */
   signal?: AbortSignal | undefined;
+  /**
+   * Aborted when the agent stops (in-flight requests are rejected). Separate from
+   * `signal` so a caller need not combine the two per request (AbortSignal.any
+   * keeps a little memory per call on a long-lived signal).
+   */
+  stopSignal?: AbortSignal | undefined;
 }
 
 export interface EngineOptions {
@@ -78,6 +94,8 @@ export interface EngineOptions {
   newState?: () => Uint8Array;
   /** Told +1 when a push starts waiting and -1 when it ends (pending-pushes gauge). */
   onPushPending?: (delta: 1 | -1) => void;
+  /** Most password-first States held at once (oldest dropped first); default 10000. */
+  maxOpenChallenges?: number;
 }
 
 type Phase = 'lookup' | 'polling-mfa' | 'verifying';
@@ -93,17 +111,37 @@ interface PendingOtp {
   kind: FactorKind;
 }
 
-interface Session {
+/** An Authn transaction opened by a password (password modes). */
+interface Transaction {
+  /** Okta's stateToken: kept server-side, never put in a RADIUS attribute, a log or a reply. */
+  stateToken: string;
+  /** When Okta said the transaction expires (epoch ms). */
+  expiresAt: number | undefined;
+  /** The factors the transaction offers that the agent can drive, newest enrolment first. */
+  usable: UsableFactor[];
+}
+
+/** Password-first: what one Access-Challenge State stands for. */
+interface Session extends Transaction {
   userName: string;
   login: string;
-  userId: string;
-  usable: UsableFactor[];
-  /** The factor whose code is expected next; absent while the user picks a factor. */
-  awaiting?: UsableFactor;
+  /** The factors whose code is expected next; absent while the user picks a factor. */
+  awaiting?: UsableFactor[];
+}
+
+/** How one request verifies factors: the Factors API (mfa-only) or inside an Authn transaction (password modes). */
+interface FactorPath {
+  passcode(factorId: string, code: string, signal: AbortSignal): Promise<VerifyResult>;
+  challenge(factorId: string, signal: AbortSignal): Promise<VerifyResult>;
+  push(factorId: string, timeoutMs: number, signal: AbortSignal): Promise<VerifyResult>;
 }
 
 class RequestTimeout extends Error {}
 class AgentStopping extends Error {}
+/** An Okta answer the engine cannot use: fail closed like any other Okta failure. */
+class UnexpectedOktaAnswer extends Error {
+  readonly reason = 'okta-unavailable';
+}
 
 const DEFAULT_OTP_MS = 300_000;
 const DEFAULT_CHALLENGE_MS = 300_000;
@@ -126,7 +164,7 @@ export class Engine {
     this.#newState = options.newState ?? (() => new Uint8Array(randomBytes(16)));
     this.#onPushPending = options.onPushPending;
     this.#pendingOtp = new TtlMap(options.clock);
-    this.#sessions = new TtlMap(options.clock);
+    this.#sessions = new TtlMap(options.clock, options.maxOpenChallenges ?? 10_000);
   }
 
   get app(): EngineAppConfig {
@@ -143,9 +181,11 @@ export class Engine {
     const deadline = new AbortController();
     const ctx: RequestCtx = { phase: 'lookup', signal: deadline.signal, deadlineAt: this.#clock.now() + totalMs };
     const timer = this.#clock.setTimeout(() => deadline.abort(new RequestTimeout()), totalMs);
+    // Two listeners removed in `finally`: nothing per request outlives it on the long-lived stop signal.
     const onStop = (): void => deadline.abort(new AgentStopping());
     req.signal?.addEventListener('abort', onStop, { once: true });
-    if (req.signal?.aborted) onStop();
+    req.stopSignal?.addEventListener('abort', onStop, { once: true });
+    if (req.signal?.aborted || req.stopSignal?.aborted) onStop();
     // The race makes the deadline win even if an Okta call ignores its abort signal.
     const aborted = new Promise<never>((_, rejectP) => {
       if (deadline.signal.aborted) rejectP(deadline.signal.reason);
@@ -161,6 +201,7 @@ export class Engine {
     } finally {
       this.#clock.clearTimeout(timer);
       req.signal?.removeEventListener('abort', onStop);
+      req.stopSignal?.removeEventListener('abort', onStop);
     }
   }
 
@@ -193,39 +234,85 @@ export class Engine {
       return this.#startSession(req, login, answer, ctx);
     }
 
-    let mfaAnswer = answer;
     if (this.#app.mode === 'password-passcode') {
       // The passcode never contains a comma; the password may, so split at the last one.
       const comma = answer.lastIndexOf(',');
       if (comma < 0) return reject('password-missing', 'Enter your password, a comma, then your code (password,code) or PUSH.', { login });
-      const denied = await this.#primaryAuth(login, answer.slice(0, comma), ctx);
-      if (denied) return denied;
-      mfaAnswer = answer.slice(comma + 1);
+      const opened = await this.#openTransaction(login, answer.slice(0, comma), ctx);
+      if ('decision' in opened) return opened.decision;
+      return this.#answer(this.#authnPath(opened.stateToken), login, opened.usable, answer.slice(comma + 1), ctx);
     }
 
     const found = await this.#resolveUser(login, ctx);
     if ('decision' in found) return found.decision;
-    return this.#answer(found.user, login, found.usable, mfaAnswer, ctx);
+    return this.#answer(this.#factorsApiPath(found.user.id), login, found.usable, answer, ctx);
   }
 
-  async #primaryAuth(login: string, password: string, ctx: RequestCtx): Promise<Decision | null> {
-    if (password.length === 0) return reject('password-missing', 'Enter your password.', { login });
+  #factorsApiPath(userId: string): FactorPath {
+    const okta = this.#okta;
+    return {
+      passcode: (factorId, code, signal) => okta.verifyPasscode(userId, factorId, code, signal),
+      challenge: (factorId, signal) => okta.challenge(userId, factorId, signal),
+      push: (factorId, timeoutMs, signal) => okta.verifyPush(userId, factorId, timeoutMs, signal),
+    };
+  }
+
+  #authnPath(stateToken: string): FactorPath {
+    const okta = this.#okta;
+    return {
+      passcode: (factorId, code, signal) => okta.authnVerifyPasscode(stateToken, factorId, code, signal),
+      challenge: (factorId, signal) => okta.authnChallenge(stateToken, factorId, signal),
+      push: (factorId, timeoutMs, signal) => okta.authnVerifyPush(stateToken, factorId, timeoutMs, signal),
+    };
+  }
+
+  /**
+   * Password modes: POST /api/v1/authn. MFA_REQUIRED opens the transaction the
+   * factor is verified in; SUCCESS means Okta's sign-on policy asks for no second
+   * factor, and the sign-in is accepted as Okta's RADIUS agent does.
+   */
+  async #openTransaction(login: string, password: string, ctx: RequestCtx): Promise<Transaction | { decision: Decision }> {
+    if (password.length === 0) return { decision: reject('password-missing', 'Enter your password.', { login }) };
     const r = await this.#okta.primaryAuth(login, password, ctx.signal);
     switch (r.status) {
-      case 'SUCCESS':
       case 'MFA_REQUIRED':
-      case 'MFA_ENROLL':
-      case 'PASSWORD_WARN':
-        return null;
+        break;
+      case 'SUCCESS': {
+        const denied = await this.#assignmentCheck(login, r.userId, ctx);
+        return { decision: denied ?? accept('password-accepted', { login }) };
+      }
       case 'INVALID_CREDENTIALS':
-        return reject('password-invalid', 'Wrong user name or password.', { login });
+        return { decision: reject('password-invalid', 'Wrong user name or password.', { login }) };
       case 'LOCKED_OUT':
-        return reject('user-locked-out', 'Your Okta account is locked. Contact your administrator.', { login });
+        return { decision: reject('user-locked-out', 'Your Okta account is locked. Contact your administrator.', { login }) };
       case 'PASSWORD_EXPIRED':
-        return reject('password-expired', 'Your password has expired. Change it, then sign in again.', { login });
+        return { decision: reject('password-expired', 'Your password has expired. Change it, then sign in again.', { login }) };
+      case 'MFA_ENROLL':
+        return { decision: reject('no-usable-factor', 'Okta requires an MFA factor you have not enrolled. Sign in to Okta to enroll one.', { login }) };
       default:
-        return reject('user-not-active', `Okta could not sign you in (${r.status}). Contact your administrator.`, { login });
+        return { decision: reject('user-not-active', `Okta could not sign you in (${r.status}). Contact your administrator.`, { login }) };
     }
+    if (!r.stateToken) throw new UnexpectedOktaAnswer('Okta answered MFA_REQUIRED without a stateToken.');
+    const userId = r.userId ?? (await this.#okta.getUser(login, ctx.signal))?.id;
+    if (!userId) throw new UnexpectedOktaAnswer('Okta answered MFA_REQUIRED for a user it cannot find.');
+    const denied = await this.#assignmentCheck(login, userId, ctx);
+    if (denied) return { decision: denied };
+    // Offered = what the transaction lists (Okta's sign-on policy). Its summaries carry no
+    // status or enrolment date, so the user's factor list supplies both for the ordering rules.
+    const offered = new Set((r.factors ?? []).map((f: OktaFactor) => f.id));
+    const listed = await this.#okta.listFactors(userId, ctx.signal);
+    const usable = usableFactors(listed.filter((f) => offered.has(f.id)));
+    if (usable.length === 0) return { decision: noUsableFactor(login) };
+    return { stateToken: r.stateToken, expiresAt: r.expiresAt, usable };
+  }
+
+  /** With an appId: the user must be assigned to the app (Okta's Authn API does not know the app). */
+  async #assignmentCheck(login: string, userId: string | undefined, ctx: RequestCtx): Promise<Decision | null> {
+    if (!this.#app.appId) return null;
+    const id = userId ?? (await this.#okta.getUser(login, ctx.signal))?.id;
+    if (!id) return reject('user-not-found', `No Okta user ${login}.`, { login });
+    if (await this.#okta.isAssignedToApp(this.#app.appId, id, ctx.signal)) return null;
+    return reject('user-not-assigned', 'You are not assigned to this application in Okta. Contact your administrator.', { login });
   }
 
   async #resolveUser(login: string, ctx: RequestCtx): Promise<{ user: OktaUser; usable: UsableFactor[] } | { decision: Decision }> {
@@ -234,42 +321,49 @@ export class Engine {
     if (user.status !== 'ACTIVE') {
       return { decision: reject('user-not-active', 'Your Okta account is not active. Contact your administrator.', { login }) };
     }
-    if (this.#app.appId) {
-      const assigned = await this.#okta.isAssignedToApp(this.#app.appId, user.id, ctx.signal);
-      if (!assigned) {
-        return { decision: reject('user-not-assigned', 'You are not assigned to this application in Okta. Contact your administrator.', { login }) };
-      }
-    }
+    const denied = await this.#assignmentCheck(login, user.id, ctx);
+    if (denied) return { decision: denied };
     const usable = usableFactors(await this.#okta.listFactors(user.id, ctx.signal));
-    if (usable.length === 0) {
-      return { decision: reject('no-usable-factor', 'You have no MFA factor this sign-in can use. Enroll one in Okta first.', { login }) };
-    }
+    if (usable.length === 0) return { decision: noUsableFactor(login) };
     return { user, usable };
   }
 
   /** MFA-only and password,passcode: one answer, one decision. */
-  async #answer(user: OktaUser, login: string, usable: UsableFactor[], answer: string, ctx: RequestCtx): Promise<Decision> {
+  async #answer(path: FactorPath, login: string, usable: UsableFactor[], answer: string, ctx: RequestCtx): Promise<Decision> {
     const keyword = parseKeyword(answer);
     if (keyword) {
       if (isDuoUser(usable)) return duoRefusal(login);
       const chosen = keywordFactor(usable, keyword);
       if (!chosen) return notEnrolled(login, keyword);
-      if (chosen.kind === 'okta-verify-push') return this.#push(user.id, login, chosen, ctx);
-      await this.#sendCode(user.id, login, chosen, ctx);
+      if (chosen.kind === 'okta-verify-push') return this.#push(path, login, chosen, ctx);
+      const r = await path.challenge(chosen.factor.id, ctx.signal);
+      if (r.outcome === 'EXPIRED') return transactionExpired(login);
+      // The next request opens a new transaction (or is MFA-only): remember which factor got the code.
+      const expiresAt = r.expiresAt ?? this.#clock.now() + (this.#app.timeouts.otpMs ?? DEFAULT_OTP_MS);
+      this.#pendingOtp.set(login, { factorId: chosen.factor.id, kind: chosen.kind }, expiresAt);
       return reject('otp-sent', `A code was sent ${deliveryPhrase(chosen)}. Sign in again with the code.`, { login, factor: chosen.kind });
     }
-    if (looksLikePasscode(answer)) return this.#passcode(user.id, login, usable, answer.trim(), ctx);
+    if (looksLikePasscode(answer)) {
+      // The pending SMS / call / email factor first, then the passcode factors in documented order.
+      const candidates: UsableFactor[] = [];
+      const pending = this.#pendingOtp.get(login);
+      const p = pending ? usable.find((u) => u.factor.id === pending.factorId) : undefined;
+      if (p) candidates.push(p);
+      candidates.push(...passcodeFactors(usable).filter((u) => u !== p));
+      return this.#passcode(path, login, candidates, answer.trim(), ctx);
+    }
     return reject('answer-not-understood', 'Enter a code, or PUSH, SMS, CALL or EMAIL.', { login });
   }
 
-  async #push(userId: string, login: string, chosen: UsableFactor, ctx: RequestCtx): Promise<Decision> {
+  async #push(path: FactorPath, login: string, chosen: UsableFactor, ctx: RequestCtx): Promise<Decision> {
     ctx.phase = 'polling-mfa';
     this.#onPushPending?.(1);
     try {
-      const r = await this.#okta.verifyPush(userId, chosen.factor.id, this.pushTimeoutMs, ctx.signal);
+      const r = await path.push(chosen.factor.id, this.pushTimeoutMs, ctx.signal);
       const extra = { login, factor: chosen.kind };
       if (r.outcome === 'SUCCESS') return accept('push-approved', extra);
       if (r.outcome === 'REJECTED') return reject('push-rejected', 'The push was denied on your phone.', extra);
+      if (r.outcome === 'EXPIRED') return transactionExpired(login);
       return reject('push-timeout', 'The push was not answered in time. Try again.', extra);
     } finally {
       this.#onPushPending?.(-1);
@@ -277,29 +371,17 @@ export class Engine {
     }
   }
 
-  async #sendCode(userId: string, login: string, chosen: UsableFactor, ctx: RequestCtx): Promise<void> {
-    const r = await this.#okta.challenge(userId, chosen.factor.id, ctx.signal);
-    const expiresAt = r.expiresAt ?? this.#clock.now() + (this.#app.timeouts.otpMs ?? DEFAULT_OTP_MS);
-    this.#pendingOtp.set(login, { factorId: chosen.factor.id, kind: chosen.kind }, expiresAt);
-  }
-
-  /** The pending SMS / call / email factor first, then the passcode factors in documented order; first SUCCESS wins. */
-  async #passcode(userId: string, login: string, usable: UsableFactor[], code: string, ctx: RequestCtx): Promise<Decision> {
-    const candidates: UsableFactor[] = [];
-    const pending = this.#pendingOtp.get(login);
-    if (pending) {
-      const p = usable.find((u) => u.factor.id === pending.factorId);
-      if (p) candidates.push(p);
-    }
-    candidates.push(...passcodeFactors(usable));
+  /** Tries the code against each candidate in order; the first SUCCESS wins. */
+  async #passcode(path: FactorPath, login: string, candidates: readonly UsableFactor[], code: string, ctx: RequestCtx): Promise<Decision> {
     if (candidates.length === 0) {
       return reject('factor-not-enrolled', 'You have no factor that takes a code. Use PUSH, SMS, CALL or EMAIL.', { login });
     }
     ctx.phase = 'verifying';
     for (const c of candidates) {
-      const r = await this.#okta.verifyPasscode(userId, c.factor.id, code, ctx.signal);
+      const r = await path.passcode(c.factor.id, code, ctx.signal);
+      if (r.outcome === 'EXPIRED') return transactionExpired(login);
       if (r.outcome === 'SUCCESS') {
-        if (pending?.factorId === c.factor.id) this.#pendingOtp.delete(login);
+        if (this.#pendingOtp.get(login)?.factorId === c.factor.id) this.#pendingOtp.delete(login);
         return accept('passcode-accepted', { login, factor: c.kind });
       }
     }
@@ -309,29 +391,24 @@ export class Engine {
   // ---- password-first (Access-Challenge) ----
 
   async #startSession(req: EngineRequest, login: string, password: string, ctx: RequestCtx): Promise<Decision> {
-    const denied = await this.#primaryAuth(login, password, ctx);
-    if (denied) return denied;
-    const found = await this.#resolveUser(login, ctx);
-    if ('decision' in found) return found.decision;
-    const session: Session = { userName: req.userName ?? '', login, userId: found.user.id, usable: found.usable };
-    const menu = choices(found.usable);
-    const lines = menu.map((c, i) => `${i + 1} ${FACTOR_LABEL[c.kind]}`).join(', ');
-    return this.#challenge(session, 'factor-choice', `Choose a factor: ${lines}. Reply with its number, or enter a code.`);
+    const opened = await this.#openTransaction(login, password, ctx);
+    if ('decision' in opened) return opened.decision;
+    const session: Session = { ...opened, userName: req.userName ?? '', login };
+    return this.#challenge(session, 'factor-choice', menuText(choices(opened.usable)));
   }
 
   async #continueSession(req: EngineRequest, login: string, answer: string, ctx: RequestCtx): Promise<Decision> {
     const key = Buffer.from(req.state ?? []).toString('hex');
     const session = this.#sessions.get(key);
     this.#sessions.delete(key); // a State is good for one answer
-    if (!session || session.userName !== (req.userName ?? '')) {
-      return reject('challenge-expired', 'The sign-in expired. Start again.', { login });
-    }
+    if (!session || session.userName !== (req.userName ?? '')) return transactionExpired(login);
+    const path = this.#authnPath(session.stateToken);
+    const trimmed = answer.trim();
     if (session.awaiting) {
-      if (!looksLikePasscode(answer)) return reject('passcode-invalid', 'The code is not valid. Start again.', { login });
-      return this.#passcode(session.userId, login, [session.awaiting], answer.trim(), ctx);
+      if (!looksLikePasscode(trimmed)) return reject('passcode-invalid', 'The code is not valid. Start again.', { login });
+      return this.#passcode(path, login, session.awaiting, trimmed, ctx);
     }
     const menu = choices(session.usable);
-    const trimmed = answer.trim();
     const byNumber = /^\d{1,2}$/.test(trimmed) ? menu[Number(trimmed) - 1] : undefined;
     const keyword = parseKeyword(trimmed);
     let chosen: UsableFactor | null | undefined = byNumber;
@@ -341,25 +418,34 @@ export class Engine {
       if (!chosen) return notEnrolled(login, keyword);
     }
     if (!chosen) {
-      if (looksLikePasscode(trimmed)) return this.#passcode(session.userId, login, session.usable, trimmed, ctx);
+      if (looksLikePasscode(trimmed)) return this.#passcode(path, login, passcodeFactors(session.usable), trimmed, ctx);
       return reject('answer-not-understood', 'Reply with the number of a factor, or a code. Start again.', { login });
     }
-    if (chosen.kind === 'okta-verify-push') return this.#push(session.userId, login, chosen, ctx);
+    if (chosen.kind === 'okta-verify-push') return this.#push(path, login, chosen, ctx);
     if (chosen.kind === 'sms' || chosen.kind === 'call' || chosen.kind === 'email') {
-      await this.#sendCode(session.userId, login, chosen, ctx);
-      return this.#challenge({ ...session, awaiting: chosen }, 'code-requested', `A code was sent ${deliveryPhrase(chosen)}. Enter it.`);
+      // Sent inside the transaction; the code is expected on the next State, in the same transaction.
+      const r = await path.challenge(chosen.factor.id, ctx.signal);
+      if (r.outcome === 'EXPIRED') return transactionExpired(login);
+      return this.#challenge({ ...session, awaiting: [chosen] }, 'code-requested', `A code was sent ${deliveryPhrase(chosen)}. Enter it.`);
     }
     // A passcode factor picked by number: ask for its code. Okta Verify codes try every device.
-    const awaiting = chosen.kind === 'okta-verify-totp' ? undefined : chosen;
-    const next: Session = awaiting ? { ...session, awaiting } : { ...session, usable: session.usable.filter((u) => u.kind === 'okta-verify-totp') };
-    return this.#challenge(next, 'code-requested', `Enter your ${FACTOR_LABEL[chosen.kind]}.`);
+    const kind = chosen.kind;
+    const awaiting = kind === 'okta-verify-totp' ? session.usable.filter((u) => u.kind === kind) : [chosen];
+    return this.#challenge({ ...session, awaiting }, 'code-requested', `Enter your ${FACTOR_LABEL[kind]}.`);
   }
 
+  /** A new random State for the session; it lives `challengeMs`, and never past Okta's transaction. */
   #challenge(session: Session, reason: 'factor-choice' | 'code-requested', message: string): Decision {
     const state = this.#newState();
     const ttl = this.#app.timeouts.challengeMs ?? DEFAULT_CHALLENGE_MS;
-    this.#sessions.set(Buffer.from(state).toString('hex'), session, this.#clock.now() + ttl);
+    const expiresAt = Math.min(this.#clock.now() + ttl, session.expiresAt ?? Number.POSITIVE_INFINITY);
+    this.#sessions.set(Buffer.from(state).toString('hex'), session, expiresAt);
     return { result: 'challenge', reason, replyMessage: message, state, login: session.login };
+  }
+
+  /** Password-first sessions held (each is one Access-Challenge State), for tests and metrics. */
+  get openChallenges(): number {
+    return this.#sessions.size;
   }
 }
 
@@ -374,6 +460,30 @@ function choices(usable: readonly UsableFactor[]): UsableFactor[] {
     out.push(u);
   }
   return out;
+}
+
+/**
+ * The Access-Challenge text of password-first mode: each factor to pick by number
+ * and name, where a code goes for SMS / call / email (masked), then how to answer.
+ */
+export function menuText(menu: readonly UsableFactor[]): string {
+  const items = menu.map((c, i) => `${i + 1} ${menuLabel(c)}`).join(', ');
+  return `Choose a factor: ${items}. Reply with its number, or enter a code.`;
+}
+
+function menuLabel(u: UsableFactor): string {
+  const p = u.factor.profile ?? {};
+  if (u.kind === 'sms' || u.kind === 'call') return `${FACTOR_LABEL[u.kind]} (${maskPhone(p.phoneNumber)})`;
+  if (u.kind === 'email') return `${FACTOR_LABEL[u.kind]} (${maskEmail(p.email)})`;
+  return FACTOR_LABEL[u.kind];
+}
+
+function noUsableFactor(login: string): Decision {
+  return reject('no-usable-factor', 'You have no MFA factor this sign-in can use. Enroll one in Okta first.', { login });
+}
+
+function transactionExpired(login: string): Decision {
+  return reject('challenge-expired', 'The sign-in expired. Start again.', { login });
 }
 
 function duoRefusal(login: string): Decision {

@@ -9,6 +9,17 @@ export interface FakeUser {
   factors: OktaFactor[];
   password?: string;
   assigned?: boolean;
+  /** Factor ids the Authn transaction offers (the sign-on policy); default every ACTIVE factor. [] = no MFA required (SUCCESS). */
+  offered?: string[];
+  /** Authn status after a right password instead of MFA_REQUIRED / SUCCESS (e.g. 'MFA_ENROLL'). */
+  authnStatus?: string;
+}
+
+/** One Authn transaction the fake opened (stateToken → user). */
+export interface FakeTransaction {
+  stateToken: string;
+  userId: string;
+  expiresAt: number;
 }
 
 export type PushScript = 'SUCCESS' | 'REJECTED' | 'TIMEOUT' | 'HANG';
@@ -19,7 +30,14 @@ export class FakeOkta implements OktaApi {
   readonly validCodes = new Map<string, string>();
   /** factorId → how the push ends. */
   readonly pushes = new Map<string, PushScript>();
-  readonly calls: Array<{ op: string; factorId?: string; timeoutMs?: number }> = [];
+  readonly calls: Array<{ op: string; factorId?: string; timeoutMs?: number; stateToken?: string }> = [];
+  /** Open Authn transactions by stateToken. */
+  readonly transactions = new Map<string, FakeTransaction>();
+  /** How long a transaction lives (Okta: 5 min); measured on `now`. */
+  transactionMs = 300_000;
+  /** The clock the transactions expire on (set by tests that move time). */
+  now: () => number = () => 0;
+  #nextToken = 0;
   failWith: Error | undefined;
   /** When set, calls hang until aborted. */
   hang = false;
@@ -96,7 +114,53 @@ export class FakeOkta implements OktaApi {
     const u = this.users.get(username);
     if (!u || u.password !== password) return { status: 'INVALID_CREDENTIALS' };
     if (u.user.status === 'LOCKED_OUT') return { status: 'LOCKED_OUT' };
-    return { status: 'MFA_REQUIRED', stateToken: 'st', userId: u.user.id };
+    if (u.authnStatus) return { status: u.authnStatus };
+    const offered = u.offered ?? u.factors.filter((f) => f.status === 'ACTIVE').map((f) => f.id);
+    if (offered.length === 0) return { status: 'SUCCESS', userId: u.user.id };
+    const t: FakeTransaction = { stateToken: `00st-${++this.#nextToken}`, userId: u.user.id, expiresAt: this.now() + this.transactionMs };
+    this.transactions.set(t.stateToken, t);
+    // Authn factor summaries: id, type, provider, masked profile; no status, no created.
+    const factors = u.factors
+      .filter((f) => offered.includes(f.id))
+      .map((f) => ({ id: f.id, factorType: f.factorType, provider: f.provider }) as OktaFactor);
+    return { status: 'MFA_REQUIRED', stateToken: t.stateToken, expiresAt: t.expiresAt, userId: u.user.id, factors };
+  }
+
+  #transaction(stateToken: string): FakeTransaction | undefined {
+    const t = this.transactions.get(stateToken);
+    if (t && t.expiresAt <= this.now()) {
+      this.transactions.delete(stateToken);
+      return undefined;
+    }
+    return t;
+  }
+
+  async authnVerifyPasscode(stateToken: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult> {
+    this.calls.push({ op: 'authnVerifyPasscode', factorId, stateToken });
+    await this.#gate(signal);
+    const t = this.#transaction(stateToken);
+    if (!t) return { outcome: 'EXPIRED' };
+    if (this.validCodes.get(factorId) !== passCode) return { outcome: 'INVALID' };
+    this.transactions.delete(stateToken);
+    return { outcome: 'SUCCESS' };
+  }
+
+  async authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
+    this.calls.push({ op: 'authnChallenge', factorId, stateToken });
+    await this.#gate(signal);
+    return { outcome: this.#transaction(stateToken) ? 'CHALLENGE' : 'EXPIRED' };
+  }
+
+  async authnVerifyPush(stateToken: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {
+    this.calls.push({ op: 'authnVerifyPush', factorId, timeoutMs, stateToken });
+    await this.#gate(signal);
+    if (!this.#transaction(stateToken)) return { outcome: 'EXPIRED' };
+    const script = this.pushes.get(factorId) ?? 'TIMEOUT';
+    if (script === 'HANG') {
+      await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    }
+    if (script === 'SUCCESS') this.transactions.delete(stateToken);
+    return { outcome: script === 'HANG' ? 'TIMEOUT' : script };
   }
 
   ops(): string[] {

@@ -7,6 +7,8 @@ export const REASONS = [
   'passcode-accepted',
   'push-approved',
   'status-server',
+  // password modes: Okta's sign-on policy asked for no second factor (Authn SUCCESS after the password)
+  'password-accepted',
   // challenges (password-first mode)
   'factor-choice',
   'code-requested',

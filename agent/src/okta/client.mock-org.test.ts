@@ -102,6 +102,70 @@ describe('OktaClient against the mock org', () => {
     assert.equal(v.status, 'SUCCESS');
   });
 
+  it('Authn transaction: passcode inside it (wrong, then right); the transaction ends on SUCCESS', async () => {
+    const { c, user, org, clock } = lab();
+    const f = org.enrollFactor(user.id, { factorType: 'token:software:totp', provider: 'GOOGLE', activate: true });
+    const r = await c.primaryAuth('erin@example.com', 'Erin-pw-1');
+    assert.equal(r.status, 'MFA_REQUIRED');
+    assert.ok(r.stateToken && r.expiresAt && r.expiresAt > clock.now());
+    assert.deepEqual(
+      r.factors?.map((x) => [x.id, x.factorType, x.provider]),
+      [[f.factor.id, 'token:software:totp', 'GOOGLE']],
+    );
+    assert.equal((await c.authnVerifyPasscode(r.stateToken, f.factor.id, '000000')).outcome, 'INVALID');
+    const code = totpAt(f.activation!.sharedSecret, clock.now());
+    assert.equal((await c.authnVerifyPasscode(r.stateToken, f.factor.id, code)).outcome, 'SUCCESS');
+    assert.equal((await c.authnVerifyPasscode(r.stateToken, f.factor.id, code)).outcome, 'EXPIRED', 'a finished transaction is gone');
+  });
+
+  it('Authn SMS / call / email: the challenge sends the code through the same endpoint, then it verifies', async () => {
+    const { c, user, org, delivery } = lab();
+    const sms = org.enrollFactor(user.id, { factorType: 'sms', phoneNumber: '+15555550100', activate: true });
+    const email = org.enrollFactor(user.id, { factorType: 'email', email: 'erin@example.com', activate: true });
+    for (const f of [sms, email]) {
+      const r = await c.primaryAuth('erin@example.com', 'Erin-pw-1');
+      const before = delivery.codes.length;
+      assert.equal((await c.authnChallenge(r.stateToken!, f.factor.id)).outcome, 'CHALLENGE');
+      assert.equal(delivery.codes.length, before + 1, 'one code sent');
+      const sent = delivery.codes.at(-1)!;
+      assert.equal((await c.authnVerifyPasscode(r.stateToken!, f.factor.id, sent.code)).outcome, 'SUCCESS');
+    }
+  });
+
+  it('Authn push: approved, denied, unanswered past the push timeout (polled with the stateToken)', async () => {
+    const { c, user, org, delivery, clock } = lab();
+    const f = org.enrollFactor(user.id, { factorType: 'push', provider: 'OKTA', activate: true });
+    const settle = () => new Promise((r) => setImmediate(r));
+    const start = async () => (await c.primaryAuth('erin@example.com', 'Erin-pw-1')).stateToken!;
+
+    let p = c.authnVerifyPush(await start(), f.factor.id, 30_000);
+    await settle();
+    org.answerPush(delivery.pushes.at(-1)!.transactionId, 'APPROVE');
+    await clock.advance(1_000);
+    assert.equal((await p).outcome, 'SUCCESS');
+
+    p = c.authnVerifyPush(await start(), f.factor.id, 30_000);
+    await settle();
+    org.answerPush(delivery.pushes.at(-1)!.transactionId, 'REJECT');
+    await clock.advance(1_000);
+    assert.equal((await p).outcome, 'REJECTED');
+
+    const pushesBefore = delivery.pushes.length;
+    p = c.authnVerifyPush(await start(), f.factor.id, 5_000);
+    for (let i = 0; i < 6; i++) await clock.advance(1_000);
+    assert.equal((await p).outcome, 'TIMEOUT');
+    assert.equal(delivery.pushes.length, pushesBefore + 1, 'one push; the rest were polls');
+  });
+
+  it('Authn: an expired stateToken is EXPIRED', async () => {
+    const { c, user, org, clock } = lab();
+    const f = org.enrollFactor(user.id, { factorType: 'token:software:totp', provider: 'OKTA', activate: true });
+    const r = await c.primaryAuth('erin@example.com', 'Erin-pw-1');
+    await clock.advance(5 * 60_000 + 1);
+    assert.equal((await c.authnVerifyPasscode(r.stateToken!, f.factor.id, '123456')).outcome, 'EXPIRED');
+    assert.equal((await c.authnChallenge(r.stateToken!, f.factor.id)).outcome, 'EXPIRED');
+  });
+
   it('retries a 500 then succeeds; fails closed after the retries; a network error is retried', async () => {
     const { c, org, clock } = lab();
     org.failNextCalls(1, 500);

@@ -208,6 +208,73 @@ describe('OktaClient', () => {
     assert.equal((await c.primaryAuth('a', 'bad')).status, 'INVALID_CREDENTIALS');
   });
 
+  it('primary auth reads the transaction expiry', async () => {
+    const { fetch } = scriptedFetch([() => json(200, { status: 'MFA_REQUIRED', stateToken: 'st', expiresAt: '2030-01-01T00:05:00.000Z', _embedded: { factors: [] } })]);
+    const r = await client(fetch).primaryAuth('a', 'pw');
+    assert.equal(r.expiresAt, Date.parse('2030-01-01T00:05:00.000Z'));
+  });
+
+  it('authn passcode: posts stateToken + passCode to /authn/factors/{id}/verify; 403 is INVALID, 401 E0000011 is EXPIRED', async () => {
+    const { fetch, seen } = scriptedFetch([
+      () => json(200, { status: 'SUCCESS', sessionToken: 'x' }),
+      () => json(403, { errorCode: 'E0000068' }),
+      () => json(401, { errorCode: 'E0000011' }),
+    ]);
+    const c = client(fetch);
+    assert.equal((await c.authnVerifyPasscode('st-1', 'f/1', '123456')).outcome, 'SUCCESS');
+    assert.equal(seen[0]!.url, 'https://example.okta.com/api/v1/authn/factors/f%2F1/verify');
+    assert.deepEqual([seen[0]!.method, seen[0]!.body], ['POST', { stateToken: 'st-1', passCode: '123456' }]);
+    assert.equal((await c.authnVerifyPasscode('st-1', 'f', '000000')).outcome, 'INVALID');
+    assert.equal((await c.authnVerifyPasscode('gone', 'f', '123456')).outcome, 'EXPIRED');
+  });
+
+  it('a 401 other than E0000011 (a bad API token) fails closed', async () => {
+    const { fetch } = scriptedFetch([() => json(401, { errorCode: 'E0000011x' })]);
+    await assert.rejects(client(fetch).authnVerifyPasscode('st', 'f', '1'), (e: unknown) => isCodedError(e, 'OKTA_UNAVAILABLE'));
+  });
+
+  it('authn challenge: no passCode, MFA_CHALLENGE is CHALLENGE; anything else fails closed', async () => {
+    const { fetch, seen } = scriptedFetch([
+      () => json(200, { status: 'MFA_CHALLENGE', stateToken: 'st' }),
+      () => json(401, { errorCode: 'E0000011' }),
+      () => json(200, { status: 'SUCCESS' }),
+    ]);
+    const c = client(fetch);
+    assert.equal((await c.authnChallenge('st', 'sms1')).outcome, 'CHALLENGE');
+    assert.deepEqual(seen[0]!.body, { stateToken: 'st' });
+    assert.equal((await c.authnChallenge('st', 'sms1')).outcome, 'EXPIRED');
+    await assert.rejects(c.authnChallenge('st', 'sms1'), (e: unknown) => isCodedError(e, 'OKTA_UNAVAILABLE'));
+  });
+
+  it('authn push: repeats the verify with the stateToken every poll interval until a result, within the push timeout', async () => {
+    const clock = new VirtualClock();
+    const waiting = () => json(200, { status: 'MFA_CHALLENGE', factorResult: 'WAITING', stateToken: 'st' });
+    const { fetch, seen } = scriptedFetch([waiting, waiting, () => json(200, { status: 'SUCCESS' })]);
+    const c = client(fetch, clock, { pushPollIntervalMs: 1_000 });
+    const p = c.authnVerifyPush('st', 'push1', 30_000);
+    await clock.advance(1_000);
+    await clock.advance(1_000);
+    assert.equal((await p).outcome, 'SUCCESS');
+    assert.equal(seen.length, 3);
+    assert.ok(seen.every((r) => r.url.endsWith('/api/v1/authn/factors/push1/verify') && (r.body as { stateToken?: string }).stateToken === 'st'));
+
+    const denied = scriptedFetch([waiting, () => json(200, { status: 'MFA_CHALLENGE', factorResult: 'REJECTED', stateToken: 'st' })]);
+    const p2 = client(denied.fetch, clock).authnVerifyPush('st', 'push1', 30_000);
+    await clock.advance(1_000);
+    assert.equal((await p2).outcome, 'REJECTED');
+
+    const never = scriptedFetch([waiting]);
+    const p3 = client(never.fetch, clock).authnVerifyPush('st', 'push1', 3_000);
+    for (let i = 0; i < 4; i++) await clock.advance(1_000);
+    assert.equal((await p3).outcome, 'TIMEOUT');
+    assert.ok(never.seen.length <= 4, 'bounded by the push timeout');
+
+    const gone = scriptedFetch([waiting, () => json(401, { errorCode: 'E0000011' })]);
+    const p4 = client(gone.fetch, clock).authnVerifyPush('st', 'push1', 30_000);
+    await clock.advance(1_000);
+    assert.equal((await p4).outcome, 'EXPIRED');
+  });
+
   it('rateLimitWait reads epoch seconds and falls back when absent', () => {
     assert.equal(rateLimitWait('100', 99_000, 5), 1_000);
     assert.equal(rateLimitWait(null, 0, 250), 250);

@@ -183,25 +183,46 @@ export class OktaClient implements OktaApi {
   }
 
   /**
-   * Authn API factor verification inside a transaction (stateToken). With a
-   * passCode it verifies; without, it starts (or polls) a push.
+   * One Authn API factor step inside a transaction (POST /api/v1/authn/factors/{id}/verify
+   * with the stateToken): with a passCode it verifies; without, it sends the SMS / call /
+   * email code, or starts a push (and, repeated, polls it). A wrong code answers
+   * `factorResult: 'FAILED'`; a stateToken Okta no longer knows (401 E0000011) answers
+   * status `TRANSACTION_EXPIRED`.
    */
   async authnVerifyFactor(stateToken: string, factorId: string, passCode?: string, signal?: AbortSignal): Promise<AuthnResult & { factorResult?: string }> {
     const body = passCode === undefined ? { stateToken } : { stateToken, passCode };
     const path = `/api/v1/authn/factors/${encodeURIComponent(factorId)}/verify`;
     const r = await this.#request('authnVerifyFactor', 'POST', path, body, signal);
+    if (r.status === 401 && oktaErrorCode(r.body) === 'E0000011') return { status: TRANSACTION_EXPIRED };
+    // Okta answers a wrong code with 403 E0000068 (400 on some factor types); the transaction stays open.
     if (r.status === 403 || r.status === 400) return { status: 'MFA_CHALLENGE', factorResult: 'FAILED' };
     const b = expectOk(r, 'authnVerifyFactor') as { factorResult?: string };
     const result = toAuthnResult(b);
     return b?.factorResult ? { ...result, factorResult: b.factorResult } : result;
   }
 
-  /** Authn push: start, then poll the transaction until it leaves WAITING or `timeoutMs` passes. */
+  async authnVerifyPasscode(stateToken: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult> {
+    const r = await this.authnVerifyFactor(stateToken, factorId, passCode, signal);
+    if (r.status === TRANSACTION_EXPIRED) return { outcome: 'EXPIRED' };
+    return { outcome: r.status === 'SUCCESS' ? 'SUCCESS' : 'INVALID' };
+  }
+
+  async authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
+    const r = await this.authnVerifyFactor(stateToken, factorId, undefined, signal);
+    if (r.status === TRANSACTION_EXPIRED) return { outcome: 'EXPIRED' };
+    if (r.status !== 'MFA_CHALLENGE' || r.factorResult === 'FAILED') {
+      throw new OktaUnavailableError(`Okta answered an authn challenge with status ${r.status}.`);
+    }
+    return { outcome: 'CHALLENGE' };
+  }
+
+  /** Authn push: start, then poll the transaction (the same call with the stateToken) until it leaves WAITING or `timeoutMs` passes. */
   async authnVerifyPush(stateToken: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {
     const deadline = this.#clock.now() + timeoutMs;
     for (let polls = 0; polls < 100_000; polls++) {
       const r = await this.authnVerifyFactor(stateToken, factorId, undefined, signal);
       if (r.status === 'SUCCESS') return { outcome: 'SUCCESS' };
+      if (r.status === TRANSACTION_EXPIRED) return { outcome: 'EXPIRED' };
       const result = pushOutcome(r.factorResult);
       if (result) return { outcome: result };
       const remaining = deadline - this.#clock.now();
@@ -279,6 +300,14 @@ export class OktaClient implements OktaApi {
   }
 }
 
+/** Status authnVerifyFactor reports when Okta no longer knows the stateToken (401 E0000011). */
+const TRANSACTION_EXPIRED = 'TRANSACTION_EXPIRED';
+
+function oktaErrorCode(body: unknown): string | undefined {
+  const code = (body as { errorCode?: unknown } | null)?.errorCode;
+  return typeof code === 'string' ? code : undefined;
+}
+
 interface PushBody {
   factorResult?: string;
   _links?: { poll?: { href?: string } };
@@ -317,11 +346,14 @@ function toAuthnResult(body: unknown): AuthnResult {
   const b = body as {
     status?: string;
     stateToken?: string;
+    expiresAt?: string;
     _embedded?: { user?: { id?: string }; factors?: OktaFactor[] };
   };
   if (typeof b?.status !== 'string') throw new OktaUnavailableError('Okta returned an authentication answer without a status.');
   const out: AuthnResult = { status: b.status };
   if (b.stateToken) out.stateToken = b.stateToken;
+  const expiresAt = b.expiresAt ? Date.parse(b.expiresAt) : Number.NaN;
+  if (b.stateToken && Number.isFinite(expiresAt)) out.expiresAt = expiresAt;
   if (b._embedded?.user?.id) out.userId = b._embedded.user.id;
   if (Array.isArray(b._embedded?.factors)) out.factors = b._embedded.factors;
   return out;

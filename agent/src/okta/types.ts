@@ -41,7 +41,9 @@ export type FactorOutcome =
   /** The push was not answered in time (Okta's TIMEOUT or the agent's own push timeout). */
   | 'TIMEOUT'
   /** A challenge (SMS / call / email code) was sent. */
-  | 'CHALLENGE';
+  | 'CHALLENGE'
+  /** Authn API only: the transaction (stateToken) is no longer valid (Okta 401 E0000011); start again. */
+  | 'EXPIRED';
 
 export interface VerifyResult {
   outcome: FactorOutcome;
@@ -63,8 +65,12 @@ export type AuthnStatus =
 export interface AuthnResult {
   /** 'INVALID_CREDENTIALS' when Okta answered 401 (E0000004). */
   status: AuthnStatus | 'INVALID_CREDENTIALS';
+  /** The Authn transaction; the agent keeps it server-side and never puts it on the wire. */
   stateToken?: string;
+  /** When the transaction (stateToken) expires (epoch ms), when Okta says. */
+  expiresAt?: number;
   userId?: string;
+  /** MFA_REQUIRED: the factors Okta's sign-on policy offers in this transaction (summaries: no status or created). */
   factors?: OktaFactor[];
 }
 
@@ -80,6 +86,12 @@ export interface OktaApi {
   challenge(userId: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult>;
   /** Sends a push and polls until answered, denied, Okta's timeout, or `timeoutMs` of the clock. */
   verifyPush(userId: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult>;
-  /** Authn API primary authentication (password-first modes). */
+  /** Authn API primary authentication (password modes): opens the transaction the factor steps below continue. */
   primaryAuth(username: string, password: string, signal?: AbortSignal): Promise<AuthnResult>;
+  /** Authn API: verify a passcode inside the transaction. SUCCESS, INVALID, or EXPIRED (the stateToken). */
+  authnVerifyPasscode(stateToken: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult>;
+  /** Authn API: send the SMS / call / email code inside the transaction. CHALLENGE or EXPIRED. */
+  authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult>;
+  /** Authn API: send a push and poll the transaction until SUCCESS, REJECTED, TIMEOUT (Okta's or `timeoutMs` of the clock) or EXPIRED. */
+  authnVerifyPush(stateToken: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult>;
 }
