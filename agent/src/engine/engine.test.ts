@@ -185,6 +185,18 @@ describe('engine: keywords', () => {
     assert.equal(okta.calls.find((c) => c.op === 'verifyPasscode')?.factorId, 'sms', 'the pending SMS factor is tried first');
   });
 
+  it('SMS asked for again too soon: rejected with otp-recently-sent, and the code already sent still signs in', async () => {
+    const { pap, okta } = setup();
+    okta.addUser('alice', [OV_TOTP, SMS]);
+    okta.throttled.add('sms');
+    const d = await pap('alice', 'SMS');
+    assert.deepEqual([d.result, d.reason], ['reject', 'otp-recently-sent']);
+    assert.match(d.replyMessage ?? '', /less than 30 seconds ago/);
+    okta.validCodes.set('sms', '515151');
+    const second = await pap('alice', '515151');
+    assert.deepEqual([second.result, second.factor], ['accept', 'sms']);
+  });
+
   it('CALL and EMAIL send codes with their own Reply-Message', async () => {
     const { pap, okta } = setup();
     okta.addUser('alice', [CALL, EMAIL]);

@@ -341,6 +341,12 @@ export class Engine {
       // The next request opens a new transaction (or is MFA-only): remember which factor got the code.
       const expiresAt = r.expiresAt ?? this.#clock.now() + (this.#app.timeouts.otpMs ?? DEFAULT_OTP_MS);
       this.#pendingOtp.set(login, { factorId: chosen.factor.id, kind: chosen.kind }, expiresAt);
+      if (r.outcome === 'TOO_SOON') {
+        return reject('otp-recently-sent', `A code was sent ${deliveryPhrase(chosen)} less than 30 seconds ago. Sign in with that code, or wait 30 seconds for a new one.`, {
+          login,
+          factor: chosen.kind,
+        });
+      }
       return reject('otp-sent', `A code was sent ${deliveryPhrase(chosen)}. Sign in again with the code.`, { login, factor: chosen.kind });
     }
     if (looksLikePasscode(answer)) {
@@ -426,7 +432,9 @@ export class Engine {
       // Sent inside the transaction; the code is expected on the next State, in the same transaction.
       const r = await path.challenge(chosen.factor.id, ctx.signal);
       if (r.outcome === 'EXPIRED') return transactionExpired(login);
-      return this.#challenge({ ...session, awaiting: [chosen] }, 'code-requested', `A code was sent ${deliveryPhrase(chosen)}. Enter it.`);
+      // TOO_SOON: Okta won't send another yet; the code already sent still works.
+      const when = r.outcome === 'TOO_SOON' ? ' less than 30 seconds ago' : '';
+      return this.#challenge({ ...session, awaiting: [chosen] }, 'code-requested', `A code was sent ${deliveryPhrase(chosen)}${when}. Enter it.`);
     }
     // A passcode factor picked by number: ask for its code. Okta Verify codes try every device.
     const kind = chosen.kind;

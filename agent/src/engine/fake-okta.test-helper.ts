@@ -28,6 +28,8 @@ export class FakeOkta implements OktaApi {
   readonly users = new Map<string, FakeUser>();
   /** factorId → the code that verifies. */
   readonly validCodes = new Map<string, string>();
+  /** Factors for which Okta refuses to send another code yet (429 E0000109). */
+  readonly throttled = new Set<string>();
   /** factorId → how the push ends. */
   readonly pushes = new Map<string, PushScript>();
   readonly calls: Array<{ op: string; factorId?: string; timeoutMs?: number; stateToken?: string }> = [];
@@ -95,7 +97,7 @@ export class FakeOkta implements OktaApi {
   async challenge(_userId: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
     this.calls.push({ op: 'challenge', factorId });
     await this.#gate(signal);
-    return { outcome: 'CHALLENGE' };
+    return { outcome: this.throttled.has(factorId) ? 'TOO_SOON' : 'CHALLENGE' };
   }
 
   async verifyPush(_userId: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {

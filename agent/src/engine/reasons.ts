@@ -14,6 +14,8 @@ export const REASONS = [
   'code-requested',
   // rejects
   'otp-sent',
+  // SMS / call asked for again within 30 s: Okta refused to send another (429 E0000109)
+  'otp-recently-sent',
   'user-not-found',
   'user-not-active',
   'user-not-assigned',

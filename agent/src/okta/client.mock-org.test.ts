@@ -62,6 +62,18 @@ describe('OktaClient against the mock org', () => {
     assert.equal((await c.verifyPasscode(user.id, f.factor.id, sms.code)).outcome, 'SUCCESS');
   });
 
+  it('SMS asked for again within 30 s is TOO_SOON (429 E0000109), in one call and without retries', async () => {
+    const { c, user, org, delivery, clock } = lab();
+    const f = org.enrollFactor(user.id, { factorType: 'sms', phoneNumber: '+15555550100', activate: true });
+    assert.equal((await c.challenge(user.id, f.factor.id)).outcome, 'CHALLENGE');
+    const sent = delivery.codes.length;
+    await clock.advance(10_000);
+    assert.equal((await c.challenge(user.id, f.factor.id)).outcome, 'TOO_SOON');
+    assert.equal(delivery.codes.length, sent, 'no second code');
+    await clock.advance(25_000);
+    assert.equal((await c.challenge(user.id, f.factor.id)).outcome, 'CHALLENGE');
+  });
+
   it('push: approved, denied, and left unanswered past the push timeout', async () => {
     const { c, user, org, delivery, clock } = lab();
     const f = org.enrollFactor(user.id, { factorType: 'push', provider: 'OKTA', activate: true });

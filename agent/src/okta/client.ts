@@ -147,6 +147,7 @@ export class OktaClient implements OktaApi {
 
   async challenge(userId: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
     const r = await this.#request('challengeFactor', 'POST', verifyPath(userId, factorId), undefined, signal);
+    if (isTooSoon(r)) return { outcome: 'TOO_SOON' };
     const body = expectOk(r, 'challengeFactor') as { factorResult?: string; expiresAt?: string };
     if (body?.factorResult !== 'CHALLENGE') {
       throw new OktaUnavailableError(`Okta answered a challenge with factorResult ${String(body?.factorResult)}.`);
@@ -194,6 +195,7 @@ export class OktaClient implements OktaApi {
     const path = `/api/v1/authn/factors/${encodeURIComponent(factorId)}/verify`;
     const r = await this.#request('authnVerifyFactor', 'POST', path, body, signal);
     if (r.status === 401 && oktaErrorCode(r.body) === 'E0000011') return { status: TRANSACTION_EXPIRED };
+    if (isTooSoon(r)) return { status: TOO_SOON };
     // Okta answers a wrong code with 403 E0000068 (400 on some factor types); the transaction stays open.
     if (r.status === 403 || r.status === 400) return { status: 'MFA_CHALLENGE', factorResult: 'FAILED' };
     const b = expectOk(r, 'authnVerifyFactor') as { factorResult?: string };
@@ -210,6 +212,7 @@ export class OktaClient implements OktaApi {
   async authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
     const r = await this.authnVerifyFactor(stateToken, factorId, undefined, signal);
     if (r.status === TRANSACTION_EXPIRED) return { outcome: 'EXPIRED' };
+    if (r.status === TOO_SOON) return { outcome: 'TOO_SOON' };
     if (r.status !== 'MFA_CHALLENGE' || r.factorResult === 'FAILED') {
       throw new OktaUnavailableError(`Okta answered an authn challenge with status ${r.status}.`);
     }
@@ -278,6 +281,11 @@ export class OktaClient implements OktaApi {
       signal?.removeEventListener('abort', onOuterAbort);
       this.#onCall?.({ operation, status: response.status, durationMs: this.#clock.now() - started, attempt });
 
+      // E0000109 is Okta's per-phone SMS/call throttle, not the API rate limit:
+      // retrying can't help, and the caller tells the user to use the code they have.
+      if (response.status === 429 && oktaErrorCode(parseJson(text)) === 'E0000109') {
+        return { status: 429, body: parseJson(text) };
+      }
       if (response.status === 429) {
         const wait = rateLimitWait(response.headers.get('x-rate-limit-reset'), this.#clock.now(), retryBackoffMs);
         lastProblem = 'rate limited (429)';
@@ -302,6 +310,12 @@ export class OktaClient implements OktaApi {
 
 /** Status authnVerifyFactor reports when Okta no longer knows the stateToken (401 E0000011). */
 const TRANSACTION_EXPIRED = 'TRANSACTION_EXPIRED';
+/** Status authnVerifyFactor reports when Okta refuses to send another SMS / call yet (429 E0000109). */
+const TOO_SOON = 'TOO_SOON';
+
+function isTooSoon(r: { status: number; body: unknown }): boolean {
+  return r.status === 429 && oktaErrorCode(r.body) === 'E0000109';
+}
 
 function oktaErrorCode(body: unknown): string | undefined {
   const code = (body as { errorCode?: unknown } | null)?.errorCode;

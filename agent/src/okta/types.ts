@@ -43,7 +43,9 @@ export type FactorOutcome =
   /** A challenge (SMS / call / email code) was sent. */
   | 'CHALLENGE'
   /** Authn API only: the transaction (stateToken) is no longer valid (Okta 401 E0000011); start again. */
-  | 'EXPIRED';
+  | 'EXPIRED'
+  /** SMS / call: Okta sent a code to this phone less than 30 s ago (429 E0000109); the earlier code still works. */
+  | 'TOO_SOON';
 
 export interface VerifyResult {
   outcome: FactorOutcome;
