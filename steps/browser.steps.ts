@@ -1,6 +1,6 @@
 // The WorkSpaces-like sign-in page in headless Chromium (playwright-core, Debian's /usr/bin/chromium).
 // The page's server signs in through the scenario's AD Connector; each sign-in
-// it makes is driven on the lab clock like any other (see driver.ts).
+// it makes is driven on the lab clock like any other (see simulators/lab/driver.ts).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { AfterAll } from '@cucumber/cucumber';

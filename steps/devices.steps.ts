@@ -12,8 +12,8 @@ Given(
     description: "Installs the app on the person's phone and enrols it in Okta (active), as if the QR code had been scanned earlier.",
     example: 'Given Alice has Okta Verify on her phone',
   },
-  function (this: LabWorld, person: Person, app: AppName, _whose: Person) {
-    this.enrolApp(person, app, 0);
+  async function (this: LabWorld, person: Person, app: AppName, _whose: Person) {
+    await this.enrolApp(person, app, 0);
   },
 );
 
@@ -23,8 +23,8 @@ Given(
     description: 'Gives the person a second phone with the app, enrolled in Okta.',
     example: 'Given Frank has Google Authenticator on a second phone',
   },
-  function (this: LabWorld, person: Person, app: AppName) {
-    this.enrolApp(person, app, 1);
+  async function (this: LabWorld, person: Person, app: AppName) {
+    await this.enrolApp(person, app, 1);
   },
 );
 
@@ -36,7 +36,7 @@ Given(
   },
   async function (this: LabWorld, person: Person, app: AppName, n: number) {
     for (let i = 0; i < n; i++) {
-      this.enrolApp(person, app, i);
+      await this.enrolApp(person, app, i);
       // Enrolments one second apart, so "most recently enrolled" is well defined.
       await this.clock.advance(1_000);
     }
@@ -49,8 +49,8 @@ Given(
     description: 'Enrols SMS or voice call (to the first phone) or email (to their address) as an active Okta factor.',
     example: 'Given Dave can receive codes by SMS',
   },
-  function (this: LabWorld, person: Person, channel: Channel) {
-    this.enrolChannel(person, channel);
+  async function (this: LabWorld, person: Person, channel: Channel) {
+    await this.enrolChannel(person, channel);
   },
 );
 
@@ -71,8 +71,8 @@ Given(
     description: 'The app scanned the QR code but the enrolment was never activated: the factor stays pending activation.',
     example: 'Given Frank has started enrolling Okta Verify but not finished',
   },
-  function (this: LabWorld, person: Person, app: AppName) {
-    this.enrolApp(person, app, 0, { pending: true });
+  async function (this: LabWorld, person: Person, app: AppName) {
+    await this.enrolApp(person, app, 0, { pending: true });
   },
 );
 
@@ -82,8 +82,8 @@ When(
     description: "Starts an enrolment in Okta and scans the otpauth:// QR code with the app on the person's phone.",
     example: 'When Frank enrols Google Authenticator by scanning the QR code Okta shows',
   },
-  function (this: LabWorld, person: Person, app: AppName) {
-    this.enrolApp(person, app, 0, { pending: true });
+  async function (this: LabWorld, person: Person, app: AppName) {
+    await this.enrolApp(person, app, 0, { pending: true });
   },
 );
 
@@ -162,11 +162,11 @@ Then(
 Then(
   'a code was sent to {user} by {channel}',
   {
-    description: 'Checks that a one-time code arrived in the SMS inbox, on the voice line or in the email inbox.',
+    description: 'Checks that a one-time code arrived in the SMS inbox, on the voice line or in the email inbox since the last sign-in began (activation codes do not count).',
     example: 'Then a code was sent to him by SMS',
   },
   function (this: LabWorld, person: Person, channel: Channel) {
-    const code = this.network.latestCode(this.user(person).login, channel);
+    const code = this.codeSentSinceExchangeStart(person, channel);
     assert.ok(code, `no code reached ${person} by ${channel}`);
   },
 );

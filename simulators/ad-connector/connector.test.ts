@@ -7,7 +7,8 @@ import { AdConnector } from './connector.ts';
 import { NetworkFaults } from './faults.ts';
 import { staticPasswordChecker } from './password-checker.ts';
 import type { RadiusSettings } from './settings.ts';
-import { drive } from './test-support.ts';
+import { drive } from '../lab/driver.ts';
+import { connectorProbe } from './test-support.ts';
 import { type ResponderAnswer, type ResponderRequest, startTestResponder, type TestResponder } from './test-responder.ts';
 
 const SECRET = 'correct horse battery';
@@ -50,7 +51,7 @@ async function world(patch: Partial<RadiusSettings> = {}, options: { enable?: bo
   const connector = await AdConnector.create({ clock, faults, passwordChecker: staticPasswordChecker(USERS), directoryId: 'd-9067a1b2c3' });
   if (options.enable !== false) {
     connector.enableRadius(settings(patch));
-    const report = await drive(clock, connector.whenStatusSettled());
+    const report = await drive(connector.whenStatusSettled(), connectorProbe(clock, connector));
     assert.equal(report?.status, 'Completed', report?.reasons.join('; '));
   }
   return { clock, faults, connector };
@@ -66,7 +67,7 @@ describe('RadiusStatus', () => {
       assert.deepEqual(connector.describeRadius(), {});
       connector.enableRadius(settings({ RadiusServers: ['127.0.0.10', '127.0.0.11'] }));
       assert.equal(connector.radiusStatus, 'Creating');
-      const report = await drive(clock, connector.whenStatusSettled());
+      const report = await drive(connector.whenStatusSettled(), connectorProbe(clock, connector));
       assert.deepEqual(report, { status: 'Completed', reasons: [] });
       assert.equal(connector.describeRadius().RadiusSettings?.SharedSecret, '********');
     } finally {
@@ -79,7 +80,7 @@ describe('RadiusStatus', () => {
     try {
       connector.enableRadius(settings({ RadiusServers: ['127.0.0.10', '127.0.0.12'], RadiusTimeout: 3, RadiusRetries: 1 }));
       const started = clock.now();
-      const report = await drive(clock, connector.whenStatusSettled());
+      const report = await drive(connector.whenStatusSettled(), connectorProbe(clock, connector));
       assert.equal(report?.status, 'Failed');
       assert.deepEqual(report?.reasons, [`no answer from 127.0.0.12:${a.port} within 3 s × 2 attempts`]);
       assert.ok(clock.now() - started >= 6000, 'waited timeout × (retries + 1)');
@@ -95,7 +96,7 @@ describe('RadiusStatus', () => {
     policy = () => ({ code: 'Access-Reject', secret: 'not the same secret' });
     try {
       connector.enableRadius(settings({ RadiusRetries: 0 }));
-      const report = await drive(clock, connector.whenStatusSettled());
+      const report = await drive(connector.whenStatusSettled(), connectorProbe(clock, connector));
       assert.equal(report?.status, 'Failed');
       assert.match(report?.reasons[0] ?? '', /failed the authenticator check — wrong shared secret suspected/);
       assert.ok(connector.events.dropped('bad-response-authenticator') >= 1);
@@ -111,7 +112,7 @@ describe('RadiusStatus', () => {
     try {
       const before = a.requests.length;
       connector.enableRadius(settings());
-      assert.equal((await drive(clock, connector.whenStatusSettled()))?.status, 'Completed');
+      assert.equal((await drive(connector.whenStatusSettled(), connectorProbe(clock, connector)))?.status, 'Completed');
       assert.equal(a.requests.at(before)?.code, 'Status-Server');
     } finally {
       await connector.close();
@@ -138,7 +139,7 @@ describe('sign-in', () => {
   test('password then MFA code: accepted', async () => {
     const { clock, connector } = await world();
     try {
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }), connectorProbe(clock, connector));
       assert.equal(r.signedIn, true);
       assert.equal(r.reason, 'ok');
       assert.equal(r.attempts, 1);
@@ -162,7 +163,7 @@ describe('sign-in', () => {
     const { clock, connector } = await world();
     try {
       const before = a.requests.length;
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: 'nope', mfaCode: '123456' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: 'nope', mfaCode: '123456' }), connectorProbe(clock, connector));
       assert.equal(r.reason, 'password-rejected');
       assert.equal(r.message, 'The username or password is incorrect');
       assert.equal(r.adData, '52e');
@@ -176,7 +177,7 @@ describe('sign-in', () => {
   test('wrong code: Access-Reject, the Reply-Message kept for scenarios', async () => {
     const { clock, connector } = await world();
     try {
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '000000' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '000000' }), connectorProbe(clock, connector));
       assert.equal(r.signedIn, false);
       assert.equal(r.reason, 'mfa-rejected');
       assert.equal(r.replyMessage, 'Invalid code');
@@ -189,7 +190,7 @@ describe('sign-in', () => {
   test('Access-Challenge ends the sign-in as a failure (AWS supports no challenges)', async () => {
     const { clock, connector } = await world();
     try {
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: 'challenge' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: 'challenge' }), connectorProbe(clock, connector));
       assert.equal(r.signedIn, false);
       assert.equal(r.reason, 'challenge-unsupported');
       assert.equal(r.attempts, 1, 'no second round with State');
@@ -203,7 +204,7 @@ describe('sign-in', () => {
     try {
       faults.drop('outbound', { count: 2 });
       const start = clock.now();
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }), connectorProbe(clock, connector));
       assert.equal(r.signedIn, true);
       assert.equal(r.attempts, 3);
       const out = sent(r.trace);
@@ -225,7 +226,7 @@ describe('sign-in', () => {
     const { clock, faults, connector } = await world({ RadiusRetries: 1 });
     try {
       faults.drop('inbound', { count: 1 });
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }), connectorProbe(clock, connector));
       assert.equal(r.signedIn, true);
       assert.equal(r.attempts, 2);
     } finally {
@@ -237,7 +238,7 @@ describe('sign-in', () => {
     const { clock, faults, connector } = await world({ RadiusServers: ['127.0.0.10', '127.0.0.11'], RadiusRetries: 1, RadiusTimeout: 2 });
     try {
       faults.serverAddressChanged('127.0.0.10');
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }), connectorProbe(clock, connector));
       assert.equal(r.signedIn, true);
       assert.equal(r.serverUsed, `127.0.0.11:${a.port}`);
       assert.equal(r.attempts, 3, '2 to the old address, 1 to the second server');
@@ -251,7 +252,7 @@ describe('sign-in', () => {
     const { clock, faults, connector } = await world({ RadiusServers: ['127.0.0.10', '127.0.0.11'], RadiusRetries: 1, RadiusTimeout: 1 });
     try {
       faults.drop('outbound');
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }), connectorProbe(clock, connector));
       assert.equal(r.reason, 'mfa-timeout');
       assert.equal(r.attempts, 4);
       assert.equal(connector.pendingRequests, 0);
@@ -265,7 +266,7 @@ describe('sign-in', () => {
     const saved = policy;
     policy = () => ({ code: 'Access-Accept', secret: 'forged-secret!' });
     try {
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }), connectorProbe(clock, connector));
       assert.equal(r.signedIn, false, 'a forged Accept must not sign anyone in');
       assert.equal(r.reason, 'mfa-timeout');
       assert.deepEqual(r.replyProblems, ['bad-response-authenticator', 'bad-response-authenticator']);
@@ -280,12 +281,12 @@ describe('sign-in', () => {
     const { clock, faults, connector } = await world();
     try {
       faults.duplicate('inbound', { count: 1 });
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }), connectorProbe(clock, connector));
       assert.equal(r.signedIn, true);
-      await drive(clock, new Promise((resolve) => setTimeout(resolve, 30)));
+      await drive(new Promise((resolve) => setTimeout(resolve, 30)), connectorProbe(clock, connector));
       assert.equal(connector.events.dropped('unexpected-reply'), 1, 'the duplicate reply is dropped and recorded');
       faults.reorder('outbound', { count: 1, delayMs: 500 });
-      const r2 = await drive(clock, connector.signIn({ username: 'bob', password: USERS.bob, mfaCode: '123456' }), 250);
+      const r2 = await drive(connector.signIn({ username: 'bob', password: USERS.bob, mfaCode: '123456' }), connectorProbe(clock, connector));
       assert.equal(r2.signedIn, true, 'a held datagram is released after its hold time');
     } finally {
       await connector.close();
@@ -296,8 +297,8 @@ describe('sign-in', () => {
     const { clock, connector } = await world();
     try {
       const before = a.requests.length;
-      const r1 = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }));
-      const r2 = await drive(clock, connector.signIn({ username: 'bob', password: USERS.bob, mfaCode: '123456' }));
+      const r1 = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }), connectorProbe(clock, connector));
+      const r2 = await drive(connector.signIn({ username: 'bob', password: USERS.bob, mfaCode: '123456' }), connectorProbe(clock, connector));
       assert.equal(r1.signedIn && r2.signedIn, true);
       const sources = new Set(a.requests.slice(before).map((r) => r.from.address));
       assert.deepEqual([...sources].sort(), ['127.0.0.2', '127.0.0.3']);
@@ -311,7 +312,7 @@ describe('sign-in', () => {
       const { clock, connector } = await world({ AuthenticationProtocol: protocol });
       try {
         const before = a.requests.length;
-        await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }));
+        await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '123456' }), connectorProbe(clock, connector));
         const req = a.requests.at(-1)!;
         assert.ok(a.requests.length > before);
         assert.equal(req.password, undefined, `${protocol}: no User-Password`);
@@ -326,11 +327,11 @@ describe('sign-in', () => {
   test('without RADIUS the sign-in is password-only; an empty code is asked for when RADIUS is on', async () => {
     const { clock, connector } = await world({}, { enable: false });
     try {
-      const r = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '' }));
+      const r = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '' }), connectorProbe(clock, connector));
       assert.equal(r.reason, 'ok');
       connector.enableRadius(settings());
-      await drive(clock, connector.whenStatusSettled());
-      const r2 = await drive(clock, connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '' }));
+      await drive(connector.whenStatusSettled(), connectorProbe(clock, connector));
+      const r2 = await drive(connector.signIn({ username: 'alice', password: USERS.alice, mfaCode: '' }), connectorProbe(clock, connector));
       assert.equal(r2.reason, 'mfa-code-required');
     } finally {
       await connector.close();

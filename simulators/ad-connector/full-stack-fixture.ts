@@ -8,15 +8,15 @@
  *
  * `stack.drive(promise)` resolves a promise by letting real I/O happen and
  * moving the virtual clock to the next due timer only when the world is
- * waiting on time (see `drive` below). Nothing here sleeps on the wall clock
- * for time the virtual clock could skip.
+ * waiting on time (the lab's driver, simulators/lab/driver.ts). Nothing here
+ * sleeps on the wall clock for time the virtual clock could skip.
  */
-import { setImmediate as immediate, setTimeout as realSleep } from 'node:timers/promises';
 import { createAgent, type RadiusMfaAgent } from '../../agent/src/agent.ts';
 import type { AgentConfigInput } from '../../agent/src/config.ts';
 import { type Endpoint, type PacketEvent, PacketEvents } from '../../agent/src/packet-events.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import { type DirectoryServer, startDirectory } from '../directory/ldap-server.ts';
+import { DatagramLedger, type DriveBounds, drive as driveLab } from '../lab/driver.ts';
 import type { FactorDelivery, OneTimeCodeMessage, PushAnswer, PushNotification } from '../okta/delivery.ts';
 import { OktaOrg } from '../okta/org.ts';
 import { oktaFetch } from '../okta/serve.ts';
@@ -87,9 +87,9 @@ export class Phones implements FactorDelivery {
     this.codes.push(message);
   }
 
-  /** Pushes held on a phone, waiting for the test (counts as real-world activity: time doesn't move). */
-  get busy(): number {
-    return this.#held.length + this.#answering;
+  /** Pushes being answered on the next turn of the event loop (real work that ends by itself). */
+  get answering(): number {
+    return this.#answering;
   }
 
   get held(): readonly PushNotification[] {
@@ -124,13 +124,6 @@ export interface FullStackOptions {
   secondAgentHost?: string;
 }
 
-export interface DriveOptions {
-  maxSteps?: number;
-  maxRealMs?: number;
-  maxVirtualMs?: number;
-  what?: string;
-}
-
 export interface AgentUnderTest {
   agent: RadiusMfaAgent;
   endpoint: Endpoint;
@@ -158,21 +151,13 @@ export interface FullStack {
   totp(person: Person): string;
   /** The agent's address as RadiusServers lists it. */
   serverOf(role: 'agent' | 'agent2'): string;
-  drive<T>(promise: Promise<T>, options?: DriveOptions): Promise<T>;
+  /** Resolve `promise` on the lab clock (simulators/lab/driver.ts); held pushes keep time still. */
+  drive<T>(promise: Promise<T>, bounds?: DriveBounds): Promise<T>;
   /** connector.signIn, driven. */
   signIn(input: SignInInput): Promise<SignInResult>;
   /** Okta factor verify calls (POST …/factors/{id}/verify) made so far. */
   verifyCalls(): OktaCall[];
   close(): Promise<void>;
-}
-
-const REQUEST_CODES = new Set([1, 12]);
-const REPLY_CODES = new Set([2, 3, 11]);
-/** Agent drops that come after a request was received (not an arrival of a datagram). */
-const AFTER_RECEIPT_DROPS = new Set(['handler-error', 'handler-no-reply', 'superseded', 'closed', 'send-failed']);
-
-function key(e: Endpoint): string {
-  return `${e.address}:${e.port}`;
 }
 
 export async function startFullStack(options: FullStackOptions = {}): Promise<FullStack> {
@@ -297,35 +282,32 @@ export async function startFullStack(options: FullStackOptions = {}): Promise<Fu
     const c = connector;
     cleanups.unshift(() => c.close());
 
-    // ── datagrams in flight between the connector and the agents ──────────
-    const agentKeys = new Map(agents.map((a, i) => [key(a.endpoint), i]));
-    const toAgent = agents.map(() => 0);
-    let repliesSent = 0;
-    let repliesArrived = 0;
+    // ── what the driver watches: datagrams, real I/O, held pushes, busy requests ──
+    const datagrams = new DatagramLedger();
     connectorPackets.on('packet', (e) => {
       activity.count++;
-      const code = e.code ?? -1;
-      const i = agentKeys.get(key(e.remote));
-      if (REQUEST_CODES.has(code) && i !== undefined) {
-        if (e.direction === 'sent') toAgent[i]!++;
-        else if (e.direction === 'dropped') toAgent[i]!--; // a fault or a failed send: it never left
-      } else if (REPLY_CODES.has(code) && e.direction !== 'sent') {
-        repliesArrived++;
-      }
+      datagrams.client(e);
     });
-    agents.forEach((a, i) => {
+    for (const a of agents) {
+      const arrived = datagrams.server(a.endpoint);
       a.agent.events.on('packet', (e) => {
         activity.count++;
-        if (e.direction === 'sent') repliesSent++;
-        else if (e.direction === 'received' || !AFTER_RECEIPT_DROPS.has(e.reason ?? '')) toAgent[i]!--;
-        else if (e.reason === 'send-failed') repliesSent--;
+        arrived(e);
       });
-    });
-    const packetsInFlight = (): number => toAgent.reduce((sum, n) => sum + Math.max(0, n), 0) + Math.max(0, repliesSent - repliesArrived);
-    const realIoInFlight = (): number => checksInFlight + fetchesInFlight + phones.busy;
-
-    const drive = <T>(promise: Promise<T>, driveOptions: DriveOptions = {}): Promise<T> =>
-      driveWorld({ clock, packetsInFlight, realIoInFlight, activity: () => activity.count + phones.pushes.length + phones.codes.length }, promise, driveOptions);
+    }
+    const drive = <T>(promise: Promise<T>, bounds: DriveBounds = {}): Promise<T> =>
+      driveLab(
+        promise,
+        {
+          clock,
+          datagramsInFlight: () => datagrams.inFlight,
+          realIoInFlight: () => checksInFlight + fetchesInFlight + phones.answering,
+          held: () => phones.held.length,
+          busy: () => agents.reduce((n, a) => n + a.agent.inFlight, 0) + c.pendingRequests,
+          activity: () => activity.count + phones.pushes.length + phones.codes.length,
+        },
+        bounds,
+      );
 
     const serverOf = (role: 'agent' | 'agent2'): string => {
       const a = agents[role === 'agent' ? 0 : 1];
@@ -377,92 +359,5 @@ export async function startFullStack(options: FullStackOptions = {}): Promise<Fu
   } catch (e) {
     for (const cleanup of cleanups) await cleanup().catch(() => {});
     throw e;
-  }
-}
-
-interface WorldProbe {
-  clock: VirtualClock;
-  /** Datagrams one side sent that the other has neither received nor dropped. */
-  packetsInFlight(): number;
-  /** Real work under way that always ends: LDAP binds, Okta calls, a phone the test holds. */
-  realIoInFlight(): number;
-  /** Grows with everything observable; unchanged over several event-loop turns = quiet. */
-  activity(): number;
-}
-
-const QUIET_TURNS = 3;
-/** A datagram to an address nobody listens on never arrives: stop waiting for it after this much real time. */
-const PACKET_GRACE_MS = 100;
-
-/**
- * Resolve `promise`: let real I/O settle (event-loop turns; 1 ms real slices
- * while a datagram, an LDAP bind or an Okta call is in flight), and when the
- * world is quiet and still waiting, move the virtual clock to the next due
- * timer (a retransmission, a push poll, a timeout). Bounded in steps, real
- * time and virtual time; crossing a bound throws an error that says so.
- */
-export async function driveWorld<T>(probe: WorldProbe, promise: Promise<T>, options: DriveOptions = {}): Promise<T> {
-  const { clock } = probe;
-  const maxSteps = options.maxSteps ?? 500;
-  const maxRealMs = options.maxRealMs ?? 20_000;
-  const maxVirtualMs = options.maxVirtualMs ?? 10 * 60_000;
-  const what = options.what ?? 'the promise';
-  let settled = false;
-  promise.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  const startReal = performance.now();
-  const startVirtual = clock.now();
-  const overReal = (): boolean => performance.now() - startReal > maxRealMs;
-  const signature = (): string => `${probe.activity()}|${clock.now()}|${clock.pendingTimers}|${settled}`;
-
-  const settle = async (): Promise<void> => {
-    const since = performance.now();
-    let last = signature();
-    let quiet = 0;
-    while (!overReal()) {
-      const packetsWaiting = probe.packetsInFlight() > 0 && performance.now() - since < PACKET_GRACE_MS;
-      if (packetsWaiting || probe.realIoInFlight() > 0) {
-        if (settled) return;
-        await realSleep(1);
-        last = signature();
-        quiet = 0;
-        continue;
-      }
-      await immediate();
-      const now = signature();
-      if (now === last) quiet++;
-      else {
-        quiet = 0;
-        last = now;
-      }
-      if (quiet >= QUIET_TURNS) {
-        // One real millisecond more covers libraries that defer with a real setTimeout(0).
-        await realSleep(1);
-        if (signature() === last) return;
-        last = signature();
-        quiet = 0;
-      }
-    }
-  };
-
-  for (let step = 0; ; step++) {
-    await settle();
-    if (settled) return promise;
-    const state = `${clock.pendingTimers} timer(s) pending, next due in ${clock.nextDue() === undefined ? '—' : `${clock.nextDue()! - clock.now()} ms`}, ${probe.packetsInFlight()} datagram(s) and ${probe.realIoInFlight()} other I/O in flight`;
-    if (step >= maxSteps) throw new Error(`drive: ${what} did not finish within ${maxSteps} steps (${state})`);
-    if (overReal()) throw new Error(`drive: ${what} did not finish within ${maxRealMs} ms of real time (${state})`);
-    if (clock.now() - startVirtual > maxVirtualMs) throw new Error(`drive: ${what} did not finish within ${maxVirtualMs} ms of lab time (${state})`);
-    const next = clock.nextDue();
-    if (next === undefined) {
-      await realSleep(2); // nothing scheduled: only real I/O can still make progress
-      continue;
-    }
-    await clock.advanceTo(next);
   }
 }

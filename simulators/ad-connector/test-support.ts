@@ -1,28 +1,23 @@
-/** Helpers shared by this folder's tests: drive a virtual clock while real loopback I/O happens. */
+/** Helpers shared by this folder's tests (the lab's driver is simulators/lab/driver.ts). */
 import { setTimeout as realDelay } from 'node:timers/promises';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
+import type { DriveProbe } from '../lab/driver.ts';
+import type { AdConnector } from './connector.ts';
 
 /**
- * Await `promise`, moving the virtual clock `stepMs` at a time whenever the
- * world has had a moment for loopback I/O (a few real ms) and is still waiting.
- * Bounded: gives up after `maxSteps` steps.
+ * What the lab's driver can see of a connector talking to a server that
+ * reports nothing (the test responder): a request waiting for its reply counts
+ * as a datagram in flight (waited for within the driver's grace, so one to a
+ * dead address or lost to a fault does not hold time up), and as busy.
  */
-export async function drive<T>(clock: VirtualClock, promise: Promise<T>, stepMs = 1000, maxSteps = 400): Promise<T> {
-  let done = false;
-  promise.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  for (let i = 0; i < maxSteps && !done; i++) {
-    await realDelay(10); // let datagrams cross loopback; no logic waits on this
-    if (!done) await clock.advance(stepMs);
-  }
-  if (!done) throw new Error(`drive: still waiting after ${maxSteps} steps of ${stepMs} ms`);
-  return promise;
+export function connectorProbe(clock: VirtualClock, connector: AdConnector): DriveProbe {
+  const { events } = connector;
+  return {
+    clock,
+    datagramsInFlight: () => connector.pendingRequests,
+    busy: () => connector.pendingRequests,
+    activity: () => events.sent + events.received + [...events.dropsByReason.values()].reduce((n, d) => n + d, 0),
+  };
 }
 
 /** Wait (bounded) for a condition that depends on real I/O, e.g. a datagram arriving. */

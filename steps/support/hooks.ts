@@ -1,7 +1,8 @@
 /**
  * Hooks: the capability check (scenarios a target can't run are reported not
- * applicable, with the reason, never silently skipped or passed), the packet
- * trace attachment, and the lab's teardown.
+ * applicable, with the reason, never silently skipped or passed; those that
+ * can run get their lab, built from the scenario seed), the packet trace
+ * attachment, and the lab's teardown.
  */
 import { After, Before, setDefaultTimeout } from '@cucumber/cucumber';
 import { TargetUnavailable } from '../targets/target.ts';
@@ -38,6 +39,8 @@ Before({ name: 'capability check' }, async function (this: LabWorld, { pickle })
     return 'skipped';
   }
   this.target = target;
+  // The scenario's lab (built here so that a scenario found not applicable builds nothing).
+  await this.buildLab();
   return undefined;
 });
 

@@ -1,14 +1,18 @@
 /**
- * The World: one lab per scenario. A VirtualClock, the
- * mock Okta org with its RADIUS app and API token, the virtual devices (phones,
- * apps, inboxes) on a DeviceNetwork, an AD-like LDAP directory, the AD
- * Connector simulator, and the agent under test from the current target.
+ * The World: one lab per scenario. The lab itself — a VirtualClock, the mock
+ * Okta org with its RADIUS app and API token, the virtual devices (phones,
+ * apps, inboxes) on a DeviceNetwork, an AD-like directory — is a
+ * simulators/lab `Lab` built from a minimal seed (`buildLab()`, in a Before
+ * hook); Given steps add the people to it and enrol their devices the way a
+ * user does (simulators/devices/enrol.ts). On top: the AD Connector
+ * simulator and the agent under test from the current target.
  *
- * The directory starts with the scenario (users are added to it by Given
- * steps); the agent and the AD Connector start lazily on the first step that
+ * The directory is served over LDAP on the first step that needs it; the
+ * agent and the AD Connector start lazily on the first step that
  * needs them (`ready()`), so Given steps can still shape their configuration
  * (clients, secret, timeouts, protocol, faults). Everything is torn down in the
- * After hook (hooks.ts). See driver.ts for how time moves.
+ * After hook (hooks.ts). Time moves through the lab's driver
+ * (simulators/lab/driver.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
@@ -24,17 +28,19 @@ import {
   type SignInResult,
   validateRadiusSettings,
 } from '../../simulators/ad-connector/index.ts';
-import { type DuoMobile, DuoPasscodeVerifier } from '../../simulators/devices/duo-mobile.ts';
-import { DeviceNetwork } from '../../simulators/devices/network.ts';
+import { enrolDuo, enrolEmail, enrolGoogleAuthenticator, enrolOktaVerify, enrolPhoneNumber } from '../../simulators/devices/enrol.ts';
+import type { DeviceNetwork } from '../../simulators/devices/network.ts';
 import { Phone } from '../../simulators/devices/phone.ts';
 import { type DirectoryServer, startDirectory } from '../../simulators/directory/ldap-server.ts';
+import { ENROLMENT_SETTLE_MS, Lab } from '../../simulators/lab/lab.ts';
+import type { SeedInput } from '../../simulators/lab/seed.ts';
 import type { OktaResponseRecord } from '../../simulators/okta/handlers.ts';
-import { OktaOrg } from '../../simulators/okta/org.ts';
+import type { OktaOrg } from '../../simulators/okta/org.ts';
 import { oktaFetch, type RunningOktaServer, startOktaServer } from '../../simulators/okta/serve.ts';
 import { currentTargetName, loadTarget } from '../targets/index.ts';
 import type { AgentSpec, AgentUnderTest, TargetDriver } from '../targets/target.ts';
-import { type DriveOptions, drive } from './driver.ts';
 import { VirtualClock } from '../../simulators/clock/virtual-clock.ts';
+import { DatagramLedger, type DriveBounds, drive } from '../../simulators/lab/driver.ts';
 import { RawRadiusClient } from './raw-radius.ts';
 import type { AppName, Channel, Person } from './parameters.ts';
 import { PEOPLE } from './parameters.ts';
@@ -72,17 +78,30 @@ export function currentTarget(): Promise<TargetDriver> {
   return targetPromise;
 }
 
+/**
+ * The lab every scenario starts from: the org, its RADIUS app and token, the
+ * directory — and no people yet (the seed format wants one: a disabled AD
+ * service account nobody signs in with). The people come from Given steps.
+ */
+export const SCENARIO_SEED: SeedInput = {
+  seed: 'scenario-lab',
+  org: { name: 'CORP Okta', apiToken: { name: 'radius-agent' } },
+  app: { label: 'Amazon WorkSpaces', name: 'radius' },
+  directory: { domain: DOMAIN, baseDn: BASE_DN },
+  users: [{ login: `svc-lab@${DNS_DOMAIN}`, password: 'Svc-Lab-Unused-1!', oktaStatus: 'NONE', adState: 'disabled' }],
+};
+
 export class LabWorld extends World {
   readonly clock = new VirtualClock();
-  readonly network = new DeviceNetwork({ clock: this.clock });
-  readonly org = new OktaOrg({ clock: this.clock, delivery: this.network, seed: 7 });
-  readonly appId: string;
-  readonly apiToken: string;
+  /** The scenario's lab (clock, org, devices, directory); built by `buildLab()` before the first step. */
+  #lab: Lab | undefined;
   readonly users = new Map<Person, LabUser>();
   /** Every Okta API answer the agent got (verify calls are counted from it). */
   readonly oktaCalls: OktaResponseRecord[] = [];
-  /** The connector's and the agent's datagrams, for the trace attachment and the driver. */
+  /** The connector's and the agent's datagrams, for the trace attachment. */
   readonly trace: PacketEvent[] = [];
+  /** The same datagrams as the driver counts them: sent by one side, not yet received or dropped by the other. */
+  readonly datagrams = new DatagramLedger();
   readonly faults = new NetworkFaults(this.clock);
 
   target: TargetDriver | undefined;
@@ -121,6 +140,8 @@ export class LabWorld extends World {
   pageOutcome: { signedIn: boolean; error: string } | undefined;
   /** Index in `trace` where the last sign-in or hand-made exchange began. */
   exchangeStart = 0;
+  /** Lab time at which the last sign-in or hand-made exchange began. */
+  exchangeStartedAt = 0;
   /** The agent's drop counters (metrics) when the last exchange began, for agents without observable events. */
   dropsAtExchangeStart = new Map<string, number>();
 
@@ -134,15 +155,39 @@ export class LabWorld extends World {
 
   constructor(options: IWorldOptions) {
     super(options);
-    const app = this.org.createApp({ label: 'Amazon WorkSpaces', name: 'radius' });
-    this.appId = app.id;
-    this.apiToken = this.org.createApiToken('radius-agent');
-    this.network.connect(this.org);
     this.agentClients = [
       { name: 'ad-connector-a', address: '127.0.0.2', secret: LAB_SECRET, requireMessageAuthenticator: true },
       { name: 'ad-connector-b', address: '127.0.0.3', secret: LAB_SECRET, requireMessageAuthenticator: true },
     ];
-    this.org.events.subscribe(() => this.#activity++);
+  }
+
+  /** Builds the scenario's lab from SCENARIO_SEED on the World's clock (once). */
+  async buildLab(): Promise<Lab> {
+    if (this.#lab) return this.#lab;
+    this.#lab = await Lab.fromSeed(SCENARIO_SEED, { clock: this.clock, source: 'the scenario seed' });
+    this.#lab.org.events.subscribe(() => this.#activity++);
+    return this.#lab;
+  }
+
+  get lab(): Lab {
+    if (!this.#lab) throw new Error('The lab is not built yet (the Before hook builds it).');
+    return this.#lab;
+  }
+
+  get org(): OktaOrg {
+    return this.lab.org;
+  }
+
+  get network(): DeviceNetwork {
+    return this.lab.network;
+  }
+
+  get appId(): string {
+    return this.lab.app.id;
+  }
+
+  get apiToken(): string {
+    return this.lab.apiToken;
   }
 
   // ─── people ──────────────────────────────────────────────────────────────
@@ -184,8 +229,7 @@ export class LabWorld extends World {
       password: `Correct-Horse-${person}-${index}!`,
       phones: [],
     };
-    const dir = await this.ensureDirectory();
-    dir.directory.add({
+    this.lab.directory.add({
       dn: `CN=${person} Example,OU=Users,${BASE_DN}`,
       sAMAccountName: sam,
       userPrincipalName: u.login,
@@ -222,49 +266,56 @@ export class LabWorld extends World {
     return u.phones[n]!;
   }
 
-  /** Installs an app on a phone and enrols it in Okta (active unless `pending`). */
-  enrolApp(person: Person, app: AppName, phoneIndex = 0, options: { pending?: boolean } = {}): void {
+  /**
+   * Installs an app on a phone and enrols it in Okta as the user does (scan,
+   * type the first code; not if `pending`). Typing the code spends its TOTP
+   * step, so lab time then moves on by ENROLMENT_SETTLE_MS, as in a seeded lab.
+   */
+  async enrolApp(person: Person, app: AppName, phoneIndex = 0, options: { pending?: boolean } = {}): Promise<void> {
     const userId = this.oktaUserId(person);
     const phone = this.phone(person, phoneIndex);
     this.#connectPhone(phone);
+    const activate = !options.pending;
     if (app === 'okta-verify') {
-      const ov = phone.oktaVerify ?? phone.installOktaVerify();
-      const { factor, activation } = this.org.enrollFactor(userId, { factorType: 'push', provider: 'OKTA', deviceId: ov.deviceId });
-      ov.scan(activation!.otpauthUri);
-      if (!options.pending) this.org.activateFactor(userId, factor.id);
+      enrolOktaVerify(this.org, userId, phone.oktaVerify ?? phone.installOktaVerify(), { activate });
     } else if (app === 'google-authenticator') {
-      const ga = phone.googleAuthenticator ?? phone.installGoogleAuthenticator();
-      const { activation } = this.org.enrollFactor(userId, {
-        factorType: 'token:software:totp',
-        provider: 'GOOGLE',
-        activate: !options.pending,
-      });
-      ga.scan(activation!.otpauthUri);
+      enrolGoogleAuthenticator(this.org, userId, phone.googleAuthenticator ?? phone.installGoogleAuthenticator(), { activate });
     } else {
-      const duo: DuoMobile = phone.duoMobile ?? phone.installDuoMobile();
-      const secret = base32(randomBytes(10));
-      const checker = new DuoPasscodeVerifier(secret);
-      this.org.enrollFactor(userId, {
-        factorType: 'web',
-        provider: 'DUO',
-        duoPasscodeChecker: (passCode: string) => checker.check(passCode).valid,
-      });
-      duo.activate({ secret, label: this.user(person).login });
+      const duo = phone.duoMobile ?? phone.installDuoMobile();
+      enrolDuo(this.org, userId, duo, { secret: base32(randomBytes(10)), label: this.user(person).login, activate });
+      return;
     }
+    if (activate) await this.pass(ENROLMENT_SETTLE_MS);
   }
 
-  /** SMS / voice: to the person's first phone; email: to their address. Active at once. */
-  enrolChannel(person: Person, channel: Channel): void {
+  /**
+   * SMS / voice: to the person's first phone; email: to their address.
+   * Activated with the code the org sends; lab time then moves on by
+   * ENROLMENT_SETTLE_MS (Okta won't send another SMS within 30 s).
+   */
+  async enrolChannel(person: Person, channel: Channel): Promise<void> {
     const u = this.user(person);
     const userId = this.oktaUserId(person);
     if (channel === 'email') {
-      this.network.emailInbox(u.email, u.login);
-      this.org.enrollFactor(userId, { factorType: 'email', email: u.email, activate: true });
-      return;
+      enrolEmail(this.org, userId, this.network.emailInbox(u.email, u.login));
+    } else {
+      const phone = this.phone(person, 0);
+      this.#connectPhone(phone);
+      enrolPhoneNumber(this.org, userId, phone, channel);
     }
-    const phone = this.phone(person, 0);
-    this.#connectPhone(phone);
-    this.org.enrollFactor(userId, { factorType: channel, phoneNumber: phone.number, activate: true });
+    await this.pass(ENROLMENT_SETTLE_MS);
+  }
+
+  /** The latest code that reached the person on a channel since the last sign-in or exchange began (not an activation code). */
+  codeSentSinceExchangeStart(person: Person, channel: Channel): string | undefined {
+    const login = this.user(person).login;
+    const messages =
+      channel === 'sms'
+        ? this.network.smsFor(login)
+        : channel === 'call'
+          ? this.network.callsFor(login).filter((c) => c.answered)
+          : this.network.emailsFor(login);
+    return messages.filter((m) => m.sentAt >= this.exchangeStartedAt).at(-1)?.code;
   }
 
   #connectPhone(phone: Phone): void {
@@ -273,8 +324,9 @@ export class LabWorld extends World {
 
   // ─── the parts ───────────────────────────────────────────────────────────
 
+  /** Serves the lab's directory over LDAP (once). */
   async ensureDirectory(): Promise<DirectoryServer> {
-    this.directory ??= await startDirectory({ clock: this.clock, domain: DOMAIN, baseDn: BASE_DN });
+    this.directory ??= await startDirectory({ directory: this.lab.directory, clock: this.clock, domain: this.lab.domain, baseDn: this.lab.baseDn });
     return this.directory;
   }
 
@@ -311,10 +363,14 @@ export class LabWorld extends World {
       spec.okta.baseUrl = this.oktaServer.url;
     }
     this.agent = await this.target.start(spec);
-    this.agent.events?.on('packet', (e) => {
-      this.trace.push(e);
-      this.#activity++;
-    });
+    if (this.agent.events) {
+      const arrived = this.datagrams.server(this.agent.endpoint);
+      this.agent.events.on('packet', (e) => {
+        this.trace.push(e);
+        arrived(e);
+        this.#activity++;
+      });
+    }
     return this.agent;
   }
 
@@ -336,6 +392,7 @@ export class LabWorld extends World {
     const events = new PacketEvents();
     events.on('packet', (e) => {
       this.trace.push(e);
+      this.datagrams.client(e);
       this.#activity++;
     });
     this.connector = await AdConnector.create({
@@ -376,20 +433,17 @@ export class LabWorld extends World {
 
   // ─── driving ─────────────────────────────────────────────────────────────
 
-  /** Resolves `promise` by letting I/O happen and moving the lab clock (see driver.ts). */
-  drive<T>(promise: Promise<T>, options: DriveOptions = {}): Promise<T> {
-    return drive(
-      {
-        clock: this.clock,
-        agentOnVirtualClock: () => this.agent?.onVirtualClock ?? true,
-        packetsInFlight: () => this.#packetsInFlight(),
-        realIoInFlight: () => this.passwordChecksInFlight,
-        activity: () => this.#activity,
-        agentInFlight: () => this.agent?.inFlight?.(),
-      },
-      promise,
-      options,
-    );
+  /** Resolves `promise` by letting I/O happen and moving the lab clock (see simulators/lab/driver.ts). */
+  drive<T>(promise: Promise<T>, bounds: DriveBounds = {}): Promise<T> {
+    return drive(promise, {
+      clock: this.clock,
+      agentOnVirtualClock: () => this.agent?.onVirtualClock ?? true,
+      // Only an agent on the lab clock can be outrun by time; one on real time is waited for in real time anyway.
+      datagramsInFlight: () => (this.agent?.onVirtualClock ? this.datagrams.inFlight : 0),
+      realIoInFlight: () => this.passwordChecksInFlight,
+      busy: () => this.agent?.inFlight?.(),
+      activity: () => this.#activity,
+    }, bounds);
   }
 
   /** Lets lab time pass (devices answer, codes expire); the agent's own time too when it is on the lab clock. */
@@ -409,24 +463,6 @@ export class LabWorld extends World {
     if (this.clock.now() < until) await this.clock.advanceTo(until);
   }
 
-  /** Datagrams one side sent that the other has neither received nor dropped yet (loopback to the agent). */
-  #packetsInFlight(): number {
-    if (!this.agent?.events || !this.agent.onVirtualClock) return 0;
-    const agentPort = this.agent.endpoint.port;
-    let toAgent = 0;
-    let fromAgent = 0;
-    for (const e of this.trace) {
-      if (e.observer === 'agent') {
-        if (e.direction === 'sent') fromAgent++;
-        else toAgent--;
-      } else if (e.remote.port === agentPort) {
-        if (e.direction === 'sent') toAgent++;
-        else if (e.direction === 'received' || e.direction === 'dropped') fromAgent--;
-      }
-    }
-    return Math.max(0, toAgent) + Math.max(0, fromAgent);
-  }
-
   /** Secret the agent expects from the AD Connector's addresses. */
   agentSecret(): string {
     return this.agent?.secret ?? LAB_SECRET;
@@ -440,6 +476,7 @@ export class LabWorld extends World {
     await this.ready();
     this.rawClient ??= await RawRadiusClient.bind('127.0.0.2', this.clock, (e) => {
       this.trace.push(e);
+      this.datagrams.client(e);
       this.#activity++;
     });
     const client = this.rawClient;
@@ -459,6 +496,7 @@ export class LabWorld extends World {
 
   async markExchangeStart(): Promise<void> {
     this.exchangeStart = this.trace.length;
+    this.exchangeStartedAt = this.clock.now();
     if (!this.agent?.events && this.agent?.metrics) this.dropsAtExchangeStart = dropCounts(await this.agent.metrics());
   }
 

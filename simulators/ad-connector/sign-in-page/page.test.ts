@@ -11,7 +11,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { VirtualClock } from '../../clock/virtual-clock.ts';
 import { AdConnector } from '../connector.ts';
 import { staticPasswordChecker } from '../password-checker.ts';
-import { drive } from '../test-support.ts';
+import { drive } from '../../lab/driver.ts';
+import { connectorProbe } from '../test-support.ts';
 import { startTestResponder, type TestResponder } from '../test-responder.ts';
 import { type SignInPage, startSignInPage } from './page-server.ts';
 
@@ -53,7 +54,7 @@ before(async () => {
     SharedSecret: SECRET,
     AuthenticationProtocol: 'PAP',
   });
-  await drive(clock, connector.whenStatusSettled());
+  await drive(connector.whenStatusSettled(), connectorProbe(clock, connector));
   page = await startSignInPage({ connector });
   if (existsSync(CHROMIUM)) {
     browser = await chromium.launch({
