@@ -113,6 +113,8 @@ export class LabWorld extends World {
   /** What the agent is started with; Given steps adjust it before `ready()`. */
   agentClients: AgentSpec['clients'];
   agentTimeouts: NonNullable<AgentSpec['timeouts']> = {};
+  /** How the agent reads User-Password; Given steps change it before the agent starts. */
+  agentMode: AgentSpec['mode'] = 'mfa-only';
   /** What the connector is configured with; Given steps adjust it before `ready()`. */
   settings: Omit<RadiusSettings, 'RadiusServers' | 'RadiusPort'> = {
     RadiusTimeout: 30,
@@ -346,7 +348,7 @@ export class LabWorld extends World {
     const virtual = this.target.profile.capabilities.has('clock-control');
     const spec: AgentSpec = {
       okta: { apiToken: this.apiToken, appId: this.appId },
-      mode: 'mfa-only',
+      mode: this.agentMode,
       usernameSuffix: `@${DNS_DOMAIN}`,
       clients: this.agentClients.map((c) => ({ ...c })),
       timeouts: { ...this.agentTimeouts },
