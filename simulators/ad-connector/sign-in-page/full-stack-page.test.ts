@@ -6,15 +6,14 @@
  * connector whose signIn is `stack.drive(connector.signIn(…))`).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { SignInInput } from '../connector.ts';
 import { type FullStack, PEOPLE, startFullStack } from '../full-stack-fixture.ts';
 import { until } from '../test-support.ts';
+import { chromiumMissing, fillSignIn, launchChromium, withPage } from './browser.ts';
 import { type SignInPage, startSignInPage } from './page-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = new URL('../../../reports/out/screenshots/', import.meta.url);
 const UI_TIMEOUT_MS = 15_000;
 /** Every test is bounded (Playwright waits are, too). */
@@ -29,12 +28,8 @@ before(async () => {
   assert.equal(stack.status?.status, 'Completed', stack.status?.reasons.join('; '));
   // Whatever the browser asks for is driven on the lab clock.
   page = await startSignInPage({ connector: { signIn: (input: SignInInput) => stack.drive(stack.connector.signIn(input), { what: 'the page sign-in' }) } });
-  if (existsSync(CHROMIUM)) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  }
+  // Without Chromium the browser tests skip, except in CI, where they must run.
+  if (!chromiumMissing() || process.env.CI === 'true') browser = await launchChromium();
 }, BOUND);
 
 after(async () => {
@@ -46,34 +41,17 @@ after(async () => {
 /** Run a browser test; on failure keep a screenshot under reports/out/screenshots. */
 async function inBrowser(name: string, t: { skip(reason: string): void }, body: (p: Page) => Promise<void>): Promise<void> {
   if (!browser) {
-    t.skip(`${CHROMIUM} is not installed`);
+    t.skip(chromiumMissing() ?? 'no browser');
     return;
   }
-  const context = await browser.newContext();
-  const p = await context.newPage();
-  try {
-    await p.goto(page.url);
-    await body(p);
-  } catch (e) {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await p.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true }).catch(() => {});
-    throw e;
-  } finally {
-    await context.close();
-  }
+  await withPage(browser, page.url, { dir: SCREENSHOTS, name }, body);
 }
 
-async function signIn(p: Page, username: string, password: string, mfaCode: string): Promise<void> {
-  await p.getByLabel('Username').fill(username);
-  await p.getByLabel('Password').fill(password);
-  await p.getByLabel('MFA code').fill(mfaCode);
-  await p.getByRole('button', { name: 'Sign In' }).click();
-}
 
 test('full stack: signs in with an Okta Verify TOTP code', BOUND, async (t) => {
   await inBrowser('full-stack-totp', t, async (p) => {
     const before = stack.agents[0]!.events.filter((e) => e.direction === 'received').length;
-    await signIn(p, 'alice', PEOPLE.alice.password, stack.totp('alice'));
+    await fillSignIn(p, 'alice', PEOPLE.alice.password, stack.totp('alice'));
     await p.getByRole('heading', { name: 'Your WorkSpace' }).waitFor({ timeout: UI_TIMEOUT_MS });
     assert.match((await p.locator('#welcome-message').textContent()) ?? '', /You are signed in/);
     assert.equal(stack.agents[0]!.events.filter((e) => e.direction === 'received').length, before + 1, 'one Access-Request reached the agent');
@@ -85,7 +63,7 @@ test('full stack: signs in with push — waits for the phone, the user approves,
     stack.phones.pushAnswer = 'hold'; // the push stays on the phone until this test approves it
     try {
       const pushes = stack.phones.pushes.length;
-      await signIn(p, 'alice', PEOPLE.alice.password, 'push');
+      await fillSignIn(p, 'alice', PEOPLE.alice.password, 'push');
       await p.getByRole('status').getByText('Waiting for your phone').waitFor({ timeout: UI_TIMEOUT_MS });
       await until(() => stack.phones.held.length === 1, 'the push to reach the phone', 2_000);
       assert.equal(stack.phones.pushes.length, pushes + 1);
@@ -101,7 +79,7 @@ test('full stack: signs in with push — waits for the phone, the user approves,
 test('full stack: a wrong MFA code shows the failure message', BOUND, async (t) => {
   await inBrowser('full-stack-wrong-code', t, async (p) => {
     const wrong = stack.totp('alice') === '000000' ? '111111' : '000000';
-    await signIn(p, 'alice', PEOPLE.alice.password, wrong);
+    await fillSignIn(p, 'alice', PEOPLE.alice.password, wrong);
     await p.getByRole('alert').getByText('Multi-factor authentication failed').waitFor({ timeout: UI_TIMEOUT_MS });
     assert.equal(await p.getByRole('heading', { name: 'Your WorkSpace' }).count(), 0, 'not signed in');
     assert.equal(stack.agents[0]!.events.at(-1)?.direction, 'sent', 'the agent answered (Access-Reject)');
@@ -111,7 +89,7 @@ test('full stack: a wrong MFA code shows the failure message', BOUND, async (t) 
 test('full stack: a wrong password shows the directory’s message and sends no RADIUS', BOUND, async (t) => {
   await inBrowser('full-stack-wrong-password', t, async (p) => {
     const before = stack.connectorEvents.length;
-    await signIn(p, 'alice', 'not-her-password', stack.totp('alice'));
+    await fillSignIn(p, 'alice', 'not-her-password', stack.totp('alice'));
     await p.getByRole('alert').getByText('The username or password is incorrect').waitFor({ timeout: UI_TIMEOUT_MS });
     assert.equal(stack.connectorEvents.length, before);
   });

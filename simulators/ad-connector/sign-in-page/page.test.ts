@@ -4,19 +4,18 @@
  * static table for the directory; full-stack page scenarios live in features/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { generateSecret, generateSync, verifySync } from 'otplib';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { VirtualClock } from '../../clock/virtual-clock.ts';
 import { AdConnector } from '../connector.ts';
 import { staticPasswordChecker } from '../password-checker.ts';
 import { drive } from '../../lab/driver.ts';
 import { connectorProbe } from '../test-support.ts';
 import { startTestResponder, type TestResponder } from '../test-responder.ts';
+import { chromiumMissing, fillSignIn, launchChromium, withPage } from './browser.ts';
 import { type SignInPage, startSignInPage } from './page-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'page-test-secret';
 const SCREENSHOTS = new URL('../../../reports/out/screenshots/', import.meta.url);
 
@@ -56,12 +55,8 @@ before(async () => {
   });
   await drive(connector.whenStatusSettled(), connectorProbe(clock, connector));
   page = await startSignInPage({ connector });
-  if (existsSync(CHROMIUM)) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  }
+  // Without Chromium the browser tests skip, except in CI, where they must run.
+  if (!chromiumMissing() || process.env.CI === 'true') browser = await launchChromium();
 });
 
 after(async () => {
@@ -74,34 +69,17 @@ after(async () => {
 /** Run a browser test; on failure keep a screenshot under reports/out/screenshots. */
 async function inBrowser(name: string, t: { skip(reason: string): void }, body: (p: Page) => Promise<void>): Promise<void> {
   if (!browser) {
-    t.skip(`${CHROMIUM} is not installed`);
+    t.skip(chromiumMissing() ?? 'no browser');
     return;
   }
-  const context = await browser.newContext();
-  const p = await context.newPage();
-  try {
-    await p.goto(page.url);
-    await body(p);
-  } catch (e) {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await p.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true }).catch(() => {});
-    throw e;
-  } finally {
-    await context.close();
-  }
+  await withPage(browser, page.url, { dir: SCREENSHOTS, name }, body);
 }
 
-async function fill(p: Page, username: string, password: string, mfaCode: string): Promise<void> {
-  await p.getByLabel('Username').fill(username);
-  await p.getByLabel('Password').fill(password);
-  await p.getByLabel('MFA code').fill(mfaCode);
-  await p.getByRole('button', { name: 'Sign In' }).click();
-}
 
 test('signs in with a TOTP code', async (t) => {
   await inBrowser('sign-in-totp', t, async (p) => {
     const code = generateSync({ secret: totpSecret, epoch: Math.floor(clock.now() / 1000) });
-    await fill(p, 'alice', 'Passw0rd!', code);
+    await fillSignIn(p, 'alice', 'Passw0rd!', code);
     await p.getByRole('heading', { name: 'Your WorkSpace' }).waitFor({ timeout: 10_000 });
     assert.match((await p.locator('#welcome-message').textContent()) ?? '', /You are signed in/);
   });
@@ -110,7 +88,7 @@ test('signs in with a TOTP code', async (t) => {
 test('signs in with push: waits for the phone, then in', async (t) => {
   await inBrowser('sign-in-push', t, async (p) => {
     delete phone.approve;
-    await fill(p, 'alice', 'Passw0rd!', 'push');
+    await fillSignIn(p, 'alice', 'Passw0rd!', 'push');
     await p.getByRole('status').getByText('Waiting for your phone').waitFor({ timeout: 10_000 });
     // Bounded wait for the request to reach the phone, then approve it.
     // (read through a function: the callback that sets it is invisible to TS's narrowing)
@@ -125,7 +103,7 @@ test('signs in with push: waits for the phone, then in', async (t) => {
 
 test('a wrong code shows the failure message and keeps the form', async (t) => {
   await inBrowser('sign-in-wrong-code', t, async (p) => {
-    await fill(p, 'alice', 'Passw0rd!', '000000');
+    await fillSignIn(p, 'alice', 'Passw0rd!', '000000');
     await p.getByRole('alert').getByText('Multi-factor authentication failed').waitFor({ timeout: 10_000 });
     assert.equal(await p.getByLabel('MFA code').inputValue(), '');
   });
@@ -133,7 +111,7 @@ test('a wrong code shows the failure message and keeps the form', async (t) => {
 
 test('a wrong password shows the directory failure', async (t) => {
   await inBrowser('sign-in-wrong-password', t, async (p) => {
-    await fill(p, 'alice', 'wrong', '123456');
+    await fillSignIn(p, 'alice', 'wrong', '123456');
     await p.getByRole('alert').getByText('The username or password is incorrect').waitFor({ timeout: 10_000 });
   });
 });
