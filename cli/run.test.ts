@@ -5,12 +5,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { requiredTargets } from './run.ts';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const bin = join(repo, 'bin', 'radius-mfa-harness.js');
 
+/** Runs the CLI outside CI unless `env` says otherwise (CI=true makes every target required). */
 function run(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [bin, 'run', ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  const base: NodeJS.ProcessEnv = { ...process.env, CI: 'false' };
+  delete base.RMH_REQUIRE_TARGETS;
+  return spawnSync(process.execPath, [bin, 'run', ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000, env: { ...base, ...env } });
 }
 
 test('an external target where nothing listens: one line, every scenario not applicable, no hang', { skip: !existsSync(join(repo, 'features/protocol')) && 'no features yet' }, () => {
@@ -31,6 +35,10 @@ test('an external target where nothing listens: one line, every scenario not app
       RMH_REQUIRE_TARGETS: 'external',
     });
     assert.equal(required.status, 1);
+    assert.match(required.stdout, /RMH_REQUIRE_TARGETS: external could not start, so the run fails\./);
+    // Under CI every target is required unless RMH_REQUIRE_TARGETS says otherwise.
+    const underCi = run(['--target', 'external', '--profile', 'steps/targets/profiles/nothing-listens.yaml', '--area', 'protocol', '--ci', '--out', out], { CI: 'true' });
+    assert.equal(underCi.status, 1);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -46,4 +54,12 @@ test('bad options are refused with a message that says what to do', () => {
   const noProfile = run(['--target', 'external', '--dry-run'], { RMH_PROFILE: '' });
   assert.equal(noProfile.status, 2);
   assert.match(noProfile.stderr, /external target needs --profile FILE/);
+});
+
+test('required targets: RMH_REQUIRE_TARGETS, else all under CI, else none', () => {
+  assert.deepEqual([...requiredTargets({})], []);
+  assert.deepEqual([...requiredTargets({ CI: 'false' })], []);
+  assert.deepEqual([...requiredTargets({ CI: 'true' })], ['all']);
+  assert.deepEqual([...requiredTargets({ CI: 'true', RMH_REQUIRE_TARGETS: 'container, freeradius' })], ['container', 'freeradius']);
+  assert.deepEqual([...requiredTargets({ CI: 'true', RMH_REQUIRE_TARGETS: 'none' })], []);
 });

@@ -392,6 +392,17 @@ function dryRunReport(name: string, loaded: Loaded, scenarios: ScenarioInfo[], l
 
 // ---------------------------------------------------------------------------
 
+/**
+ * The targets that must really run: RMH_REQUIRE_TARGETS (names, or `all`); under CI
+ * (CI=true) `all` when it is not set. There, "unavailable" is a failure rather than a
+ * column of "not applicable": a broken Podman or a missing FreeRADIUS can't pass
+ * silently. `RMH_REQUIRE_TARGETS=none` requires nothing, even under CI.
+ */
+export function requiredTargets(env: NodeJS.ProcessEnv): Set<string> {
+  const named = env.RMH_REQUIRE_TARGETS ?? (env.CI === 'true' ? 'all' : '');
+  return new Set(splitList(named).filter((t) => t !== 'none'));
+}
+
 export async function runCommand(opts: RunOptions): Promise<number> {
   try {
     return await runCommandInner(opts);
@@ -431,9 +442,7 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   const selection = [opts.area && `areas ${opts.area}`, opts.tags && `tags ${opts.tags}`, opts.name && `name /${opts.name}/`].filter(Boolean).join(', ') || 'everything';
   say(`${planned.scenarios.length} scenarios selected (${selection}); targets: ${targets.join(', ')}`);
 
-  // CI names the targets that must really run (RMH_REQUIRE_TARGETS=container,freeradius or all):
-  // there, "unavailable" is a failure rather than a column of "not applicable".
-  const required = new Set(splitList(process.env.RMH_REQUIRE_TARGETS));
+  const required = requiredTargets(process.env);
   const unavailableRequired: string[] = [];
   let support = planned.support;
   const runs: TargetRun[] = [];

@@ -55,12 +55,13 @@ When(
 When(
   'a RADIUS client sends {whose} current {factor} {int} times with the same identifier',
   {
-    description: 'Sends the same datagram (same Identifier and Authenticator) several times, as retransmissions.',
+    description:
+      'Sends the same datagram (same Identifier and Authenticator) several times, as retransmissions: each copy after the first once the previous one was answered, as a client whose reply got lost retransmits.',
     example: "When a RADIUS client sends Alice's current Okta Verify code 3 times with the same identifier",
   },
   async function (this: LabWorld, person: Person, app: AppName, n: number) {
     const bytes = accessRequest(this, person, codeFrom(this, person, app));
-    await this.rawExchange(Array.from({ length: n }, () => bytes), n);
+    await this.rawExchange(Array.from({ length: n }, () => bytes), n, 5_000, { oneAtATime: true });
   },
 );
 

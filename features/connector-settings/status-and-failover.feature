@@ -11,12 +11,14 @@ Feature: RADIUS status, failover to the second server, and a moved server
     When the AD Connector's RADIUS settings are applied
     Then the AD Connector's RADIUS status went through "Creating" to "Completed"
 
+  @needs:okta-mock
   Scenario: When the first RADIUS server does not answer the AD Connector fails over to the second
     Given the AD Connector's first RADIUS server does not answer
     When she signs in to WorkSpaces with her current Okta Verify code
     Then she is signed in
     And the AD Connector tried 2 servers
 
+  @needs:okta-mock
   Scenario: After the agent's address changes, sign-in fails until the settings are updated
     Given the agent has moved to a new address
     When she signs in to WorkSpaces with her current Okta Verify code

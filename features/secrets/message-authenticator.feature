@@ -10,12 +10,21 @@ Feature: Message-Authenticator protects against forged requests (BlastRADIUS)
   Scenario: A request without Message-Authenticator is dropped
     When a RADIUS client sends Alice's current Okta Verify code without a Message-Authenticator
     Then the agent does not answer
-    And the agent dropped 1 request as "missing-message-authenticator"
 
   Scenario: A request with a tampered Message-Authenticator is dropped
     When a RADIUS client sends Alice's current Okta Verify code with a tampered Message-Authenticator
     Then the agent does not answer
-    And the agent dropped 1 request as "bad-message-authenticator"
+
+  @needs:metrics
+  Scenario Outline: A request dropped for a <problem> Message-Authenticator is counted by its reason
+    When a RADIUS client sends Alice's current Okta Verify code <how>
+    Then the agent does not answer
+    And the agent dropped 1 request as "<reason>"
+
+    Examples:
+      | problem  | how                                       | reason                        |
+      | missing  | without a Message-Authenticator           | missing-message-authenticator |
+      | tampered | with a tampered Message-Authenticator     | bad-message-authenticator     |
 
   @needs:proxy-state
   Scenario: Proxy-State without Message-Authenticator is dropped

@@ -27,6 +27,7 @@ Feature: The AD Connector checks the password first; RADIUS is asked only for a 
       | must change its password   | must change password |
       | has an expired password    | password expired     |
 
+  @needs:okta-mock
   Scenario Outline: Grace can type her user name as <form>
     When she signs in to WorkSpaces as "<username>" with her current Okta Verify code
     Then she is signed in

@@ -2,9 +2,10 @@
  * Hooks: the capability check (scenarios a target can't run are reported not
  * applicable, with the reason, never silently skipped or passed; those that
  * can run get their lab, built from the scenario seed), the packet trace
- * attachment, and the lab's teardown.
+ * attachment, the lab's teardown, and the target's lifecycle (one per run per
+ * worker: forgotten in BeforeAll, closed in AfterAll).
  */
-import { After, Before, setDefaultTimeout } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeAll, setDefaultTimeout } from '@cucumber/cucumber';
 import { TargetUnavailable } from '../targets/target.ts';
 import {
   NOT_APPLICABLE_MEDIA_TYPE,
@@ -12,7 +13,7 @@ import {
   RADIUS_TRACE_MEDIA_TYPE,
   type RadiusTrace,
 } from './verdict-markers.ts';
-import { currentTarget, type LabWorld } from './world.ts';
+import { closeCurrentTarget, currentTarget, type LabWorld } from './world.ts';
 
 // A step may drive several RADIUS timeouts; on real-time targets they take real time.
 setDefaultTimeout(60_000);
@@ -21,6 +22,16 @@ setDefaultTimeout(60_000);
 export function neededCapabilities(tags: readonly { name: string }[]): string[] {
   return tags.filter((t) => t.name.startsWith('@needs:')).map((t) => t.name.slice('@needs:'.length));
 }
+
+// One target per run (per worker): a run in a process that already ran one starts from nothing,
+// and whatever the target holds for the run (servers, containers) is released at its end.
+BeforeAll({ name: "forget an earlier run's target", timeout: 120_000 }, async () => {
+  await closeCurrentTarget();
+});
+
+AfterAll({ name: 'release the target', timeout: 120_000 }, async () => {
+  await closeCurrentTarget();
+});
 
 Before({ name: 'capability check' }, async function (this: LabWorld, { pickle }) {
   let target: Awaited<ReturnType<typeof currentTarget>>;

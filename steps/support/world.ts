@@ -71,11 +71,25 @@ export interface SignInRecord {
   endedAt: number;
 }
 
-/** Targets are expensive to set up (a container, a FreeRADIUS); one per worker process. */
+/**
+ * Targets are expensive to set up (an image, a FreeRADIUS): one per test run
+ * per worker, loaded by the first scenario that needs it and closed by the
+ * AfterAll hook (`closeCurrentTarget`), so a second run in the same process
+ * (the runner runs one target after another) loads its own.
+ */
 let targetPromise: Promise<TargetDriver> | undefined;
 export function currentTarget(): Promise<TargetDriver> {
   targetPromise ??= loadTarget(currentTargetName(), process.env.RMH_PROFILE ? { profile: process.env.RMH_PROFILE } : {});
   return targetPromise;
+}
+
+/** Releases the run's target (its servers, containers) and forgets it; a target that never loaded has nothing to release. */
+export async function closeCurrentTarget(): Promise<void> {
+  const loading = targetPromise;
+  targetPromise = undefined;
+  if (!loading) return;
+  const driver = await loading.catch(() => undefined);
+  await driver?.close();
 }
 
 /**
@@ -365,6 +379,9 @@ export class LabWorld extends World {
       spec.okta.baseUrl = this.oktaServer.url;
     }
     this.agent = await this.target.start(spec);
+    // A target that decides the secret (external, freeradius): the connector uses it, unless a step
+    // deliberately gave the connector another one (a wrong shared secret).
+    if (this.agent.secret !== undefined && this.settings.SharedSecret === LAB_SECRET) this.settings.SharedSecret = this.agent.secret;
     if (this.agent.events) {
       const arrived = this.datagrams.server(this.agent.endpoint);
       this.agent.events.on('packet', (e) => {
@@ -473,8 +490,11 @@ export class LabWorld extends World {
   /**
    * Sends datagrams from the connector's first address (127.0.0.2) straight to
    * the agent and waits (lab time) for `expectReplies` replies or `waitMs`.
+   * `oneAtATime`: each datagram after the first is sent only once the previous
+   * one was answered (or `waitMs` passed), as a client retransmits: a copy that
+   * arrives while the agent still works on the first is rightly dropped (RFC 5080).
    */
-  async rawExchange(requests: Buffer[], expectReplies: number, waitMs = 5_000): Promise<Buffer[]> {
+  async rawExchange(requests: Buffer[], expectReplies: number, waitMs = 5_000, options: { oneAtATime?: boolean } = {}): Promise<Buffer[]> {
     await this.ready();
     this.rawClient ??= await RawRadiusClient.bind('127.0.0.2', this.clock, (e) => {
       this.trace.push(e);
@@ -487,6 +507,13 @@ export class LabWorld extends World {
     const to = { address: this.agent!.endpoint.host, port: this.agent!.endpoint.port };
     const replies = await this.drive(
       (async () => {
+        if (options.oneAtATime) {
+          for (const [i, r] of requests.entries()) {
+            await client.send(r, to);
+            await client.waitForReplies(Math.min(i + 1, expectReplies), waitMs);
+          }
+          return [...client.replies];
+        }
         for (const r of requests) await client.send(r, to);
         return client.waitForReplies(expectReplies, waitMs);
       })(),

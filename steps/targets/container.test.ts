@@ -30,8 +30,22 @@ test('runtime detection prefers DOCKER_HOST, then the podman socket', () => {
 });
 
 const runtime = findRuntime();
-const reachable = runtime ? await dockerApi(runtime.dockerHost, '/_ping').then((r) => r.status === 200, () => false) : false;
-const skip = reachable ? false : process.env.CI === 'true' ? false : 'no container runtime here (scripts/setup-podman.sh sets up podman); CI runs this';
+const runtimeProblem = runtime
+  ? await dockerApi(runtime.dockerHost, '/_ping').then(
+      (r) => (r.status === 200 ? undefined : `${runtime.dockerHost} answered /_ping with HTTP ${r.status}`),
+      (e: Error) => `nothing answers at ${runtime.dockerHost} (${runtime.source}): ${e.message}`,
+    )
+  : 'DOCKER_HOST is not set and no podman or docker socket exists';
+// Outside CI a machine without a runtime skips these; CI must run them, so there the
+// missing runtime is one immediate failure (not a hang, not a skip).
+const inCi = process.env.CI === 'true';
+const skip = runtimeProblem === undefined ? false : `no container runtime here (${runtimeProblem}); scripts/setup-podman.sh sets up podman${inCi ? '' : '; CI runs this'}`;
+
+if (runtimeProblem !== undefined && inCi) {
+  test('CI has a reachable container runtime', () => {
+    assert.fail(`CI=true but the container runtime is unreachable: ${runtimeProblem}. Run scripts/setup-podman.sh (scripts/setup.sh does) before the tests.`);
+  });
+}
 
 test('a container from the agent image starts on the host network and answers Status-Server', { skip, timeout: 600_000 }, async () => {
   const okta = createServer((_req, res) => res.writeHead(404).end());
@@ -43,8 +57,9 @@ test('a container from the agent image starts on the host network and answers St
     mode: 'mfa-only',
     clients: [{ name: 'connector', address: '127.0.0.2', secret, requireMessageAuthenticator: true }],
   };
-  const driver = await createTarget();
+  let driver: Awaited<ReturnType<typeof createTarget>> | undefined;
   try {
+    driver = await createTarget();
     assert.equal(process.env.TESTCONTAINERS_RYUK_DISABLED, 'true');
     const agent = await driver.start(spec);
     const reply = await probeRadius({ host: agent.endpoint.host, port: agent.endpoint.port, secret, kind: 'status-server', sourceAddress: '127.0.0.2', timeoutMs: 3000 });
@@ -54,17 +69,21 @@ test('a container from the agent image starts on the host network and answers St
     assert.match(await agent.metrics!(), /# TYPE /);
     await agent.stop();
   } finally {
-    await driver.close();
+    await driver?.close();
     okta.close();
   }
 });
 
 test('containers of a process that died are removed by the next run', { skip, timeout: 300_000 }, async () => {
   // A container labelled with a pid that is certainly not running (pid_max is far below this).
-  const made = spawnSync('podman', ['create', '--label', 'radius-mfa-harness.owner-pid=2147483000', 'radius-mfa-base:latest', 'node', '-e', '0'], { encoding: 'utf8' });
+  const made = spawnSync('podman', ['create', '--label', 'radius-mfa-harness.owner-pid=2147483000', 'radius-mfa-base:latest', 'node', '-e', '0'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(made.status, 0, made.stderr);
   const id = made.stdout.trim();
-  const driver = await createTarget();
-  await driver.close();
-  assert.notEqual(spawnSync('podman', ['container', 'exists', id]).status, 0, 'the orphan is gone');
+  try {
+    const driver = await createTarget();
+    await driver.close();
+    assert.notEqual(spawnSync('podman', ['container', 'exists', id]).status, 0, 'the orphan is gone');
+  } finally {
+    spawnSync('podman', ['rm', '-f', '-t', '0', id], { stdio: 'ignore', timeout: 20_000 });
+  }
 });

@@ -204,6 +204,32 @@ describe('engine: keywords', () => {
     assert.match((await pap('alice', 'Email')).replyMessage ?? '', /by email to a\*\*\*@example\.com/);
   });
 
+  it("Okta's clock behind the agent's (expiresAt already past on ours): the code sent still signs in", async () => {
+    // The process / container targets: the lab's Okta runs on a virtual clock months behind the agent's real one.
+    const { pap, okta, clock } = setup();
+    okta.addUser('alice', [SMS]);
+    okta.challengeExpiresAt = clock.now() - 200 * 86_400_000;
+    assert.equal((await pap('alice', 'sms')).reason, 'otp-sent');
+    await clock.advance(20_000);
+    okta.validCodes.set('sms', '424242');
+    const second = await pap('alice', '424242');
+    assert.deepEqual([second.result, second.factor], ['accept', 'sms']);
+  });
+
+  it("a pending code lives Okta's expiresAt when that is sooner than otpMs, else otpMs", async () => {
+    const { pap, okta, clock } = setup();
+    okta.addUser('alice', [SMS]);
+    okta.validCodes.set('sms', '424242');
+    okta.challengeExpiresAt = clock.now() + 60_000;
+    await pap('alice', 'sms');
+    await clock.advance(60_000);
+    assert.equal((await pap('alice', '424242')).reason, 'factor-not-enrolled', 'gone with Okta\'s expiry');
+    okta.challengeExpiresAt = clock.now() + 3_600_000;
+    await pap('alice', 'sms');
+    await clock.advance(300_001);
+    assert.equal((await pap('alice', '424242')).reason, 'factor-not-enrolled', 'gone after otpMs (5 min) at most');
+  });
+
   it('a pending code expires with the clock', async () => {
     const { pap, okta, clock } = setup();
     okta.addUser('alice', [SMS]);
@@ -515,6 +541,16 @@ describe('engine: password-first (Access-Challenge, Authn transaction)', () => {
     const d = await pap('alice', '123456', { state: c.state });
     assert.equal(d.reason, 'challenge-expired');
     assert.ok(!okta.ops().includes('authnVerifyPasscode'), 'expired on our side, before asking Okta');
+  });
+
+  it("Okta's clock behind the agent's (transaction expiresAt already past on ours): the State still works", async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [OV_TOTP], { password: 'pw' });
+    okta.validCodes.set('ov-totp', '123456');
+    okta.now = () => -200 * 86_400_000; // Okta's transactions live on a clock far behind ours
+    const c = await pap('alice', 'pw');
+    assert.equal(c.result, 'challenge');
+    assert.equal((await pap('alice', '123456', { state: c.state })).factor, 'okta-verify-totp');
   });
 
   it('Okta forgetting the transaction before the State expires is challenge-expired', async () => {

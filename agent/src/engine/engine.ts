@@ -303,7 +303,7 @@ export class Engine {
     const listed = await this.#okta.listFactors(userId, ctx.signal);
     const usable = usableFactors(listed.filter((f) => offered.has(f.id)));
     if (usable.length === 0) return { decision: noUsableFactor(login) };
-    return { stateToken: r.stateToken, expiresAt: r.expiresAt, usable };
+    return { stateToken: r.stateToken, expiresAt: this.#oktaDeadline(r.expiresAt), usable };
   }
 
   /** With an appId: the user must be assigned to the app (Okta's Authn API does not know the app). */
@@ -339,7 +339,8 @@ export class Engine {
       const r = await path.challenge(chosen.factor.id, ctx.signal);
       if (r.outcome === 'EXPIRED') return transactionExpired(login);
       // The next request opens a new transaction (or is MFA-only): remember which factor got the code.
-      const expiresAt = r.expiresAt ?? this.#clock.now() + (this.#app.timeouts.otpMs ?? DEFAULT_OTP_MS);
+      const ownTtl = this.#clock.now() + (this.#app.timeouts.otpMs ?? DEFAULT_OTP_MS);
+      const expiresAt = Math.min(ownTtl, this.#oktaDeadline(r.expiresAt) ?? ownTtl);
       this.#pendingOtp.set(login, { factorId: chosen.factor.id, kind: chosen.kind }, expiresAt);
       if (r.outcome === 'TOO_SOON') {
         return reject('otp-recently-sent', `A code was sent ${deliveryPhrase(chosen)} less than 30 seconds ago. Sign in with that code, or wait 30 seconds for a new one.`, {
@@ -449,6 +450,18 @@ export class Engine {
     const expiresAt = Math.min(this.#clock.now() + ttl, session.expiresAt ?? Number.POSITIVE_INFINITY);
     this.#sessions.set(Buffer.from(state).toString('hex'), session, expiresAt);
     return { result: 'challenge', reason, replyMessage: message, state, login: session.login };
+  }
+
+  /**
+   * Okta's `expiresAt` as a deadline on the agent's own clock, or undefined when
+   * it can't be one. Okta's timestamps come from Okta's clock: one that is
+   * already past when the answer arrives only says the two clocks disagree (a
+   * skewed host, a test org on another clock), not that the transaction or code
+   * is dead — Okta enforces its own expiry on the next call either way. So such
+   * a time is ignored and the agent's own lifetimes (otpMs, challengeMs) apply.
+   */
+  #oktaDeadline(oktaExpiresAt: number | undefined): number | undefined {
+    return oktaExpiresAt !== undefined && oktaExpiresAt > this.#clock.now() ? oktaExpiresAt : undefined;
   }
 
   /** Password-first sessions held (each is one Access-Challenge State), for tests and metrics. */

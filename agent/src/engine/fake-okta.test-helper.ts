@@ -37,6 +37,8 @@ export class FakeOkta implements OktaApi {
   readonly transactions = new Map<string, FakeTransaction>();
   /** How long a transaction lives (Okta: 5 min); measured on `now`. */
   transactionMs = 300_000;
+  /** `expiresAt` of a sent code (epoch ms on Okta's clock); absent = not in the answer. */
+  challengeExpiresAt: number | undefined;
   /** The clock the transactions expire on (set by tests that move time). */
   now: () => number = () => 0;
   #nextToken = 0;
@@ -97,7 +99,8 @@ export class FakeOkta implements OktaApi {
   async challenge(_userId: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
     this.calls.push({ op: 'challenge', factorId });
     await this.#gate(signal);
-    return { outcome: this.throttled.has(factorId) ? 'TOO_SOON' : 'CHALLENGE' };
+    const outcome = this.throttled.has(factorId) ? 'TOO_SOON' : 'CHALLENGE';
+    return this.challengeExpiresAt === undefined ? { outcome } : { outcome, expiresAt: this.challengeExpiresAt };
   }
 
   async verifyPush(_userId: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {
