@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -39,6 +39,28 @@ test('an external target where nothing listens: one line, every scenario not app
     // Under CI every target is required unless RMH_REQUIRE_TARGETS says otherwise.
     const underCi = run(['--target', 'external', '--profile', 'steps/targets/profiles/nothing-listens.yaml', '--area', 'protocol', '--ci', '--out', out], { CI: 'true' });
     assert.equal(underCi.status, 1);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('the main job writes every report: matrix, step catalogue, Cucumber HTML, JUnit, messages, a trace and pcap per scenario', () => {
+  const out = mkdtempSync(join(tmpdir(), 'rmh-run-'));
+  try {
+    const r = run(['--target', 'embedded', '--area', 'duo', '--ci', '--out', out]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /embedded: (\d+) passed, 0 failed/);
+    for (const f of ['matrix.html', 'matrix.json', 'steps.html', 'embedded/cucumber.html', 'embedded/junit.xml', 'embedded/messages.ndjson']) {
+      assert.ok(existsSync(join(out, f)), `${f} is written`);
+    }
+    const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
+    const total = matrix.targets[0].summary.total as number;
+    assert.ok(total > 0);
+    const files = readdirSync(join(out, 'embedded', 'scenarios'));
+    assert.equal(files.filter((f) => f.endsWith('.pcap')).length, total, 'one pcap per scenario');
+    assert.equal(files.filter((f) => f.endsWith('.trace.html')).length, total, 'one trace per scenario');
+    assert.match(readFileSync(join(out, 'embedded', 'junit.xml'), 'utf8'), /<testsuite/);
+    assert.match(readFileSync(join(out, 'steps.html'), 'utf8'), /Duo passcode|passcode/i);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -33,9 +33,11 @@ import {
   unavailableVerdicts,
   type Verdict,
 } from '../reports/verdicts.ts';
+import { renderCataloguePage } from '../reports/catalogue-page.ts';
 import { readExternalProfile } from '../steps/targets/external.ts';
 import { loadTarget, targetNames } from '../steps/targets/index.ts';
 import type { TargetDriver, TargetProfile } from '../steps/targets/target.ts';
+import { loadStepCatalogue } from './steps.ts';
 
 export interface RunOptions {
   target: string;
@@ -512,6 +514,8 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   mkdirSync(dirname(matrixJson), { recursive: true });
   writeFileSync(matrixJson, `${JSON.stringify(matrix, null, 2)}\n`);
   writeFileSync(matrixHtml, renderMatrixHtml(matrix));
+  // The step catalogue beside the matrix, so QA browsing a run can see what they may write next.
+  writeFileSync(join(outDir, 'steps.html'), renderCataloguePage(await loadStepCatalogue()));
 
   const all = runs.flatMap((r) => r.verdicts);
   say('');
@@ -525,7 +529,7 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   }
   const relOut = relative(process.cwd(), outDir);
   const rel = relOut === '' ? '.' : relOut.startsWith('..') ? outDir : relOut;
-  say(`Reports: ${rel}/matrix.html (and matrix.json); per target: ${rel}/<target>/cucumber.html, junit.xml, messages.ndjson, scenarios/`);
+  say(`Reports: ${rel}/matrix.html (and matrix.json), ${rel}/steps.html (step catalogue); per target: ${rel}/<target>/cucumber.html, junit.xml, messages.ndjson, scenarios/`);
   if (broken) return EXIT_USAGE;
   if (unavailableRequired.length > 0) {
     say(`RMH_REQUIRE_TARGETS: ${unavailableRequired.join(', ')} could not start, so the run fails.`);

@@ -187,7 +187,7 @@ export function renderMatrixHtml(m: Matrix): string {
 <table><tr><th>scenario</th>${targets.map((t) => `<th>${escapeHtml(t)}</th>`).join('')}</tr>${srows.join('\n')}</table></details>`;
   });
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Conformance matrix</title><style>${CSS}</style></head><body>
-<h1>Conformance matrix</h1><div class="small">generated ${escapeHtml(m.generatedAt)}</div>
+<h1>Conformance matrix</h1><div class="small">generated ${escapeHtml(m.generatedAt)} · <a href="steps.html">step catalogue</a></div>
 <div class="banner ${bad ? 'bad' : 'good'}">${bad ? 'Failures or unexpected passes: the run fails.' : 'No failures and no unexpected passes.'}</div>
 <h2>Targets</h2><table><tr><th>target</th><th>profile</th><th>result</th><th>reports</th></tr>${targetRows.join('\n')}</table>
 <h2>Areas × targets</h2><table>${head}${rows.join('\n')}</table>
