@@ -25,7 +25,7 @@ import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentConfig } from './agent-config.ts';
-import { type AgentSpec, type AgentUnderTest, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
+import { type AgentSpec, type AgentUnderTest, REAL_TIME_AGENT_CAPABILITIES, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const DEFAULT_IMAGE = 'radius-mfa-agent:dev';
@@ -35,23 +35,10 @@ const DOCKER_SOCKET = '/var/run/docker.sock';
 const CONFIG_PATH = '/etc/radius-mfa-agent/config.yaml';
 const START_TIMEOUT_MS = 60_000;
 
-const CAPABILITIES: readonly Capability[] = [
-  'okta-mock',
-  'push-control',
-  'primary-auth',
-  'message-authenticator',
-  'proxy-state',
-  'duplicate-cache',
-  'status-server',
-  'chap-reject-reason',
-  'metrics',
-  'reference-rules',
-];
-
 export const containerProfile: TargetProfile = {
   name: 'container',
   description: 'The reference agent image (agent/Dockerfile) via testcontainers on Podman, host network, real time.',
-  capabilities: new Set(CAPABILITIES),
+  capabilities: new Set(REAL_TIME_AGENT_CAPABILITIES),
 };
 
 /** The Docker-API endpoint to use, and how it was found. */

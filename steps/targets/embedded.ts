@@ -7,26 +7,12 @@
 import type { FetchLike } from '../../agent/src/index.ts';
 import { createAgent } from '../../agent/src/index.ts';
 import { PacketEvents } from '../../agent/src/packet-events.ts';
-import type { AgentSpec, AgentUnderTest, Capability, TargetDriver, TargetProfile } from './target.ts';
-
-const ALL: readonly Capability[] = [
-  'okta-mock',
-  'push-control',
-  'clock-control',
-  'primary-auth',
-  'message-authenticator',
-  'proxy-state',
-  'duplicate-cache',
-  'status-server',
-  'chap-reject-reason',
-  'metrics',
-  'reference-rules',
-];
+import { type AgentSpec, type AgentUnderTest, CAPABILITIES, type TargetDriver, type TargetProfile } from './target.ts';
 
 export const embeddedProfile: TargetProfile = {
   name: 'embedded',
   description: 'The reference agent in the test process, on the lab clock, with the mock Okta org in-process.',
-  capabilities: new Set(ALL),
+  capabilities: new Set(CAPABILITIES),
 };
 
 const MODE = { 'mfa-only': 'mfa-only', 'password-passcode': 'password-passcode', 'primary-auth': 'password-first' } as const;

@@ -25,21 +25,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { TargetOptions } from './index.ts';
 import { type ProbeKind, probeRadius } from './radius-probe.ts';
-import { type AgentUnderTest, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
-
-export const CAPABILITIES: readonly Capability[] = [
-  'okta-mock',
-  'push-control',
-  'clock-control',
-  'primary-auth',
-  'message-authenticator',
-  'proxy-state',
-  'duplicate-cache',
-  'status-server',
-  'chap-reject-reason',
-  'metrics',
-  'reference-rules',
-];
+import { type AgentUnderTest, CAPABILITIES, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
 
 const profileSchema = z
   .object({
@@ -49,7 +35,7 @@ const profileSchema = z
     port: z.number().int().min(1).max(65535),
     secret: z.string().min(1).optional(),
     secretEnv: z.string().min(1).optional(),
-    capabilities: z.array(z.enum(CAPABILITIES as [Capability, ...Capability[]])).default([]),
+    capabilities: z.array(z.enum(CAPABILITIES)).default([]),
     probe: z.enum(['status-server', 'access-request', 'none']).optional(),
     probeTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
     probeSource: z.string().optional(),

@@ -16,30 +16,17 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { agentConfig, parseLogLine } from './agent-config.ts';
 import { removeScratch, scratchDir, spawnTied, stopTied } from './tied-process.ts';
-import { type AgentSpec, type AgentUnderTest, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
+import { type AgentSpec, type AgentUnderTest, REAL_TIME_AGENT_CAPABILITIES, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const AGENT_BIN = join(REPO, 'bin', 'radius-mfa-agent.js');
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-const CAPABILITIES: readonly Capability[] = [
-  'okta-mock',
-  'push-control',
-  'primary-auth',
-  'message-authenticator',
-  'proxy-state',
-  'duplicate-cache',
-  'status-server',
-  'chap-reject-reason',
-  'metrics',
-  'reference-rules',
-];
-
 export const processProfile: TargetProfile = {
   name: 'process',
   description: 'The reference agent as a child process (its CLI and YAML config), mock Okta over HTTP, real time.',
-  capabilities: new Set(CAPABILITIES),
+  capabilities: new Set(REAL_TIME_AGENT_CAPABILITIES),
 };
 
 /** What a starting agent said last: enough to explain a failed start, never the whole log. */

@@ -4,18 +4,24 @@
  * state their needs with `@needs:<capability>` tags; a scenario whose needs a
  * target lacks is reported "not applicable, because …".
  */
-export type Capability =
-  | 'okta-mock' // the agent talks to the lab's mock Okta org (so the suite controls users and factors)
-  | 'push-control' // the suite can approve / deny / ignore pushes
-  | 'clock-control' // the agent runs on the lab's virtual clock (push timeouts etc. can be moved)
-  | 'primary-auth' // password-first mode with Access-Challenge
-  | 'message-authenticator' // verifies and sends Message-Authenticator (BlastRADIUS)
-  | 'proxy-state' // copies Proxy-State in order
-  | 'duplicate-cache' // RFC 5080 duplicate detection
-  | 'status-server' // answers Status-Server (RFC 5997)
-  | 'chap-reject-reason' // rejects CHAP / MS-CHAP with a Reply-Message
-  | 'metrics' // exposes the reference agent's metrics (drop counters)
-  | 'reference-rules'; // behaviours the reference agent defines where Okta's docs are silent
+export const CAPABILITIES = [
+  'okta-mock', // the agent talks to the lab's mock Okta org (so the suite controls users and factors)
+  'push-control', // the suite can approve / deny / ignore pushes
+  'clock-control', // the agent runs on the lab's virtual clock (push timeouts etc. can be moved)
+  'primary-auth', // password-first mode with Access-Challenge
+  'message-authenticator', // verifies and sends Message-Authenticator (BlastRADIUS)
+  'proxy-state', // copies Proxy-State in order
+  'duplicate-cache', // RFC 5080 duplicate detection
+  'status-server', // answers Status-Server (RFC 5997)
+  'chap-reject-reason', // rejects CHAP / MS-CHAP with a Reply-Message
+  'metrics', // exposes the reference agent's metrics (drop counters)
+  'reference-rules', // behaviours the reference agent defines where Okta's docs are silent
+] as const;
+
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** What the reference agent offers when it runs on real time (process, container): all but the lab clock. */
+export const REAL_TIME_AGENT_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter((c) => c !== 'clock-control');
 
 export interface TargetProfile {
   /** e.g. 'embedded', 'process', 'container', 'freeradius', 'external:my-agent'. */
