@@ -2,10 +2,10 @@
 // The page's server signs in through the scenario's AD Connector; each sign-in
 // it makes is driven on the lab clock like any other (see simulators/lab/driver.ts).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { AfterAll } from '@cucumber/cucumber';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startSignInPage } from '../simulators/ad-connector/index.ts';
+import { fillSignIn, launchChromium, withPage } from '../simulators/ad-connector/sign-in-page/browser.ts';
 import { codeFrom, wrongCode } from './sign-in.steps.ts';
 import { stepsFor } from './support/catalogue.ts';
 import type { AppName, Person } from './support/parameters.ts';
@@ -13,19 +13,9 @@ import type { LabWorld } from './support/world.ts';
 
 const { When, Then } = stepsFor<LabWorld>('browser');
 
-const CHROMIUM = process.env.RMH_CHROMIUM ?? '/usr/bin/chromium';
 let browserPromise: Promise<Browser> | undefined;
-
-function browser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Browser scenarios need Chromium at ${CHROMIUM} (apt-get install chromium, or set RMH_CHROMIUM).`);
-  }
-  browserPromise ??= chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  return browserPromise;
-}
+let pages = 0;
+const SCREENSHOTS = new URL('../reports/out/screenshots/', import.meta.url);
 
 AfterAll(async () => {
   if (browserPromise) await (await browserPromise).close();
@@ -36,22 +26,19 @@ async function signInOnPage(world: LabWorld, person: Person, mfaCode: string): P
   const u = world.user(person);
   const connector = world.connector!;
   const page = await startSignInPage({ connector: { signIn: (input) => world.drive(connector.signIn(input), { what: 'the page sign-in' }) } });
-  const context = await (await browser()).newContext();
+  browserPromise ??= launchChromium();
   try {
-    const p: Page = await context.newPage();
-    await p.goto(page.url);
-    await p.getByLabel('Username').fill(u.samAccountName);
-    await p.getByLabel('Password').fill(u.password);
-    await p.getByLabel('MFA code').fill(mfaCode);
-    await p.getByRole('button', { name: 'Sign In' }).click();
-    await Promise.race([
-      p.getByRole('heading', { name: 'Your WorkSpace' }).waitFor({ timeout: 30_000 }),
-      p.locator('#error:not(:empty)').waitFor({ timeout: 30_000 }),
-    ]);
-    const welcome = await p.getByRole('heading', { name: 'Your WorkSpace' }).isVisible();
-    world.pageOutcome = { signedIn: welcome, error: (await p.locator('#error').textContent())?.trim() ?? '' };
+    // On failure the page is kept as reports/out/screenshots/browser-scenario-N.png.
+    await withPage(await browserPromise, page.url, { dir: SCREENSHOTS, name: `browser-scenario-${++pages}` }, async (p) => {
+      await fillSignIn(p, u.samAccountName, u.password, mfaCode);
+      await Promise.race([
+        p.getByRole('heading', { name: 'Your WorkSpace' }).waitFor({ timeout: 30_000 }),
+        p.locator('#error:not(:empty)').waitFor({ timeout: 30_000 }),
+      ]);
+      const welcome = await p.getByRole('heading', { name: 'Your WorkSpace' }).isVisible();
+      world.pageOutcome = { signedIn: welcome, error: (await p.locator('#error').textContent())?.trim() ?? '' };
+    });
   } finally {
-    await context.close();
     await page.close();
   }
 }
