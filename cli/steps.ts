@@ -15,15 +15,6 @@ export async function loadStepCatalogue(cwd: string = process.cwd()): Promise<re
   return catalogue();
 }
 
-function byArea(entries: readonly CatalogueEntry[]): Map<string, CatalogueEntry[]> {
-  const areas = new Map<string, CatalogueEntry[]>();
-  for (const e of entries) {
-    const list = areas.get(e.area) ?? [];
-    list.push(e);
-    areas.set(e.area, list);
-  }
-  return areas;
-}
 
 export function renderCatalogue(entries: readonly CatalogueEntry[], format: StepsFormat): string {
   if (format === 'json') return `${JSON.stringify(entries, null, 2)}\n`;
@@ -35,7 +26,7 @@ export function renderCatalogue(entries: readonly CatalogueEntry[], format: Step
       "`{whose}` is Alice's / her / his / their; `{duration}` is e.g. 31 seconds, 2 minutes; `{string}` is text in double quotes.",
       '',
     );
-    for (const [area, list] of byArea(entries)) {
+    for (const [area, list] of Map.groupBy(entries, (e) => e.area)) {
       out.push(`## ${area}`, '');
       for (const e of list) {
         out.push(`### ${e.keyword} ${e.pattern}`, '', e.description, '', '```gherkin', e.example, '```', '');
@@ -43,14 +34,14 @@ export function renderCatalogue(entries: readonly CatalogueEntry[], format: Step
     }
     return out.join('\n');
   }
-  for (const [area, list] of byArea(entries)) {
+  for (const [area, list] of Map.groupBy(entries, (e) => e.area)) {
     out.push(`== ${area} (${list.length})`);
     for (const e of list) {
       out.push(`  ${e.keyword} ${e.pattern}`, `      ${e.description}`, `      e.g. ${e.example}`);
     }
     out.push('');
   }
-  out.push(`${entries.length} steps in ${byArea(entries).size} areas.`);
+  out.push(`${entries.length} steps in ${Map.groupBy(entries, (e) => e.area).size} areas.`);
   return `${out.join('\n')}\n`;
 }
 

@@ -59,15 +59,6 @@ function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'x';
 }
 
-function byArea(entries: readonly CatalogueEntry[]): Map<string, CatalogueEntry[]> {
-  const areas = new Map<string, CatalogueEntry[]>();
-  for (const e of entries) {
-    const list = areas.get(e.area) ?? [];
-    list.push(e);
-    areas.set(e.area, list);
-  }
-  return areas;
-}
 
 /** The filter: hides steps (and whole areas) that don't match what is typed; shows how many match. */
 const FILTER_SCRIPT = `(function(){
@@ -96,7 +87,7 @@ apply();
 /** The catalogue as one stand-alone HTML page. */
 export function renderCataloguePage(catalogue: readonly CatalogueEntry[], options: CataloguePageOptions = {}): string {
   const title = options.title ?? 'Step catalogue';
-  const areas = byArea(catalogue);
+  const areas = Map.groupBy(catalogue, (e) => e.area);
   const nav = [...areas]
     .map(([area, list]) => `<a href="#area-${slug(area)}">${escapeHtml(area)} (${list.length})</a>`)
     .join('');
