@@ -19,11 +19,12 @@ APT_PACKAGES=(
   tshark             # decodes our pcaps in tests
   chromium           # the login page is driven in Debian's chromium
   podman runc        # the container target (rootful podman, runc runtime)
-  iproute2
+  slirp4netns uidmap fuse-overlayfs  # podman's usual companions (installed with it when it was tested here)
+  iproute2 curl      # curl: scripts/setup-podman.sh pings the podman API socket
 )
 # Which binary proves each package is there (so a re-run does not call apt).
 need_apt=0
-for bin in radclient freeradius ldapwhoami oathtool tshark chromium podman runc; do
+for bin in radclient freeradius ldapwhoami oathtool tshark chromium podman runc curl; do
   command -v "$bin" >/dev/null 2>&1 || need_apt=1
 done
 if [ "$need_apt" = 1 ]; then
