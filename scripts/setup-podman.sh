@@ -66,13 +66,25 @@ fi
 
 # 2. the API socket
 ping() { curl -sf --max-time 2 --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; }
+# A service whose working directory was deleted answers pings but can start no
+# container (conmon inherits that directory): replace it.
+for pid in $(pgrep -f "podman system service" || true); do
+  if readlink "/proc/$pid/cwd" 2>/dev/null | grep -q '(deleted)'; then
+    echo "setup-podman: restarting the podman service (its working directory is gone)"
+    kill "$pid" 2>/dev/null || true
+    sleep 1
+  fi
+done
 if ping; then
   echo "setup-podman: the podman API answers on $SOCKET"
 else
   mkdir -p "$(dirname "$SOCKET")"
   rm -f "$SOCKET"
   echo "setup-podman: starting podman system service on unix://$SOCKET"
-  nohup podman system service --time=0 "unix://$SOCKET" >/var/log/podman-service.log 2>&1 &
+  # Started from / : conmon inherits the service's working directory and fails
+  # every container start ("Failed to get working directory") once that folder
+  # is gone, e.g. the clone this script ran from.
+  (cd / && nohup podman system service --time=0 "unix://$SOCKET" >/var/log/podman-service.log 2>&1 &)
   for _ in $(seq 1 50); do
     ping && break
     sleep 0.2
