@@ -50,6 +50,9 @@ export function findRuntime(env: NodeJS.ProcessEnv = process.env): { dockerHost:
 }
 
 /** GET on the Docker API with a hard deadline; resolves with the status code (or rejects with why not). */
+/** Largest Docker API answer kept, in characters. */
+const MAX_API_BODY = 16 * 1024 * 1024;
+
 export function dockerApi(dockerHost: string, path: string, timeoutMs = 2000, method = 'GET'): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
     let target: { socketPath: string } | { host: string; port: number };
@@ -64,8 +67,10 @@ export function dockerApi(dockerHost: string, path: string, timeoutMs = 2000, me
     const req = request({ ...target, path, method, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
+      // Bounded, but large enough for a container list of a few thousand entries
+      // (a truncated list would not parse, and the reaper would leave orphans).
       res.on('data', (c: string) => {
-        if (body.length < 65536) body += c;
+        if (body.length < MAX_API_BODY) body += c;
       });
       res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
     });
@@ -159,8 +164,7 @@ async function reapOrphans(dockerHost: string): Promise<void> {
   const filters = encodeURIComponent(JSON.stringify({ label: [OWNER_LABEL] }));
   const list = await dockerApi(dockerHost, `/containers/json?all=true&filters=${filters}`).catch(() => undefined);
   if (list?.status !== 200) return;
-  const containers = JSON.parse(list.body) as Array<{ Id: string; Labels?: Record<string, string> }>;
-  for (const c of containers) {
+  for (const c of containerList(list.body)) {
     const owner = Number(c.Labels?.[OWNER_LABEL]);
     if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
       await dockerApi(dockerHost, `/containers/${c.Id}?force=true`, 10_000, 'DELETE').catch(() => undefined);
@@ -175,8 +179,18 @@ export async function reapOwnContainers(): Promise<void> {
   const filters = encodeURIComponent(JSON.stringify({ label: [`${OWNER_LABEL}=${process.pid}`] }));
   const list = await dockerApi(runtime.dockerHost, `/containers/json?all=true&filters=${filters}`).catch(() => undefined);
   if (list?.status !== 200) return;
-  for (const c of JSON.parse(list.body) as Array<{ Id: string }>) {
+  for (const c of containerList(list.body)) {
     await dockerApi(runtime.dockerHost, `/containers/${c.Id}?force=true`, 10_000, 'DELETE').catch(() => undefined);
+  }
+}
+
+/** The containers of a list answer; an answer that isn't one reaps nothing rather than failing the run. */
+function containerList(body: string): Array<{ Id: string; Labels?: Record<string, string> }> {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
   }
 }
 
