@@ -29,31 +29,13 @@
  *   Vendor-Specific bytes (vendor 311).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { isIPv4 } from 'node:net';
 import { CodedError } from '../../agent/src/errors.ts';
 import { mschapV1NtResponse, mschapV2NtResponse } from './mschap.ts';
 import type { AuthenticationProtocol } from './settings.ts';
+import { radius } from './radius-package.ts';
 
-/** The slice of the untyped CommonJS package we use (it ships no types). */
-interface RadiusPackage {
-  encode(args: {
-    code: string;
-    identifier: number;
-    authenticator?: Buffer;
-    secret: string;
-    attributes: Array<[string | number, string | Buffer]>;
-    add_message_authenticator?: boolean;
-  }): Buffer;
-  decode(args: { packet: Buffer; secret: string; no_secret?: boolean }): {
-    code: string;
-    identifier: number;
-    attributes: Record<string, unknown>;
-    raw_attributes: Array<[number, Buffer]>;
-  };
-}
 
-const radius = createRequire(import.meta.url)('radius') as RadiusPackage;
 
 export const CODE = {
   AccessRequest: 1,

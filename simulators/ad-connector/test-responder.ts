@@ -5,24 +5,9 @@
  * apart from) the agent. The handler decides each answer.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { createRequire } from 'node:module';
+import { type RadiusPackageDecoded, radius } from './radius-package.ts';
 
-interface RadiusPackage {
-  decode(args: { packet: Buffer; secret: string }): {
-    code: string;
-    identifier: number;
-    attributes: Record<string, unknown>;
-    raw_attributes: Array<[number, Buffer]>;
-  };
-  encode_response(args: {
-    packet: unknown;
-    code: string;
-    secret: string;
-    attributes?: Array<[string, string | Buffer]>;
-  }): Buffer;
-}
 
-const radius = createRequire(import.meta.url)('radius') as RadiusPackage;
 
 export interface ResponderRequest {
   code: string;
@@ -56,7 +41,7 @@ export async function startTestResponder(options: {
   const requests: ResponderRequest[] = [];
   socket.on('message', (msg, from) => {
     void (async () => {
-      let decoded: ReturnType<RadiusPackage['decode']>;
+      let decoded: RadiusPackageDecoded;
       try {
         decoded = radius.decode({ packet: msg, secret: options.secret });
       } catch {

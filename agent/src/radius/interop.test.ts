@@ -16,7 +16,6 @@
  *   object, so each call gets all of its inputs explicitly.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { RadiusCode } from './codes.ts';
 import {
@@ -29,32 +28,9 @@ import {
 import { AttributeType, VendorId } from './dictionary.ts';
 import { attr, getAll, getIp, getText, getVendorAttributes } from './packet.ts';
 import { unhideUserPassword } from './user-password.ts';
+import { radius } from '../../../simulators/ad-connector/radius-package.ts';
 
-interface RadiusPackage {
-  encode(args: {
-    code: string;
-    identifier: number;
-    authenticator?: Buffer;
-    secret: string;
-    attributes: unknown[][];
-    add_message_authenticator?: boolean;
-  }): Buffer;
-  decode(args: { packet: Buffer; secret: string }): {
-    code: string;
-    identifier: number;
-    attributes: Record<string, unknown>;
-    raw_attributes: Array<[number, Buffer]>;
-  };
-  encode_response(args: {
-    packet: ReturnType<RadiusPackage['decode']>;
-    code: string;
-    secret: string;
-    attributes?: unknown[][];
-  }): Buffer;
-  verify_response(args: { request: Buffer; response: Buffer; secret: string }): boolean;
-}
 
-const radius = createRequire(import.meta.url)('radius') as RadiusPackage;
 const SECRET = 'interop-secret-1';
 
 function decodeOk(bytes: Uint8Array) {

@@ -1,9 +1,10 @@
-import { createSocket } from 'node:dgram';
+import { isCodedError } from '../errors.ts';
 import type { Endpoint } from '../packet-events.ts';
 import { RadiusCode } from '../radius/codes.ts';
 import { decodePacket, encodeRequest } from '../radius/codec.ts';
 import { attr, getAll, type RadiusAttribute, type RadiusPacket } from '../radius/packet.ts';
 import { textToBytes } from '../radius/values.ts';
+import { UdpTestClient } from '../transport/udp-test-client.ts';
 
 /**
  * A tiny RADIUS client for the agent's own tests: sends one datagram and
@@ -38,44 +39,29 @@ export function buildAccessRequest(init: AccessRequestInit): Buffer {
   );
 }
 
-/** One UDP socket talking to one server; replies are queued (raw bytes kept for byte-for-byte comparisons). */
+/**
+ * One UDP socket talking to one server; replies are queued (raw bytes kept for
+ * byte-for-byte comparisons). A thin face on the transport's UdpTestClient:
+ * a fixed peer, and "no reply" as null instead of a rejection.
+ */
 export class TestRadiusSocket {
-  readonly #socket = createSocket('udp4');
+  readonly #client: Promise<UdpTestClient>;
   readonly #to: Endpoint;
-  readonly #queue: Buffer[] = [];
-  readonly #waiters: Array<(b: Buffer) => void> = [];
-  #ready: Promise<void>;
 
   constructor(to: Endpoint) {
     this.#to = to;
-    this.#socket.on('message', (msg) => {
-      const w = this.#waiters.shift();
-      if (w) w(msg);
-      else this.#queue.push(msg);
-    });
-    this.#ready = new Promise((resolve) => this.#socket.bind(0, '127.0.0.1', () => resolve()));
+    this.#client = UdpTestClient.open('127.0.0.1');
   }
 
   async send(bytes: Uint8Array): Promise<void> {
-    await this.#ready;
-    await new Promise<void>((resolve, reject) => this.#socket.send(bytes, this.#to.port, this.#to.address, (e) => (e ? reject(e) : resolve())));
+    await (await this.#client).send(bytes, this.#to);
   }
 
   /** The next reply's bytes, or null after `waitMs` of wall time. */
-  nextRaw(waitMs = 3_000): Promise<Buffer | null> {
-    const queued = this.#queue.shift();
-    if (queued) return Promise.resolve(queued);
-    return new Promise((resolve) => {
-      const waiter = (b: Buffer): void => {
-        clearTimeout(timer);
-        resolve(b);
-      };
-      const timer = setTimeout(() => {
-        const i = this.#waiters.indexOf(waiter);
-        if (i >= 0) this.#waiters.splice(i, 1);
-        resolve(null);
-      }, waitMs);
-      this.#waiters.push(waiter);
+  async nextRaw(waitMs = 3_000): Promise<Buffer | null> {
+    return (await this.#client).receive(waitMs).catch((e: unknown) => {
+      if (isCodedError(e, 'UDP_TEST_TIMEOUT')) return null;
+      throw e;
     });
   }
 
@@ -87,7 +73,7 @@ export class TestRadiusSocket {
   }
 
   close(): void {
-    this.#socket.close();
+    void this.#client.then((c) => c.close());
   }
 }
 
