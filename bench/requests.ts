@@ -50,16 +50,23 @@ export type RequestFactory = (identifier: number) => Buffer;
  * Message-Authenticator first. Throws if the stamped packet does not pass the
  * codec's own checks.
  */
-export function accessRequestFactory(secret: string, attributes: readonly RadiusAttribute[], password: string): RequestFactory {
-  const clear = Buffer.from(password, 'utf8');
+export function accessRequestFactory(secret: string, attributes: readonly RadiusAttribute[], password: string | undefined): RequestFactory {
+  // undefined: no User-Password at all (the agent rejects such a request without asking Okta).
+  const clear = Buffer.from(password ?? 'x', 'utf8');
   if (clear.length === 0 || clear.length > 16) throw new Error('the bench request factory handles passwords of 1..16 octets');
   const template = encodeRequest(
-    { code: RadiusCode.AccessRequest, identifier: 0, attributes, userPassword: password, messageAuthenticator: 'first' },
+    {
+      code: RadiusCode.AccessRequest,
+      identifier: 0,
+      attributes,
+      ...(password === undefined ? {} : { userPassword: password }),
+      messageAuthenticator: 'first',
+    },
     secret,
   );
   const maAt = valueOffset(template, AttributeType.MessageAuthenticator);
-  const pwAt = valueOffset(template, AttributeType.UserPassword);
-  if (maAt < 0 || pwAt < 0 || template[pwAt - 1] !== 18) throw new Error('unexpected template layout');
+  const pwAt = password === undefined ? -1 : valueOffset(template, AttributeType.UserPassword);
+  if (maAt < 0 || (password !== undefined && (pwAt < 0 || template[pwAt - 1] !== 18))) throw new Error('unexpected template layout');
   const padded = Buffer.alloc(16);
   clear.copy(padded);
   const secretBytes = Buffer.from(secret, 'utf8');
@@ -74,8 +81,10 @@ export function accessRequestFactory(secret: string, attributes: readonly Radius
     p[1] = identifier;
     prefix.copy(p, 4);
     p.writeBigUInt64BE(counter++, 12);
-    const b = createHash('md5').update(secretBytes).update(p.subarray(4, 20)).digest();
-    for (let i = 0; i < 16; i++) p[pwAt + i] = padded[i]! ^ b[i]!;
+    if (pwAt >= 0) {
+      const b = createHash('md5').update(secretBytes).update(p.subarray(4, 20)).digest();
+      for (let i = 0; i < 16; i++) p[pwAt + i] = padded[i]! ^ b[i]!;
+    }
     p.fill(0, maAt, maAt + 16);
     hmac(p).copy(p, maAt);
     return p;
@@ -86,7 +95,9 @@ export function accessRequestFactory(secret: string, attributes: readonly Radius
   const ok =
     d.ok &&
     verifyMessageAuthenticator(d.raw, secret) === 'valid' &&
-    unhideUserPassword(getOctets(d.packet, 'User-Password')!, secret, d.packet.authenticator).toString('utf8') === password;
+    (password === undefined
+      ? getOctets(d.packet, 'User-Password') === undefined
+      : unhideUserPassword(getOctets(d.packet, 'User-Password')!, secret, d.packet.authenticator).toString('utf8') === password);
   if (!ok) throw new Error('the bench request factory made a request the codec rejects');
   return make;
 }

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { runAnchorBench } from './anchor.ts';
 import { runCodecBench } from './codec.ts';
 import { runE2eBench } from './e2e.ts';
 import {
@@ -33,6 +34,7 @@ export const BENCHES: readonly BenchDef[] = [
   { name: 'codec', title: 'RADIUS codec (decode, Message-Authenticator, encode, User-Password)', run: runCodecBench },
   { name: 'transport', title: 'RadiusServer on 127.0.0.1, in-process load generator', run: runTransportBench },
   { name: 'radclient', title: 'RadiusServer driven by FreeRADIUS radclient (optional)', run: runRadclientBench },
+  { name: 'anchor', title: 'agent process vs FreeRADIUS, hygiene path, A/B alternated, separate load process', run: runAnchorBench },
   { name: 'e2e', title: 'reference agent + mock Okta (oktaFetch), TOTP passcodes', run: runE2eBench },
 ];
 

@@ -1,0 +1,149 @@
+/**
+ * Servers under test as child processes, and what they cost: CPU time of a
+ * process group read from /proc (user + system, all threads), the machine's
+ * load average, and a bounded run of the separate load-generator process.
+ * CPU time per request is the figure that holds on a shared machine, where
+ * requests per second move with whatever else runs.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { parseLogLine } from '../steps/targets/agent-config.ts';
+import { removeScratch, scratchDir, spawnTied, stopTied } from '../steps/targets/tied-process.ts';
+import type { LoadChildResult, LoadChildSpec } from './loadgen-child.ts';
+
+const REPO = new URL('..', import.meta.url).pathname;
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** The 1-minute load average and the whole line, as /proc/loadavg has it. */
+export function loadAverage(): { one: number; line: string } {
+  try {
+    const line = readFileSync('/proc/loadavg', 'utf8').trim();
+    return { one: Number(line.split(' ')[0]), line };
+  } catch {
+    return { one: Number.NaN, line: 'unavailable' };
+  }
+}
+
+/** User + system CPU milliseconds of every process in group `pgid` (a tied child leads its own group). */
+export function groupCpuMs(pgid: number): number {
+  let ticks = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // Fields after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime …
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) !== pgid) continue;
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+
+/** Resident memory (KiB) of every process in group `pgid`. */
+export function groupRssKiB(pgid: number): number {
+  let kib = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[2]) !== pgid) continue;
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const m = /VmRSS:\s+(\d+)/.exec(status);
+      if (m) kib += Number(m[1]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return kib;
+}
+
+export interface RunningAgentProcess {
+  port: number;
+  child: ChildProcess;
+  pgid: number;
+  /** Last log lines (bounded), for error messages. */
+  tail: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The reference agent's CLI with this configuration object (its YAML), on
+ * 127.0.0.1 at a free port, logging at `info` to a pipe this process drains
+ * (the decision line is part of what a request costs).
+ */
+export async function startAgentProcess(config: Record<string, unknown>, env: Record<string, string> = {}): Promise<RunningAgentProcess> {
+  const dir = scratchDir('rmh-bench-agent-');
+  const file = join(dir, 'agent.yaml');
+  writeFileSync(file, stringify(config), { mode: 0o600 });
+  const child = spawnTied(process.execPath, [join(REPO, 'bin/radius-mfa-agent.js'), '--config', file], { cwd: REPO, env: { ...process.env, ...env } });
+  const tail: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the agent did not start within 15 s: ${tail.slice(-3).join(' | ')}`)), 15_000);
+    let buffered = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (tail.length < 50) tail.push(line.slice(0, 300));
+        const parsed = parseLogLine(line);
+        if (parsed?.msg === 'listening' && typeof parsed.port === 'number') {
+          clearTimeout(timer);
+          // From now on the lines are only drained (reading them costs this process, not the agent).
+          child.stdout!.removeAllListeners('data');
+          child.stdout!.on('data', () => {});
+          resolve(parsed.port);
+        }
+      }
+      if (buffered.length > 65_536) buffered = '';
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      if (tail.length < 50) tail.push(d.toString('utf8').slice(0, 300));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the agent exited with ${code}: ${tail.slice(-3).join(' | ')}`));
+    });
+  });
+  return {
+    port,
+    child,
+    pgid: child.pid!,
+    tail,
+    async stop() {
+      await stopTied(child, 3000);
+      removeScratch(dir);
+    },
+  };
+}
+
+/** Runs bench/loadgen-child.ts once (its own process) and returns its result; killed after maxDurationMs + 20 s. */
+export function runLoadProcess(spec: LoadChildSpec): Promise<LoadChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO, 'bench/loadgen-child.ts'), JSON.stringify(spec)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (err.length < 4096) err += d.toString('utf8');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), spec.maxDurationMs + 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as LoadChildResult);
+      } catch {
+        reject(new Error(`the load generator exited ${code} without a result: ${err.slice(0, 500)}`));
+      }
+    });
+  });
+}
