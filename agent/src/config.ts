@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { INSECURE_ALLOWANCES } from './config-warnings.ts';
 import { CodedError } from './errors.ts';
 
 /**
@@ -86,6 +87,10 @@ export const configSchema = z
       .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9812) })
       .strict()
       .optional(),
+    /** Weak settings the operator accepts knowingly (config-warnings.ts refuses them otherwise). */
+    allowInsecure: z
+      .array(z.enum(INSECURE_ALLOWANCES, { error: `must list only: ${INSECURE_ALLOWANCES.join(', ')}` }))
+      .default([]),
   })
   .strict()
   .superRefine((cfg, ctx) => {
