@@ -8,6 +8,7 @@
  * PacketEvent with observer 'ad-connector'.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
 import type { Clock } from '../../agent/src/clock.ts';
 import type { Endpoint, PacketEvent, PacketEvents } from '../../agent/src/packet-events.ts';
 import type { Datagram, NetworkFaults } from './faults.ts';
@@ -42,7 +43,8 @@ export class ClientSocket {
   }
 
   static async bind(address: string, clock: Clock, events: PacketEvents, faults?: NetworkFaults): Promise<ClientSocket> {
-    const socket = createSocket('udp4');
+    // An IPv6 source address (e.g. ::1) needs a udp6 socket; RadiusServersIpv6 are reached from one.
+    const socket = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, address, () => {
@@ -54,6 +56,11 @@ export class ClientSocket {
     const bound = socket.address();
     client.#local = { address: bound.address, port: bound.port };
     return client;
+  }
+
+  /** 4 or 6: which servers this socket can reach. */
+  get family(): 4 | 6 {
+    return isIP(this.#local.address) === 6 ? 6 : 4;
   }
 
   get local(): Endpoint {

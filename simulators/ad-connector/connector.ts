@@ -14,6 +14,19 @@
  *   Reject or Challenge): the probe tests reachability and the secret, not a user.
  *   The probe is an Access-Request for the user `probeUserName` (default) or a
  *   Status-Server (RFC 5997) when `probe: 'status-server'`.
+ *
+ * Sign-ins while the status is 'Creating' are refused by default: AWS, WorkSpaces
+ * admin guide (connect-mfa, "Multi-factor authentication (AD Connector)"): "While
+ * multi-factor authentication is being set up, users cannot log in to their
+ * WorkSpaces." (option signInWhileCreating: 'allow' keeps the old lab behaviour).
+ *
+ * Order of the two checks (option checkOrder): AWS documents it only for AWS
+ * Managed Microsoft AD (ms_ad_mfa.md: "If your RADIUS server successfully
+ * validates the user, AWS Managed Microsoft AD then authenticates the user
+ * against AD"); for AD Connector it says nothing. Default 'password-first': the
+ * password is checked before any RADIUS request, so a wrong password never makes
+ * a phone buzz or spends a one-time code; 'radius-first' reproduces Managed AD's
+ * documented order (see README, "Order of checks").
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -27,6 +40,7 @@ import { MESSAGES, messageForDirectory, reasonForAdData, type SignInReason } fro
 import type { PasswordChecker } from './password-checker.ts';
 import { encodeAccessRequest, encodeStatusServer, type ReplyProblem } from './radius-codec.ts';
 import { type RadiusSettings, redactSettings, validateRadiusSettings } from './settings.ts';
+import { chooseSourceAddresses, type SourceChoice } from './source-addresses.ts';
 
 export type RadiusStatus = 'Creating' | 'Completed' | 'Failed';
 
@@ -36,8 +50,14 @@ export interface AdConnectorOptions {
   passwordChecker: PasswordChecker;
   events?: PacketEvents;
   faults?: NetworkFaults;
-  /** The connector's client addresses (default 127.0.0.2 and 127.0.0.3). */
+  /**
+   * The connector's client addresses (IPv4 and/or IPv6). Absent: with `reach`,
+   * what the OS uses to reach that address plus a second one where the machine
+   * has it (source-addresses.ts); without `reach`, 127.0.0.2 and 127.0.0.3.
+   */
   sourceAddresses?: string[];
+  /** The RADIUS server's address, for choosing source addresses when `sourceAddresses` is absent. */
+  reach?: string;
   /**
    * 'alternate' (default): successive sign-ins take turns between the addresses,
    * as AWS's two connector instances share the load; 'first': always the first.
@@ -47,8 +67,18 @@ export interface AdConnectorOptions {
   sourcePolicy?: 'alternate' | 'first';
   /** Sent as NAS-Identifier (default: the directory id). */
   directoryId?: string;
-  /** Include Message-Authenticator in requests (default true). */
+  /**
+   * Include Message-Authenticator in Access-Requests (default true). AWS documents
+   * neither way; on by default because RFC 3579 §3.2 and the BlastRADIUS guidance
+   * (CVE-2024-3596) ask clients to send it, and an agent that requires it (the
+   * reference agent's default) otherwise drops every request. Off reproduces a
+   * client that predates that guidance (the hardening scenario).
+   */
   messageAuthenticator?: boolean;
+  /** Password (AD) before the RADIUS request, or after (default 'password-first'; see the file comment). */
+  checkOrder?: 'password-first' | 'radius-first';
+  /** Sign-ins while RadiusStatus is 'Creating': 'refuse' (default, as AWS documents) or 'allow'. */
+  signInWhileCreating?: 'refuse' | 'allow';
   /** Refuse replies without Message-Authenticator (default false; on = BlastRADIUS client mitigation). */
   requireReplyMessageAuthenticator?: boolean;
   /** How the status probe asks each server (default 'access-request'). */
@@ -103,18 +133,25 @@ export class AdConnector {
   #settled: Promise<StatusReport | undefined> = Promise.resolve(undefined);
   #pending = 0;
   #turn = 0;
+  readonly #sourceChoice: SourceChoice;
 
-  private constructor(options: AdConnectorOptions, sockets: ClientSocket[], events: PacketEvents) {
+  private constructor(options: AdConnectorOptions, sockets: ClientSocket[], events: PacketEvents, sourceChoice: SourceChoice) {
     this.#options = options;
     this.#clock = options.clock;
     this.#sockets = sockets;
     this.events = events;
+    this.#sourceChoice = sourceChoice;
   }
 
   /** Bind the client sockets and return a connector with RADIUS not yet enabled. */
   static async create(options: AdConnectorOptions): Promise<AdConnector> {
     const events = options.events ?? new PacketEvents();
-    const addresses = options.sourceAddresses ?? ['127.0.0.2', '127.0.0.3'];
+    const choice: SourceChoice = options.sourceAddresses
+      ? { addresses: [...options.sourceAddresses], how: 'given by the run' }
+      : options.reach
+        ? await chooseSourceAddresses(options.reach)
+        : { addresses: ['127.0.0.2', '127.0.0.3'], how: "the lab's default loopback pair" };
+    const addresses = choice.addresses;
     if (addresses.length === 0) throw new CodedError('AD_CONNECTOR_NO_SOURCE', 'Give the connector at least one source address.');
     const sockets: ClientSocket[] = [];
     try {
@@ -123,12 +160,17 @@ export class AdConnector {
       await Promise.all(sockets.map((s) => s.close()));
       throw new CodedError(
         'AD_CONNECTOR_BIND_FAILED',
-        `Could not bind the connector's client addresses ${addresses.join(', ')}: ${(e as Error).message}. Use loopback addresses (127.0.0.x) this machine owns.`,
+        `Could not bind the connector's client addresses ${addresses.join(', ')}: ${(e as Error).message}. Use addresses this machine owns (127.0.0.x, ::1, or an interface's address).`,
         {},
         { cause: e },
       );
     }
-    return new AdConnector(options, sockets, events);
+    return new AdConnector(options, sockets, events, choice);
+  }
+
+  /** Which client addresses the connector uses and how they were chosen (for reports). */
+  get sourceChoice(): SourceChoice {
+    return { addresses: this.#sockets.map((s) => s.local.address), how: this.#sourceChoice.how };
   }
 
   /** The client addresses (with their ephemeral ports) the RADIUS server will see. */
@@ -207,9 +249,8 @@ export class AdConnector {
   }
 
   async #probeAll(settings: RadiusSettings): Promise<string[]> {
-    const socket = this.#sockets[0]!;
     const results = await Promise.all(
-      settings.RadiusServers.map(async (host): Promise<string | undefined> => {
+      allServers(settings).map(async (host): Promise<string | undefined> => {
         const label = `${host}:${settings.RadiusPort}`;
         let address: string;
         try {
@@ -217,6 +258,9 @@ export class AdConnector {
         } catch {
           return `cannot resolve ${host}`;
         }
+        // Probes leave from the first client address of the server's family.
+        const socket = this.#sockets.find((s) => s.family === familyOf(address));
+        if (!socket) return `no IPv${familyOf(address)} client address to reach ${label} (the connector has ${this.#sockets.map((s) => s.local.address).join(', ')})`;
         const result = await this.#exchange(socket, { address, port: settings.RadiusPort }, settings, (identifier) =>
           this.#options.probe === 'status-server'
             ? encodeStatusServer({ identifier, secret: settings.SharedSecret, nasIdentifier: this.#nasIdentifier })
@@ -227,12 +271,12 @@ export class AdConnector {
                 password: 'status-probe',
                 protocol: settings.AuthenticationProtocol,
                 nasIdentifier: this.#nasIdentifier,
-                nasIpAddress: socket.local.address,
+                ...nasIp(socket),
                 messageAuthenticator: this.#options.messageAuthenticator ?? true,
               }),
         );
         if (result.kind === 'reply') return undefined;
-        return describeNoReply(label, result, settings);
+        return describeNoReply(label, result, settings, this.#options.messageAuthenticator ?? true);
       }),
     );
     return results.filter((r): r is string => r !== undefined);
@@ -261,7 +305,7 @@ export class AdConnector {
   }
 
   async #resolve(host: string): Promise<string> {
-    if (isIP(host) === 4) return host;
+    if (isIP(host) !== 0) return host;
     if (this.#options.resolve) return this.#options.resolve(host);
     return (await lookup(host, { family: 4 })).address;
   }
@@ -283,33 +327,74 @@ export class AdConnector {
       ...extra,
     });
     const settings = this.#settings; // a sign-in keeps the settings it started with
+    if (settings && this.#status === 'Creating' && (this.#options.signInWhileCreating ?? 'refuse') === 'refuse') {
+      // AWS connect-mfa: "While multi-factor authentication is being set up, users cannot log in to their WorkSpaces."
+      return result('mfa-being-set-up');
+    }
     if (settings && input.mfaCode === '') return result('mfa-code-required');
 
+    if (settings && this.#options.checkOrder === 'radius-first') {
+      // Managed AD's documented order (ms_ad_mfa.md): RADIUS validates first, then AD.
+      const radius = await this.#radiusStep(settings, input, trace, replyProblems);
+      if (radius.reason !== 'ok') return result(radius.reason, radius.extra);
+      const password = await this.#passwordStep(input);
+      if (password) return result(password.reason, { ...radius.extra, ...password.extra });
+      return result('ok', radius.extra);
+    }
+
     // 1. The password, against the directory.
+    const password = await this.#passwordStep(input);
+    if (password) return result(password.reason, password.extra);
+    if (!settings) return result('ok'); // no RADIUS configured: password-only, as without MFA
+    // 2. The MFA code, over RADIUS.
+    const radius = await this.#radiusStep(settings, input, trace, replyProblems);
+    return result(radius.reason, radius.extra);
+  }
+
+  /** The password against the directory: undefined when it passed, else the refusal. */
+  async #passwordStep(input: SignInInput): Promise<{ reason: SignInReason; extra: Partial<SignInResult> } | undefined> {
     let check: Awaited<ReturnType<PasswordChecker['check']>>;
     try {
       check = await this.#options.passwordChecker.check({ username: input.username, password: input.password });
     } catch (e) {
-      return result('directory-unreachable', { directoryReason: isCodedError(e) ? e.code : 'error' });
+      return { reason: 'directory-unreachable', extra: { directoryReason: isCodedError(e) ? e.code : 'error' } };
     }
-    if (!check.ok) {
-      const extra: Partial<SignInResult> = { directoryReason: check.reason };
-      if (check.adData !== undefined) extra.adData = check.adData;
-      const reason = check.unreachable ? 'directory-unreachable' : reasonForAdData(check.adData);
-      return result(reason, { ...extra, message: reason === 'directory-unreachable' ? MESSAGES[reason] : messageForDirectory(reason, check.adData) });
-    }
-    if (!settings) return result('ok'); // no RADIUS configured: password-only, as without MFA
+    if (check.ok) return undefined;
+    const extra: Partial<SignInResult> = { directoryReason: check.reason };
+    if (check.adData !== undefined) extra.adData = check.adData;
+    const reason = check.unreachable ? 'directory-unreachable' : reasonForAdData(check.adData);
+    extra.message = reason === 'directory-unreachable' ? MESSAGES[reason] : messageForDirectory(reason, check.adData);
+    return { reason, extra };
+  }
 
-    // 2. The MFA code, over RADIUS: servers in order, each with its retries.
-    const socket = this.#pickSocket();
+  /**
+   * The MFA code over RADIUS: servers in order (RadiusServers, then
+   * RadiusServersIpv6), each with its retries, from one client address per
+   * address family for the whole sign-in.
+   */
+  async #radiusStep(
+    settings: RadiusSettings,
+    input: SignInInput,
+    trace: PacketEvent[],
+    replyProblems: ReplyProblem[],
+  ): Promise<{ reason: SignInReason; extra: Partial<SignInResult> }> {
+    const chosen = new Map<4 | 6, ClientSocket | undefined>();
+    const socketFor = (family: 4 | 6): ClientSocket | undefined => {
+      if (!chosen.has(family)) chosen.set(family, this.#pickSocket(family));
+      return chosen.get(family);
+    };
     let attempts = 0;
-    for (const host of settings.RadiusServers) {
+    let lastSource: string | undefined;
+    for (const host of allServers(settings)) {
       let address: string;
       try {
         address = await this.#resolve(host);
       } catch {
         continue; // an unresolvable server is skipped like one that doesn't answer
       }
+      const socket = socketFor(familyOf(address));
+      if (!socket) continue; // no client address of that family: skipped like one that doesn't answer
+      lastSource = socket.local.address;
       const server = { address, port: settings.RadiusPort };
       let outcome: ExchangeResult;
       try {
@@ -325,7 +410,7 @@ export class AdConnector {
               password: input.mfaCode,
               protocol: settings.AuthenticationProtocol,
               nasIdentifier: this.#nasIdentifier,
-              nasIpAddress: socket.local.address,
+              ...nasIp(socket),
               messageAuthenticator: this.#options.messageAuthenticator ?? true,
             }),
           trace,
@@ -333,7 +418,7 @@ export class AdConnector {
       } catch (e) {
         // The code can't be encoded (e.g. longer than User-Password allows): the client gives up.
         if (!isCodedError(e)) throw e;
-        return result('radius-error', { attempts, sourceAddress: socket.local.address, directoryReason: e.code });
+        return { reason: 'radius-error', extra: { attempts, sourceAddress: socket.local.address, directoryReason: e.code } };
       }
       attempts += outcome.transmissions;
       replyProblems.push(...outcome.problems);
@@ -343,25 +428,44 @@ export class AdConnector {
       if (reply.replyMessages.length > 0) extra.replyMessage = reply.replyMessages.join('\n');
       switch (reply.codeName) {
         case 'Access-Accept':
-          return result('ok', extra);
+          return { reason: 'ok', extra };
         case 'Access-Reject':
-          return result('mfa-rejected', extra);
+          return { reason: 'mfa-rejected', extra };
         case 'Access-Challenge':
-          return result('challenge-unsupported', extra);
+          return { reason: 'challenge-unsupported', extra };
       }
     }
-    return result('mfa-timeout', { attempts, sourceAddress: socket.local.address });
+    const extra: Partial<SignInResult> = { attempts };
+    if (lastSource !== undefined) extra.sourceAddress = lastSource;
+    return { reason: 'mfa-timeout', extra };
   }
 
-  #pickSocket(): ClientSocket {
-    if (this.#options.sourcePolicy === 'first') return this.#sockets[0]!;
-    const socket = this.#sockets[this.#turn % this.#sockets.length]!;
+  /** The next client address of `family` ('alternate': successive sign-ins take turns; 'first': always the first). */
+  #pickSocket(family: 4 | 6): ClientSocket | undefined {
+    const pool = this.#sockets.filter((s) => s.family === family);
+    if (pool.length === 0) return undefined;
+    if (this.#options.sourcePolicy === 'first') return pool[0]!;
+    const socket = pool[this.#turn % pool.length]!;
     this.#turn++;
     return socket;
   }
 }
 
-function describeNoReply(label: string, result: ExchangeResult, settings: RadiusSettings): string {
+/** RadiusServers, then RadiusServersIpv6 (AWS gives no order between them; this is ours). */
+function allServers(settings: RadiusSettings): string[] {
+  return [...settings.RadiusServers, ...(settings.RadiusServersIpv6 ?? [])];
+}
+
+function familyOf(address: string): 4 | 6 {
+  return isIP(address) === 6 ? 6 : 4;
+}
+
+/** NAS-IP-Address holds IPv4 only; from an IPv6 address the connector sends none (NAS-Identifier still names it). */
+function nasIp(socket: ClientSocket): { nasIpAddress?: string } {
+  return socket.family === 4 ? { nasIpAddress: socket.local.address } : {};
+}
+
+function describeNoReply(label: string, result: ExchangeResult, settings: RadiusSettings, sentMessageAuthenticator: boolean): string {
   const window = `${settings.RadiusTimeout} s × ${settings.RadiusRetries + 1} attempt${settings.RadiusRetries === 0 ? '' : 's'}`;
   if (result.problems.includes('bad-response-authenticator') || result.problems.includes('bad-message-authenticator')) {
     return `reply from ${label} failed the authenticator check — wrong shared secret suspected`;
@@ -370,5 +474,9 @@ function describeNoReply(label: string, result: ExchangeResult, settings: Radius
     return `reply from ${label} had no Message-Authenticator, which this connector requires`;
   }
   if (result.problems.length > 0) return `replies from ${label} were malformed (${[...new Set(result.problems)].join(', ')})`;
+  if (!sentMessageAuthenticator) {
+    // The server can't tell us why it stayed silent; this is the likeliest reason since BlastRADIUS (CVE-2024-3596).
+    return `no answer from ${label} within ${window}; the requests carried no Message-Authenticator, and a server that requires it (BlastRADIUS hardening) drops them silently`;
+  }
   return `no answer from ${label} within ${window}`;
 }

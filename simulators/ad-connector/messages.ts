@@ -22,6 +22,8 @@ export const SIGN_IN_REASONS = [
   'mfa-timeout',
   'challenge-unsupported',
   'radius-error',
+  // RadiusStatus is Creating: AWS connect-mfa, "While multi-factor authentication is being set up, users cannot log in"
+  'mfa-being-set-up',
 ] as const;
 
 export type SignInReason = (typeof SIGN_IN_REASONS)[number];
@@ -42,6 +44,7 @@ export const MESSAGES: Readonly<Record<SignInReason, string>> = {
   'mfa-timeout': 'Multi-factor authentication timed out. Try again, and contact your administrator if this continues.',
   'challenge-unsupported': 'Multi-factor authentication failed. Contact your administrator.',
   'radius-error': 'Multi-factor authentication failed. Check your MFA code and try again.',
+  'mfa-being-set-up': 'Multi-factor authentication is being set up for your directory. Try again in a few minutes.',
 };
 
 /** AD's "data xxx" sub-codes of LDAP resultCode 49, as the directory reports them. */

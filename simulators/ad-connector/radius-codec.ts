@@ -75,6 +75,8 @@ export interface AccessRequestInput {
   /** Fixed Request Authenticator and challenge bytes, for reproducible tests only. */
   authenticator?: Buffer;
   random?: (n: number) => Buffer;
+  /** More attributes after the others, in order (e.g. Proxy-State for protocol scenarios). */
+  extraAttributes?: Array<[string | number, string | Buffer]>;
 }
 
 export interface EncodedRequest {
@@ -184,6 +186,7 @@ export function encodeAccessRequest(input: AccessRequestInput): EncodedRequest {
     requireLength('NAS-Identifier', Buffer.byteLength(input.nasIdentifier, 'utf8'), 1, MAX_VALUE);
     attributes.push(['NAS-Identifier', input.nasIdentifier]);
   }
+  if (input.extraAttributes) attributes.push(...input.extraAttributes);
   const authenticator = input.authenticator ?? random(16);
   return finish('Access-Request', input.identifier, authenticator, input.secret, attributes, input.messageAuthenticator);
 }

@@ -127,3 +127,19 @@ test('a valid input comes back as a copy; redaction hides the secret', () => {
   assert.notEqual(out.RadiusServers, valid.RadiusServers);
   assert.equal(redactSettings(out).SharedSecret, '********');
 });
+
+// API_RadiusSettings / API_EnableRadius: "RadiusServersIpv6 — The IPv6 addresses of the RADIUS server
+// endpoints or RADIUS server load balancer", each 1–256 characters; both server lists are optional in AWS's type.
+test('RadiusServersIpv6: IPv6 addresses only; servers may come from either list, but from one at least', () => {
+  accepts({ RadiusServersIpv6: ['::1', '2001:db8::10'] });
+  accepts({ RadiusServers: undefined, RadiusServersIpv6: ['::1'] });
+  accepts({ RadiusServers: [], RadiusServersIpv6: ['::1'] });
+  refuses({ RadiusServersIpv6: ['10.0.1.5'] }, 'radiusServersIpv6.1.member');
+  refuses({ RadiusServersIpv6: ['radius.example.com'] }, 'radiusServersIpv6.1.member');
+  refuses({ RadiusServersIpv6: [''] }, 'radiusServersIpv6.1.member');
+  refuses({ RadiusServersIpv6: '::1' }, 'radiusServersIpv6');
+  refuses({ RadiusServers: [], RadiusServersIpv6: [] }, 'radiusServers');
+  const out = validateRadiusSettings({ ...valid, RadiusServersIpv6: ['::1'] });
+  assert.deepEqual(out.RadiusServersIpv6, ['::1']);
+  assert.deepEqual(redactSettings(out).RadiusServersIpv6, ['::1']);
+});

@@ -5,6 +5,7 @@
  * | field                  | AWS constraint                                        |
  * |------------------------|-------------------------------------------------------|
  * | RadiusServers          | array of strings, each 1–256 chars (FQDN or IP)       |
+ * | RadiusServersIpv6      | array of strings, each 1–256 chars (IPv6 addresses)   |
  * | RadiusPort             | integer 1025–65535                                    |
  * | RadiusTimeout          | integer 1–50 (seconds)                                |
  * | RadiusRetries          | integer 0–10 (retries after the first attempt)        |
@@ -16,8 +17,12 @@
  * AWS marks every member optional in the type, but EnableRadius can't work
  * without servers, port, timeout, retries, secret and protocol (the console
  * requires them), so here they are required; DisplayLabel and UseSameUsername
- * stay optional. Our additions, stated: at least one server, each server must
- * look like an IPv4/IPv6 address or a host name (AWS documents no pattern).
+ * stay optional. Our additions, stated: at least one server in RadiusServers or
+ * RadiusServersIpv6 (AWS marks both optional, but a RADIUS client needs one), each
+ * RadiusServers entry must look like an IPv4/IPv6 address or a host name, each
+ * RadiusServersIpv6 entry must be an IPv6 address (AWS: "The IPv6 addresses of the
+ * RADIUS server endpoints or RADIUS server load balancer"; API_RadiusSettings,
+ * API_EnableRadius — https://docs.aws.amazon.com/directoryservice/latest/devguide/API_RadiusSettings.html).
  *
  * A bad value throws CodedError('InvalidParameterException') whose message
  * names the field the way AWS's validation messages do; the secret's value is
@@ -31,6 +36,8 @@ export type AuthenticationProtocol = (typeof AUTHENTICATION_PROTOCOLS)[number];
 
 export interface RadiusSettings {
   RadiusServers: string[];
+  /** IPv6 servers, tried after RadiusServers (the order between the two lists is ours: AWS doesn't say). */
+  RadiusServersIpv6?: string[];
   RadiusPort: number;
   RadiusTimeout: number;
   RadiusRetries: number;
@@ -129,11 +136,15 @@ export function validateRadiusSettings(input: unknown): RadiusSettings {
 
   let before = problems.length;
   const servers = s['RadiusServers'];
-  if (!Array.isArray(servers)) {
+  const servers6 = s['RadiusServersIpv6'];
+  const hasAny = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
+  if (servers !== undefined && !Array.isArray(servers)) {
+    problems.push(problem('radiusServers', servers, 'Member must be a list of strings'));
+  } else if (servers === undefined && servers6 === undefined) {
     problems.push(problem('radiusServers', servers, 'Member must not be null'));
-  } else if (servers.length === 0) {
-    problems.push(problem('radiusServers', servers, 'Member must contain at least one server'));
-  } else {
+  } else if (!hasAny(servers) && !hasAny(servers6)) {
+    problems.push(problem('radiusServers', servers ?? [], 'Member must contain at least one server (here or in RadiusServersIpv6)'));
+  } else if (Array.isArray(servers)) {
     servers.forEach((server, i) => {
       const field = `radiusServers.${i + 1}.member`;
       if (checkLength(field, server, LIMITS.serverLength.min, LIMITS.serverLength.max, problems)) {
@@ -144,6 +155,21 @@ export function validateRadiusSettings(input: unknown): RadiusSettings {
     });
   }
   note('RadiusServers', before);
+
+  before = problems.length;
+  if (servers6 !== undefined) {
+    if (!Array.isArray(servers6)) {
+      problems.push(problem('radiusServersIpv6', servers6, 'Member must be a list of strings'));
+    } else {
+      servers6.forEach((server, i) => {
+        const field = `radiusServersIpv6.${i + 1}.member`;
+        if (checkLength(field, server, LIMITS.serverLength.min, LIMITS.serverLength.max, problems) && isIP(server) !== 6) {
+          problems.push(problem(field, server, 'Member must be an IPv6 address'));
+        }
+      });
+    }
+  }
+  note('RadiusServersIpv6', before);
 
   before = problems.length;
   checkInteger('radiusPort', s['RadiusPort'], LIMITS.port.min, LIMITS.port.max, problems);
@@ -189,6 +215,7 @@ export function validateRadiusSettings(input: unknown): RadiusSettings {
 
   const known = new Set([
     'RadiusServers',
+    'RadiusServersIpv6',
     'RadiusPort',
     'RadiusTimeout',
     'RadiusRetries',
@@ -213,13 +240,14 @@ export function validateRadiusSettings(input: unknown): RadiusSettings {
     );
   }
   const clean: RadiusSettings = {
-    RadiusServers: [...(servers as string[])],
+    RadiusServers: [...((servers as string[] | undefined) ?? [])],
     RadiusPort: s['RadiusPort'] as number,
     RadiusTimeout: s['RadiusTimeout'] as number,
     RadiusRetries: s['RadiusRetries'] as number,
     SharedSecret: secret as string,
     AuthenticationProtocol: protocol as AuthenticationProtocol,
   };
+  if (Array.isArray(servers6)) clean.RadiusServersIpv6 = [...(servers6 as string[])];
   if (label !== undefined) clean.DisplayLabel = label as string;
   if (same !== undefined) clean.UseSameUsername = same as boolean;
   return clean;
@@ -227,5 +255,7 @@ export function validateRadiusSettings(input: unknown): RadiusSettings {
 
 /** The settings as DescribeDirectories would show them: the secret never leaves. */
 export function redactSettings(settings: RadiusSettings): Omit<RadiusSettings, 'SharedSecret'> & { SharedSecret: '********' } {
-  return { ...settings, RadiusServers: [...settings.RadiusServers], SharedSecret: '********' };
+  const shown = { ...settings, RadiusServers: [...settings.RadiusServers], SharedSecret: '********' as const };
+  if (settings.RadiusServersIpv6) shown.RadiusServersIpv6 = [...settings.RadiusServersIpv6];
+  return shown;
 }

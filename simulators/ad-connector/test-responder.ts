@@ -5,6 +5,7 @@
  * apart from) the agent. The handler decides each answer.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
 import { type RadiusPackageDecoded, radius } from './radius-package.ts';
 
 
@@ -37,7 +38,8 @@ export async function startTestResponder(options: {
   port?: number;
   handler: (request: ResponderRequest) => ResponderAnswer | Promise<ResponderAnswer>;
 }): Promise<TestResponder> {
-  const socket: Socket = createSocket('udp4');
+  // An IPv6 host (::1) gets a udp6 socket, for the connector's RadiusServersIpv6 tests.
+  const socket: Socket = createSocket(isIP(options.host ?? '') === 6 ? 'udp6' : 'udp4');
   const requests: ResponderRequest[] = [];
   socket.on('message', (msg, from) => {
     void (async () => {
