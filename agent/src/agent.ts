@@ -3,7 +3,7 @@ import { type AgentConfig, type AgentConfigInput, type AppConfig, validateConfig
 import { type AuthProtocol, Engine } from './engine/engine.ts';
 import type { Decision } from './engine/reasons.ts';
 import { HealthServer } from './http.ts';
-import { type Logger, silentLogger } from './logger.ts';
+import { decisionLogger, type Logger, silentLogger } from './logger.ts';
 import { AgentMetrics } from './metrics.ts';
 import { type FetchLike, OktaClient } from './okta/client.ts';
 import type { OktaApi } from './okta/types.ts';
@@ -93,6 +93,9 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
       onCall: (r) => metrics.oktaLatency.observe({ operation: r.operation, status: String(r.status) }, r.durationMs / 1000),
     });
 
+  // The decision line's keys are fixed and none holds a secret: redacting its top-level
+  // keys only costs ~5 µs a line, against ~13 µs for the full wildcard paths (bench/README.md).
+  const decisionLog = decisionLogger(logger);
   const stopping = new AbortController();
   const servers: Array<{ app: AppConfig; server: RadiusServer }> = [];
   for (const app of config.apps) {
@@ -103,6 +106,8 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
         mode: app.mode,
         usernameFormat: app.usernameFormat,
         timeouts: app.timeouts,
+        factorMenu: app.factorMenu,
+        oktaApp: app.oktaApp,
       },
       okta: oktaClient,
       clock,
@@ -115,6 +120,7 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
       host: app.listen.host,
       port: app.listen.port,
       duplicateTtlMs: app.duplicateTtlMs,
+      ...(app.listen.receiveBufferBytes === undefined ? {} : { receiveBufferBytes: app.listen.receiveBufferBytes }),
       clients: app.clients.map((c) => ({
         name: c.name,
         address: c.address,
@@ -155,7 +161,7 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
     password = undefined;
     metrics.requests.inc({ app: app.name, result: decision.result, reason: decision.reason });
     // One line per decision; never the password, passcode or secret.
-    logger.info(
+    decisionLog.info(
       {
         app: app.name,
         client: ctx.client.name,
@@ -198,7 +204,10 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
         for (const { app, server } of servers) {
           const endpoint = await server.listen();
           bound.push({ app: app.name, endpoint });
-          logger.info({ app: app.name, host: endpoint.address, port: endpoint.port, mode: app.mode }, 'listening');
+          logger.info(
+            { app: app.name, host: endpoint.address, port: endpoint.port, mode: app.mode, receiveBufferBytes: server.receiveBufferBytes },
+            'listening',
+          );
         }
         if (config.http) {
           http = new HealthServer(

@@ -31,10 +31,11 @@ const timeoutsSchema = z
       })
       .default('reject-when-polling-mfa'),
     otpMs: positiveMs('otpMs').default(300_000),
-    challengeMs: positiveMs('challengeMs').default(300_000),
+    // ragent.mfa.timeout.seconds, default 60 (Okta help, Agent_install_linux-conf-properties.htm).
+    challengeMs: positiveMs('challengeMs').default(60_000),
   })
   .strict()
-  .default({ totalRequestMs: 60_000, responseModeOnTimeout: 'reject-when-polling-mfa', otpMs: 300_000, challengeMs: 300_000 });
+  .default({ totalRequestMs: 60_000, responseModeOnTimeout: 'reject-when-polling-mfa', otpMs: 300_000, challengeMs: 60_000 });
 
 const appSchema = z
   .object({
@@ -44,6 +45,13 @@ const appSchema = z
       .object({
         host: z.string().min(1).default('0.0.0.0'),
         port: z.number().int().min(0, 'port must be 0..65535 (0 = any free port)').max(65535, 'port must be 0..65535').default(1812),
+        /** SO_RCVBUF to ask for (bytes); default 4 MiB so bursts wait in the kernel instead of being dropped; 0 = OS default. */
+        receiveBufferBytes: z
+          .number({ error: 'receiveBufferBytes must be a number of bytes' })
+          .int()
+          .min(0, 'receiveBufferBytes must be >= 0 (0 = the OS default)')
+          .max(256 * 1024 * 1024, 'receiveBufferBytes must be at most 268435456 (256 MiB)')
+          .optional(),
       })
       .strict()
       .default({ host: '0.0.0.0', port: 1812 }),
@@ -57,11 +65,53 @@ const appSchema = z
       })
       .strict()
       .default({ stripDomain: true }),
-    clients: z.array(clientSchema.strict()).min(1, 'list at least one RADIUS client (address + secret)'),
+    /** The reference agent's model: a secret per client source address. Give this or `secret`. */
+    clients: z.array(clientSchema.strict()).min(1, 'list at least one RADIUS client (address + secret)').optional(),
+    /**
+     * Okta's model (Okta_Radius_App-gen-addr-filtering.htm): one secret per RADIUS app (port),
+     * any source address unless `allowList` (ragent.network.accept.allow_list) names them.
+     */
+    secret: z.string().min(1, 'the shared secret must not be empty').optional(),
+    allowList: z.array(z.string().min(1)).min(1, 'list at least one address, or leave allowList out to accept any source').optional(),
+    /** With `secret`: require Message-Authenticator in requests (default true, BlastRADIUS). */
+    requireMessageAuthenticator: z.boolean().default(true),
+    /** Password-first with one factor: prompt for it directly (default) or always show the menu. */
+    factorMenu: z.enum(['when-several', 'always'], { error: "must be 'when-several' or 'always'" }).default('when-several'),
+    /** Which Okta app this stands for: Duo rules differ (amazon-workspaces: Duo passcode only; radius: Duo push/SMS/passcode). */
+    oktaApp: z.enum(['amazon-workspaces', 'radius'], { error: "must be 'amazon-workspaces' or 'radius'" }).default('amazon-workspaces'),
     timeouts: timeoutsSchema,
     duplicateTtlMs: positiveMs('duplicateTtlMs').default(30_000),
   })
-  .strict();
+  .strict()
+  .superRefine((app, ctx) => {
+    if ((app.clients === undefined) === (app.secret === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message:
+          app.clients === undefined
+            ? "give either 'clients' (a secret per source address) or 'secret' (one secret for the app, any source or 'allowList'); neither is set"
+            : "give either 'clients' or 'secret', not both",
+      });
+    }
+    if (app.allowList !== undefined && app.secret === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['allowList'], message: "allowList goes with 'secret' (with 'clients', each client's address is the allow list)" });
+    }
+  })
+  // Okta's model becomes the client table it means: one entry per allowed address (or any IPv4 /
+  // any IPv6 source), all with the app's one secret. Everything downstream sees `clients`.
+  .transform((app) => ({ ...app, clients: app.clients ?? clientsForOktaModel(app.secret ?? '', app.allowList, app.requireMessageAuthenticator) }));
+
+/** `secret` + optional `allowList` (Okta's model) as client-table entries. */
+export function clientsForOktaModel(secret: string, allowList: readonly string[] | undefined, requireMessageAuthenticator: boolean) {
+  const addresses = allowList ?? ['0.0.0.0/0', '::/0'];
+  return addresses.map((address) => ({
+    name: allowList ? `allow-list ${address}` : address === '::/0' ? 'any IPv6 source' : 'any IPv4 source',
+    address,
+    secret,
+    requireMessageAuthenticator,
+  }));
+}
 
 export const configSchema = z
   .object({

@@ -5,7 +5,7 @@ import { OktaOrg } from '../../simulators/okta/org.ts';
 import { oktaFetch } from '../../simulators/okta/serve.ts';
 import { totpAt } from '../../simulators/okta/totp.ts';
 import { createAgent } from './agent.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, decisionLogger } from './logger.ts';
 import { buildAccessRequest, TestRadiusSocket } from './test-support/radius-test-client.ts';
 
 function capture(): { lines: string[]; stream: { write(s: string): void } } {
@@ -22,6 +22,15 @@ describe('logging', () => {
     const out = lines.join('');
     for (const s of ['hunter2', '123456', 's3', 't0k', '00st-x', '00st-y']) assert.ok(!out.includes(s), `${s} leaked: ${out}`);
     assert.match(out, /\[redacted\]/);
+  });
+
+  it('the decision logger still redacts top-level secret keys', () => {
+    const { lines, stream } = capture();
+    const log = decisionLogger(createLogger({ destination: stream }));
+    log.info({ reason: 'x', password: 'hunter2', passCode: '123456', secret: 's3', token: 't0k', stateToken: '00st-z' }, 'decision');
+    const out = lines.join('');
+    for (const s of ['hunter2', '123456', 's3', 't0k', '00st-z']) assert.ok(!out.includes(s), `${s} leaked: ${out}`);
+    assert.match(out, /"reason":"x"/);
   });
 
   it('every decision is one line with its reason code; no secret, passcode, password or token appears', async () => {

@@ -252,6 +252,68 @@ describe('RadiusServer over UDP on loopback', () => {
     assert.equal(l.calls.count, 2, 'processed again after expiry');
   });
 
+  it('expires many entries in finish order with one timer, skipping ones a new request replaced', async () => {
+    const l = await lab();
+    for (let id = 0; id < 5; id++) {
+      await l.client.exchange(request('ok', { identifier: id }), l.address);
+      await l.clock.advance(1_000);
+    }
+    // Identifier 0 again, new authenticator: its old entry must not expire the new one.
+    await l.client.exchange(request('bad', { identifier: 0 }), l.address);
+    assert.equal(l.server.stats.cacheSize, 5);
+    // Finished: old id 0 at t=0, ids 1..4 at 1..4 s, the new id 0 at 5 s. Now t = TTL + 1 ms:
+    // the old id 0's expiry came up and was skipped, since the new request replaced it.
+    await l.clock.advance(TTL - 5_000 + 1);
+    assert.equal(l.server.stats.cacheSize, 5, 'the replaced entry expired without taking the new one');
+    await l.clock.advance(4_000);
+    assert.equal(l.server.stats.cacheSize, 1, 'only the newest is left');
+    await l.clock.advance(1_000);
+    assert.equal(l.server.stats.cacheSize, 0);
+  });
+
+  it('a request superseded while processing sees its signal abort with RADIUS_REQUEST_SUPERSEDED and is not answered', async () => {
+    const reasons: unknown[] = [];
+    let first = true;
+    const l = await lab({
+      handler: (calls) => (req) => {
+        calls.count++;
+        if (!first) return Promise.resolve({ code: RadiusCode.AccessReject });
+        first = false;
+        return new Promise<RadiusReply>((resolve) => {
+          req.signal.addEventListener('abort', () => {
+            reasons.push(req.signal.reason);
+            resolve({ code: RadiusCode.AccessAccept });
+          });
+        });
+      },
+    });
+    const received = nextPacketEvent(l.events, (e) => e.direction === 'received');
+    await l.client.send(request('ok', { identifier: 9 }), l.address);
+    await received;
+    const superseded = dropped(l, 'superseded');
+    const reply = await l.client.exchange(request('bad', { identifier: 9 }), l.address);
+    await superseded;
+    assert.equal(decodeOk(reply).code, RadiusCode.AccessReject);
+    assert.equal((reasons[0] as { code?: string }).code, 'RADIUS_REQUEST_SUPERSEDED');
+  });
+
+  it('asks for a large receive buffer by default and reports what the OS granted', async () => {
+    const l = await lab();
+    // Linux doubles the request and caps it at net.core.rmem_max; either way it is well above the ~208 KiB default.
+    assert.ok(l.server.receiveBufferBytes > 212_992, `granted ${l.server.receiveBufferBytes}`);
+    const small = new RadiusServer({
+      clock: l.clock,
+      events: new PacketEvents(),
+      port: 0,
+      clients: [{ name: 'c', address: '127.0.0.1', secret: SECRET }],
+      handler: async () => null,
+      receiveBufferBytes: 0,
+    });
+    await small.listen();
+    cleanups.push(() => small.close());
+    assert.ok(small.receiveBufferBytes > 0 && small.receiveBufferBytes <= 212_992 * 2, `OS default kept: ${small.receiveBufferBytes}`);
+  });
+
   it('drops and counts malformed datagrams and keeps working', async () => {
     const l = await lab();
     const valid = request('ok');
@@ -390,5 +452,6 @@ describe('RadiusServer over UDP on loopback', () => {
       code: 'CONFIG_EMPTY_SECRET',
     });
     assert.throws(() => new RadiusServer({ ...base, port: 70000, clients: [] }), { code: 'CONFIG_BAD_PORT' });
+    assert.throws(() => new RadiusServer({ ...base, receiveBufferBytes: -1, clients: [] }), { code: 'CONFIG_BAD_RECEIVE_BUFFER' });
   });
 });
