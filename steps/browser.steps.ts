@@ -36,7 +36,7 @@ async function signInOnPage(world: LabWorld, person: Person, mfaCode: string): P
         p.locator('#error:not(:empty)').waitFor({ timeout: 30_000 }),
       ]);
       const welcome = await p.getByRole('heading', { name: 'Your WorkSpace' }).isVisible();
-      world.pageOutcome = { signedIn: welcome, error: (await p.locator('#error').textContent())?.trim() ?? '' };
+      world.pageOutcome = { person, signedIn: welcome, error: (await p.locator('#error').textContent())?.trim() ?? '' };
     });
   } finally {
     await page.close();
@@ -49,8 +49,8 @@ When(
     description: 'Fills in the sign-in page (user name, password, MFA code) in a browser with the code the app shows now, and presses Sign In.',
     example: 'When she signs in on the sign-in page with her current Okta Verify code',
   },
-  async function (this: LabWorld, person: Person, _whose: Person, app: AppName) {
-    await signInOnPage(this, person, codeFrom(this, person, app));
+  async function (this: LabWorld, person: Person, whose: Person, app: AppName) {
+    await signInOnPage(this, person, codeFrom(this, whose, app));
   },
 );
 
@@ -60,7 +60,8 @@ When(
     description: 'Fills in the sign-in page with this text as MFA code (e.g. "push") and presses Sign In.',
     example: 'When she signs in on the sign-in page with "push" as her MFA code',
   },
-  async function (this: LabWorld, person: Person, text: string, _whose: Person) {
+  async function (this: LabWorld, person: Person, text: string, whose: Person) {
+    if (whose !== person) throw new Error(`${person} types into ${person}'s own MFA field, not ${whose}'s: write "as her / his MFA code".`);
     await signInOnPage(this, person, text);
   },
 );
@@ -77,13 +78,14 @@ When(
 );
 
 Then(
-  'the page says {user} is {outcome}',
+  'the page says {user} is {pageOutcome}',
   {
-    description: 'After the page sign-in: "signed in" shows the WorkSpace; "refused" shows an error.',
+    description: "After the person's page sign-in: \"signed in\" shows the WorkSpace; \"refused\" shows an error.",
     example: 'Then the page says she is signed in',
   },
   function (this: LabWorld, person: Person, outcome: 'signed-in' | 'refused') {
     assert.ok(this.pageOutcome, 'no sign-in on the page yet');
+    assert.equal(this.pageOutcome.person, person, `the last page sign-in was ${this.pageOutcome.person}'s, not ${person}'s`);
     assert.equal(this.pageOutcome.signedIn, outcome === 'signed-in', `${person}: page shows "${this.pageOutcome.error}"`);
   },
 );

@@ -32,7 +32,7 @@ Given(
 );
 
 Given(
-  'the AD Connector uses the {word} protocol',
+  'the AD Connector uses the {protocol} protocol',
   {
     description: 'AuthenticationProtocol: PAP, CHAP, MS-CHAPv1 or MS-CHAPv2.',
     example: 'Given the AD Connector uses the CHAP protocol',
@@ -110,8 +110,7 @@ When(
   async function (this: LabWorld) {
     this.movedAway?.remove();
     this.movedAway = undefined;
-    this.applyRadiusSettings();
-    await this.drive(this.connector!.whenStatusSettled(), { what: 'the RADIUS status probe' });
+    await this.applyAndSettle();
   },
 );
 
@@ -127,43 +126,59 @@ When(
 );
 
 Then(
-  "the AD Connector's RADIUS status is {string}",
+  'RADIUS is not enabled on the AD Connector yet',
   {
-    description: 'RadiusStatus as DescribeDirectories shows it: "absent" (RADIUS not enabled), Creating, Completed or Failed.',
+    description: 'The AD Connector exists and has no RADIUS settings: DescribeDirectories shows no RadiusStatus, and it has sent no RADIUS datagram.',
+    example: 'Given RADIUS is not enabled on the AD Connector yet',
+  },
+  async function (this: LabWorld) {
+    const connector = await this.ensureConnector();
+    assert.equal(connector.radiusStatus, undefined, `RadiusStatus is already ${connector.radiusStatus}`);
+    const sent = this.trace.filter((e) => e.observer === 'ad-connector' && e.direction === 'sent').length;
+    assert.equal(sent, 0, `the AD Connector already sent ${sent} RADIUS datagram(s)`);
+  },
+);
+
+Then(
+  "the AD Connector's RADIUS status is {radiusStatus}",
+  {
+    description: 'RadiusStatus as DescribeDirectories shows it: Creating, Completed or Failed (the settings are applied first if a step has not done it).',
     example: 'Then the AD Connector\'s RADIUS status is "Completed"',
   },
   async function (this: LabWorld, expected: string) {
-    if (expected === 'absent') {
-      assert.equal(this.connector?.radiusStatus, undefined);
-      return;
-    }
     await this.ready();
     assert.equal(this.connector!.radiusStatus, expected, `RadiusStatus (reasons: ${this.connector!.radiusStatusReasons.join('; ')})`);
   },
 );
 
 Then(
-  "the AD Connector's RADIUS status went through {string} to {string}",
+  "the AD Connector's RADIUS status went through {radiusStatus} to {radiusStatus}",
   {
-    description: 'The status was the first value right after the settings were applied, and is the second now.',
+    description:
+      "Right after the settings were last applied the status was the first value; the connector's status probe then went out to the agent, and the status settled on the second value — Completed only with a verified answer from the agent, Failed only without one.",
     example: 'Then the AD Connector\'s RADIUS status went through "Creating" to "Completed"',
   },
   function (this: LabWorld, first: string, last: string) {
-    assert.equal(this.statusAfterApply, first);
-    assert.equal(this.connector!.radiusStatus, last);
+    const probe = this.statusProbe;
+    assert.ok(probe, 'the RADIUS settings were never applied: use "When the AD Connector\'s RADIUS settings are applied" first');
+    assert.equal(probe.after, first, `right after the settings were applied the status was ${probe.after}`);
+    assert.equal(probe.settled, last, `the status settled on ${probe.settled} (reasons: ${this.connector!.radiusStatusReasons.join('; ')})`);
+    assert.ok(probe.sent > 0, 'the AD Connector sent no status probe to the agent');
+    if (last === 'Completed') assert.ok(probe.answered > 0, 'Completed without a verified answer to the status probe');
+    if (last === 'Failed') assert.equal(probe.answered, 0, 'Failed although the probe got a verified answer');
   },
 );
 
 Then(
   'the AD Connector tried {int} servers',
   {
-    description: 'The last sign-in was answered by a later server than the first: the connector failed over.',
+    description: "The AD Connector sent the last sign-in's request to this many different RADIUS servers (failover), counted from the datagrams it sent.",
     example: 'And the AD Connector tried 2 servers',
   },
   function (this: LabWorld, n: number) {
     const { result } = this.lastResult();
-    const servers = this.radiusSettings().RadiusServers;
-    assert.equal(result.serverUsed, `${servers[n - 1]}:${this.radiusSettings().RadiusPort}`);
+    const servers = new Set(result.trace.filter((e) => e.direction === 'sent').map((e) => `${e.remote.address}:${e.remote.port}`));
+    assert.equal(servers.size, n, `the AD Connector sent to ${servers.size} server(s): ${[...servers].join(', ') || 'none'}`);
   },
 );
 

@@ -9,10 +9,14 @@ const { Given, When, Then } = stepsFor<LabWorld>('devices');
 Given(
   '{user} has {app} on {whose} phone',
   {
-    description: "Installs the app on the person's phone and enrols it in Okta (active), as if the QR code had been scanned earlier.",
+    description:
+      "Installs the app on the person's own phone and enrols it in Okta (active), as if the QR code had been scanned earlier. The phone must be the person's own (\"Alice has … on her phone\").",
     example: 'Given Alice has Okta Verify on her phone',
   },
-  async function (this: LabWorld, person: Person, app: AppName, _whose: Person) {
+  async function (this: LabWorld, person: Person, app: AppName, whose: Person) {
+    if (whose !== person) {
+      throw new Error(`${person}'s authenticator goes on ${person}'s own phone in this lab, not ${whose}'s: write "on her / his phone" (to use another person's code, say so in the sign-in step: "with ${whose}'s current … code").`);
+    }
     await this.enrolApp(person, app, 0);
   },
 );
@@ -162,12 +166,72 @@ Then(
 Then(
   'a code was sent to {user} by {channel}',
   {
-    description: 'Checks that a one-time code arrived in the SMS inbox, on the voice line or in the email inbox since the last sign-in began (activation codes do not count).',
+    description: 'Checks that a one-time code reached the person in the SMS inbox, on the voice line (an answered call) or in the email inbox since the last sign-in began (activation codes do not count).',
     example: 'Then a code was sent to him by SMS',
   },
   function (this: LabWorld, person: Person, channel: Channel) {
-    const code = this.codeSentSinceExchangeStart(person, channel);
-    assert.ok(code, `no code reached ${person} by ${channel}`);
+    const codes = this.codesSentSinceExchangeStart(person, channel);
+    assert.ok(codes.length > 0, `no code reached ${person} by ${channel} since the last sign-in began`);
+  },
+);
+
+Then(
+  'no code was sent to {user} by {channel}',
+  {
+    description:
+      'Nothing arrived for the person by SMS, voice call (answered or not) or email since the last sign-in began — checked after that sign-in got its answer, so a code on its way would be there.',
+    example: 'Then no code was sent to her by SMS',
+  },
+  function (this: LabWorld, person: Person, channel: Channel) {
+    this.lastResult(person); // the person's sign-in has ended: anything the agent sent for it has arrived
+    const n = this.messagesSinceExchangeStart(person, channel);
+    assert.equal(n, 0, `${n} message(s) reached ${person} by ${channel} since the last sign-in began`);
+  },
+);
+
+Given(
+  '{whose} phone is offline',
+  {
+    description: "The person's (first) phone has no network: pushes and SMS wait until it is back, calls are missed.",
+    example: "Given Dave's phone is offline",
+  },
+  function (this: LabWorld, person: Person) {
+    this.phone(person, 0).goOffline();
+  },
+);
+
+When(
+  '{whose} phone comes back online',
+  {
+    description: 'The phone has network again: held SMS arrive, held pushes that have not expired appear.',
+    example: 'When his phone comes back online',
+  },
+  function (this: LabWorld, person: Person) {
+    this.phone(person, 0).goOnline();
+  },
+);
+
+Given(
+  '{user} does not answer voice calls',
+  {
+    description: "The person's (first) phone rings but nobody picks up: the code in the call is never heard.",
+    example: 'Given Dave does not answer voice calls',
+  },
+  function (this: LabWorld, person: Person) {
+    this.phone(person, 0).voice.answering = false;
+  },
+);
+
+Then(
+  '{user} missed {count} voice call(s)',
+  {
+    description: 'Counts the calls that rang on the person\'s phone without being answered since the last sign-in began.',
+    example: 'Then she missed 1 voice call',
+  },
+  function (this: LabWorld, person: Person, n: number) {
+    const heard = this.codesSentSinceExchangeStart(person, 'call').length;
+    const rang = this.messagesSinceExchangeStart(person, 'call');
+    assert.equal(rang - heard, n, `${person} missed ${rang - heard} call(s) (${rang} rang)`);
   },
 );
 

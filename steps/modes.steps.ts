@@ -50,8 +50,8 @@ When(
     description: 'Signs in through the AD Connector with the right password, and types the same password in the MFA field too.',
     example: 'When she signs in to WorkSpaces with her password in the MFA field',
   },
-  async function (this: LabWorld, person: Person, _whose: Person) {
-    await this.signIn(person, this.user(person).password);
+  async function (this: LabWorld, person: Person, whose: Person) {
+    await this.signIn(person, this.user(whose).password);
   },
 );
 
@@ -61,8 +61,8 @@ When(
     description: 'Signs in through the AD Connector with the right password, and types "password,code" in the MFA field: the password, a comma, the code the app shows now.',
     example: 'When she signs in to WorkSpaces with her password and current Okta Verify code in the MFA field',
   },
-  async function (this: LabWorld, person: Person, _whose: Person, app: AppName) {
-    await this.signIn(person, `${this.user(person).password},${codeFrom(this, person, app)}`);
+  async function (this: LabWorld, person: Person, whose: Person, app: AppName) {
+    await this.signIn(person, `${this.user(whose).password},${codeFrom(this, whose, app)}`);
   },
 );
 
@@ -72,8 +72,8 @@ When(
     description: 'Like the above, with a six-digit code the app would not show around now after the comma.',
     example: 'When she signs in to WorkSpaces with her password and a wrong Okta Verify code in the MFA field',
   },
-  async function (this: LabWorld, person: Person, _whose: Person, app: AppName) {
-    await this.signIn(person, `${this.user(person).password},${wrongCode(this, person, app)}`);
+  async function (this: LabWorld, person: Person, whose: Person, app: AppName) {
+    await this.signIn(person, `${this.user(whose).password},${wrongCode(this, whose, app)}`);
   },
 );
 
@@ -84,8 +84,8 @@ When(
       'Signs in through the AD Connector with the right password in the password field, but types this other password before the comma in the MFA field (the code after it is right).',
     example: 'When she signs in to WorkSpaces with the password "not-her-password" and her current Okta Verify code in the MFA field',
   },
-  async function (this: LabWorld, person: Person, password: string, _whose: Person, app: AppName) {
-    await this.signIn(person, `${password},${codeFrom(this, person, app)}`);
+  async function (this: LabWorld, person: Person, password: string, whose: Person, app: AppName) {
+    await this.signIn(person, `${password},${codeFrom(this, whose, app)}`);
   },
 );
 
@@ -95,8 +95,8 @@ When(
     description: 'Signs in through the AD Connector with the right password, and types "password,<text>" in the MFA field, e.g. a keyword: push, sms.',
     example: 'When she signs in to WorkSpaces with her password and "push" in the MFA field',
   },
-  async function (this: LabWorld, person: Person, _whose: Person, text: string) {
-    await this.signIn(person, `${this.user(person).password},${text}`);
+  async function (this: LabWorld, person: Person, whose: Person, text: string) {
+    await this.signIn(person, `${this.user(whose).password},${text}`);
   },
 );
 
@@ -106,21 +106,21 @@ When(
     description: 'Signs in through the AD Connector with the right password, and types "password,code" in the MFA field with the latest code that arrived by SMS, voice call or email.',
     example: 'When he signs in to WorkSpaces with his password and the code from the SMS in the MFA field',
   },
-  async function (this: LabWorld, person: Person, _whose: Person, channel: Channel) {
-    const code = this.network.latestCode(this.user(person).login, channel);
-    assert.ok(code, `no code reached ${person} by ${channel}`);
-    await this.signIn(person, `${this.user(person).password},${code}`);
+  async function (this: LabWorld, person: Person, whose: Person, channel: Channel) {
+    const code = this.signInCodes(whose, channel).at(-1);
+    assert.ok(code, `no code reached ${whose} by ${channel} since enrolment`);
+    await this.signIn(person, `${this.user(whose).password},${code}`);
   },
 );
 
 Then(
-  'the sign-in fails because the AD Connector does not support Access-Challenge',
+  '{whose} sign-in fails because the AD Connector does not support Access-Challenge',
   {
-    description: 'The agent answered the last sign-in with an Access-Challenge, which the AD Connector cannot answer: the sign-in failed (AWS documents that AD Connector does not support challenges).',
-    example: 'Then the sign-in fails because the AD Connector does not support Access-Challenge',
+    description: "The agent answered the person's last sign-in with a verified Access-Challenge, which the AD Connector cannot answer: the sign-in failed (AWS documents that AD Connector does not support challenges).",
+    example: 'Then her sign-in fails because the AD Connector does not support Access-Challenge',
   },
-  function (this: LabWorld) {
-    const { result } = this.lastResult();
+  function (this: LabWorld, person: Person) {
+    const { result } = this.lastResult(person);
     assert.equal(result.signedIn, false, 'the sign-in succeeded');
     assert.equal(result.reason, 'challenge-unsupported', `expected challenge-unsupported, got ${result.reason}${result.replyMessage ? ` (Reply-Message: "${result.replyMessage}")` : ''}`);
   },
@@ -132,8 +132,8 @@ Then(
     description: 'What the WorkSpaces client shows after the last sign-in contains this text (case-insensitive).',
     example: 'Then the WorkSpaces client tells her "Contact your administrator"',
   },
-  function (this: LabWorld, _person: Person, text: string) {
-    const { message } = this.lastResult().result;
+  function (this: LabWorld, person: Person, text: string) {
+    const { message } = this.lastResult(person).result;
     assert.ok(message.toLowerCase().includes(text.toLowerCase()), `the client shows "${message}", not "${text}"`);
   },
 );
@@ -146,15 +146,30 @@ async function vpnSend(world: LabWorld, person: Person, answer: string, state?: 
   const userName = world.user(person).samAccountName;
   const secret = world.agentSecret();
   const request = answerRequest(state ? { userName, answer, state, secret } : { userName, answer, secret });
-  const [bytes] = await world.rawExchange([request], 1, VPN_WAIT_MS);
+  const {
+    replies: [bytes],
+  } = await world.rawExchange([request], 1, VPN_WAIT_MS);
   assert.ok(bytes, `the agent did not answer ${person}'s request within ${VPN_WAIT_MS / 1000} s`);
   const reply = readReply(bytes, request, secret);
   dialogueOf(world).turns.push(state ? { userName, answer, sentState: state, reply } : { userName, answer, reply });
   return reply;
 }
 
-function lastVpnReply(world: LabWorld): DialogueReply {
-  return dialogueOf(world).last.reply;
+/** The last reply the person got through the VPN: a step that names a person checks that person's dialogue. */
+function lastVpnReply(world: LabWorld, person: Person): DialogueReply {
+  const userName = world.user(person).samAccountName;
+  const turn = dialogueOf(world).turns.findLast((t) => t.userName === userName);
+  if (!turn) throw new Error(`${person} has sent nothing through the VPN in this scenario: check the name in this step.`);
+  return turn.reply;
+}
+
+/** The State of the person's last challenge: what their next answer echoes. */
+function stateOf(world: LabWorld, person: Person): Buffer {
+  const reply = lastVpnReply(world, person);
+  if (reply.kind !== 'challenge' || !reply.state) {
+    throw new Error(`${person}'s last reply was an ${KIND[reply.kind]}, not a challenge: there is nothing to answer ("${reply.message}").`);
+  }
+  return reply.state;
 }
 
 const KIND = { accept: 'Access-Accept', reject: 'Access-Reject', challenge: 'Access-Challenge' } as const;
@@ -170,8 +185,8 @@ When(
       'A RADIUS client that handles Access-Challenge (a VPN gateway, from the AD Connector’s first address) sends the person’s user name and right password.',
     example: 'When she signs in to the VPN with her password',
   },
-  async function (this: LabWorld, person: Person, _whose: Person) {
-    await vpnSend(this, person, this.user(person).password);
+  async function (this: LabWorld, person: Person, whose: Person) {
+    await vpnSend(this, person, this.user(whose).password);
   },
 );
 
@@ -193,9 +208,8 @@ When(
     example: 'When she picks "Okta Verify push"',
   },
   async function (this: LabWorld, person: Person, name: string) {
-    const dialogue = dialogueOf(this);
-    const state = dialogue.currentState();
-    await vpnSend(this, person, String(menuNumber(dialogue.last.reply.message, name)), state);
+    const state = stateOf(this, person);
+    await vpnSend(this, person, String(menuNumber(lastVpnReply(this, person).message, name)), state);
   },
 );
 
@@ -206,7 +220,7 @@ When(
     example: 'When she answers "2"',
   },
   async function (this: LabWorld, person: Person, text: string) {
-    await vpnSend(this, person, text, dialogueOf(this).currentState());
+    await vpnSend(this, person, text, stateOf(this, person));
   },
 );
 
@@ -216,8 +230,8 @@ When(
     description: 'Answers the last challenge with the code the app on the person’s phone shows now, echoing its State.',
     example: 'When she answers with her current Okta Verify code',
   },
-  async function (this: LabWorld, person: Person, _whose: Person, app: AppName) {
-    await vpnSend(this, person, codeFrom(this, person, app), dialogueOf(this).currentState());
+  async function (this: LabWorld, person: Person, whose: Person, app: AppName) {
+    await vpnSend(this, person, codeFrom(this, whose, app), stateOf(this, person));
   },
 );
 
@@ -228,7 +242,7 @@ When(
     example: 'When she answers with a wrong Okta Verify code',
   },
   async function (this: LabWorld, person: Person, app: AppName) {
-    await vpnSend(this, person, wrongCode(this, person, app), dialogueOf(this).currentState());
+    await vpnSend(this, person, wrongCode(this, person, app), stateOf(this, person));
   },
 );
 
@@ -239,9 +253,9 @@ When(
     example: 'When he answers with the code from the SMS',
   },
   async function (this: LabWorld, person: Person, channel: Channel) {
-    const code = this.network.latestCode(this.user(person).login, channel);
-    assert.ok(code, `no code reached ${person} by ${channel}`);
-    await vpnSend(this, person, code, dialogueOf(this).currentState());
+    const code = this.signInCodes(person, channel).at(-1);
+    assert.ok(code, `no code reached ${person} by ${channel} since enrolment`);
+    await vpnSend(this, person, code, stateOf(this, person));
   },
 );
 
@@ -252,7 +266,7 @@ When(
     example: 'When she sends the same answer again with the same State',
   },
   async function (this: LabWorld, person: Person) {
-    const previous = dialogueOf(this).lastAnswerWithState();
+    const previous = dialogueOf(this).lastAnswerWithState(this.user(person).samAccountName);
     await vpnSend(this, person, previous.answer, previous.sentState);
   },
 );
@@ -274,10 +288,13 @@ When(
     description: 'Answers with this text under the person’s own user name, echoing the State of another person’s last challenge.',
     example: 'When Bob answers "1" with the State of Alice\'s challenge',
   },
-  async function (this: LabWorld, person: Person, text: string, _other: Person) {
-    const state = dialogueOf(this).currentState();
+  async function (this: LabWorld, person: Person, text: string, other: Person) {
+    const otherName = this.user(other).samAccountName;
+    const theirs = dialogueOf(this).turns.findLast((t) => t.userName === otherName);
+    assert.ok(theirs, `${other} has sent nothing through the VPN, so there is no challenge of theirs to reuse`);
+    assert.ok(theirs.reply.kind === 'challenge' && theirs.reply.state, `${other}'s last reply was not a challenge, so it has no State to reuse`);
     this.person(person); // "she / he" refers to the one answering again
-    await vpnSend(this, person, text, state);
+    await vpnSend(this, person, text, theirs.reply.state);
   },
 );
 
@@ -288,7 +305,7 @@ Then(
     example: 'Then she is asked to choose a factor from "1 Okta Verify push, 2 Okta Verify code"',
   },
   function (this: LabWorld, person: Person, list: string) {
-    const reply = lastVpnReply(this);
+    const reply = lastVpnReply(this, person);
     assert.equal(reply.kind, 'challenge', `${person} got ${describe(reply)}`);
     assert.ok(reply.state && reply.state.length > 0, 'the challenge carries no State');
     assert.ok(reply.message.startsWith('Choose a factor: '), `the challenge says "${reply.message}"`);
@@ -303,7 +320,7 @@ Then(
     example: 'Then she is asked "Enter your Okta Verify code"',
   },
   function (this: LabWorld, person: Person, text: string) {
-    const reply = lastVpnReply(this);
+    const reply = lastVpnReply(this, person);
     assert.equal(reply.kind, 'challenge', `${person} got ${describe(reply)}`);
     assert.ok(reply.state && reply.state.length > 0, 'the challenge carries no State');
     assert.ok(reply.message.toLowerCase().includes(text.toLowerCase()), `the challenge says "${reply.message}"`);
@@ -317,7 +334,7 @@ Then(
     example: 'Then she is signed in to the VPN',
   },
   function (this: LabWorld, person: Person) {
-    const reply = lastVpnReply(this);
+    const reply = lastVpnReply(this, person);
     assert.equal(reply.kind, 'accept', `${person} got ${describe(reply)}`);
   },
 );
@@ -329,7 +346,7 @@ Then(
     example: 'Then she is refused by the VPN',
   },
   function (this: LabWorld, person: Person) {
-    const reply = lastVpnReply(this);
+    const reply = lastVpnReply(this, person);
     assert.equal(reply.kind, 'reject', `${person} got ${describe(reply)}`);
   },
 );
@@ -341,7 +358,7 @@ Then(
     example: 'Then she is refused by the VPN with a message containing "expired"',
   },
   function (this: LabWorld, person: Person, text: string) {
-    const reply = lastVpnReply(this);
+    const reply = lastVpnReply(this, person);
     assert.equal(reply.kind, 'reject', `${person} got ${describe(reply)}`);
     assert.ok(reply.message.toLowerCase().includes(text.toLowerCase()), `Reply-Message "${reply.message}" does not contain "${text}"`);
   },

@@ -7,7 +7,7 @@ Feature: RADIUS status, failover to the second server, and a moved server
     And the AD Connector waits 2 seconds for each RADIUS answer and retries 1 time
 
   Scenario: The RADIUS status goes from Creating to Completed when the agent answers
-    Then the AD Connector's RADIUS status is "absent"
+    Then RADIUS is not enabled on the AD Connector yet
     When the AD Connector's RADIUS settings are applied
     Then the AD Connector's RADIUS status went through "Creating" to "Completed"
 
@@ -22,7 +22,7 @@ Feature: RADIUS status, failover to the second server, and a moved server
   Scenario: After the agent's address changes, sign-in fails until the settings are updated
     Given the agent has moved to a new address
     When she signs in to WorkSpaces with her current Okta Verify code
-    Then the sign-in fails because the RADIUS server did not answer
+    Then her sign-in fails because the RADIUS server did not answer
     When the administrator points the AD Connector at the agent's new address
     And 1 minute passes
     And she signs in to WorkSpaces with her current Okta Verify code

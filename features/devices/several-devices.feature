@@ -30,12 +30,12 @@ Feature: Users with several devices, no device, or a device still being set up
   Scenario: A user with no MFA factor enrolled is refused
     Given Frank has no MFA factor enrolled
     When he signs in to WorkSpaces with "123456" as his MFA code
-    Then he is refused
+    Then he is rejected by the agent
 
   Scenario: A factor still pending activation does not count
     Given Frank has started enrolling Okta Verify but not finished
     When he signs in to WorkSpaces with his current Okta Verify code
-    Then he is refused
+    Then he is rejected by the agent
 
   Scenario: Enrolling by scanning the QR code and confirming a code makes the factor usable
     When Frank enrols Google Authenticator by scanning the QR code Okta shows

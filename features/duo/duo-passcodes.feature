@@ -14,18 +14,18 @@ Feature: Duo users sign in with Duo passcodes only
 
   Scenario: A wrong Duo passcode is refused
     When she signs in to WorkSpaces with a wrong Duo passcode
-    Then she is refused
+    Then she is rejected by the agent
 
   Scenario: A Duo passcode works only once
     When she signs in to WorkSpaces with her current Duo passcode
     Then she is signed in
     When she signs in again with the same code
-    Then she is refused
+    Then she is rejected by the agent
 
   @needs:reference-rules
   Scenario Outline: A Duo user typing "<keyword>" is refused with the reason
     When she signs in to WorkSpaces with "<keyword>" as her MFA code
-    Then she is refused with a message containing "Duo"
+    Then she is rejected by the agent with a message containing "Duo"
 
     Examples:
       | keyword |

@@ -13,7 +13,7 @@ Feature: Google Authenticator codes sign a user in
 
   Scenario: A wrong Google Authenticator code is refused
     When he signs in to WorkSpaces with a wrong Google Authenticator code
-    Then he is refused
+    Then he is rejected by the agent
 
   Scenario: A user with both apps can use either code
     Given Bob has Okta Verify on his phone

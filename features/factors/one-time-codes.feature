@@ -10,7 +10,7 @@ Feature: SMS, voice and email codes take two sign-ins
   Scenario Outline: A code sent by <channel> signs Dave in on the second attempt
     Given Dave can receive codes by <channel>
     When he signs in to WorkSpaces with "<keyword>" as his MFA code
-    Then he is refused with a message containing "<hint>"
+    Then he is rejected by the agent with a message containing "<hint>"
     And a code was sent to him by <channel>
     When he signs in to WorkSpaces with the code from the <channel>
     Then he is signed in
@@ -36,10 +36,10 @@ Feature: SMS, voice and email codes take two sign-ins
     When he signs in to WorkSpaces with "sms" as his MFA code
     And 10 minutes pass
     And he signs in to WorkSpaces with the code from the SMS
-    Then he is refused
+    Then he is rejected by the agent
 
   Scenario: A wrong SMS code is refused
     Given Dave can receive codes by SMS
     When he signs in to WorkSpaces with "sms" as his MFA code
     And he signs in to WorkSpaces with "000001" as his MFA code
-    Then he is refused
+    Then he is rejected by the agent

@@ -17,13 +17,13 @@ Feature: Okta Verify push: the user types "push" and approves on the phone
   Scenario: A denied push refuses her
     Given Carol's phone will deny the push after 3 seconds
     When she signs in to WorkSpaces with a push
-    Then she is refused
+    Then she is rejected by the agent
 
   @needs:clock-control
   Scenario: A push nobody answers runs out and she is refused
     Given Carol's phone will ignore the push
     When she signs in to WorkSpaces with a push
-    Then she is refused
+    Then she is rejected by the agent
     And the sign-in took at least 25 seconds
 
   @needs:clock-control
@@ -31,7 +31,7 @@ Feature: Okta Verify push: the user types "push" and approves on the phone
     Given the AD Connector waits 50 seconds for each RADIUS answer
     And Carol's phone will approve the push after 40 seconds
     When she signs in to WorkSpaces with a push
-    Then she is refused
+    Then she is rejected by the agent
 
   Scenario Outline: The keyword "<keyword>" is understood in any case
     Given Carol's phone will approve the push

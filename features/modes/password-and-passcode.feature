@@ -23,16 +23,16 @@ Feature: Password and code in one field: "password,code" in the MFA field
 
   Scenario: A wrong password before the comma is refused, and no factor is tried
     When she signs in to WorkSpaces with the password "not-her-password" and her current Okta Verify code in the MFA field
-    Then she is refused with a message containing "password"
+    Then she is rejected by the agent with a message containing "password"
     And the agent made no Okta verify call
 
   Scenario: Her password with a wrong code is refused
     When she signs in to WorkSpaces with her password and a wrong Okta Verify code in the MFA field
-    Then she is refused with a message containing "not valid"
+    Then she is rejected by the agent with a message containing "not valid"
 
   Scenario: The code alone, without the password, is refused with a hint
     When she signs in to WorkSpaces with her current Okta Verify code
-    Then she is refused with a message containing "password, a comma"
+    Then she is rejected by the agent with a message containing "password, a comma"
     And the agent made no Okta verify call
 
   @needs:push-control
@@ -46,7 +46,7 @@ Feature: Password and code in one field: "password,code" in the MFA field
     Given Dave is a WorkSpaces user
     And Dave can receive codes by SMS
     When he signs in to WorkSpaces with his password and "sms" in the MFA field
-    Then he is refused with a message containing "A code was sent by SMS"
+    Then he is rejected by the agent with a message containing "A code was sent by SMS"
     And a code was sent to him by SMS
     When he signs in to WorkSpaces with his password and the code from the SMS in the MFA field
     Then he is signed in

@@ -42,7 +42,7 @@ Feature: The agent speaks RADIUS carefully
   Scenario Outline: <protocol> is refused with a message that says why
     Given the AD Connector uses the <protocol> protocol
     When she signs in to WorkSpaces with her current Okta Verify code
-    Then she is refused with a message containing "PAP"
+    Then she is rejected by the agent with a message containing "PAP"
 
     Examples:
       | protocol  |

@@ -10,7 +10,7 @@ Feature: Sign-in survives slow parts and fails clearly when a part is down
     Given the AD Connector waits 5 seconds for each RADIUS answer and retries 2 times
     And Alice's phone will approve the push after 20 seconds
     When she signs in to WorkSpaces with a push
-    Then the sign-in fails because the RADIUS server did not answer
+    Then her sign-in fails because the RADIUS server did not answer
 
   @needs:okta-mock @needs:clock-control
   Scenario: Okta answering slowly still signs Alice in within the AD Connector's wait
@@ -23,13 +23,13 @@ Feature: Sign-in survives slow parts and fails clearly when a part is down
   Scenario: Okta failing with 503 refuses the sign-in with a reason
     Given Okta answers every request with HTTP 503
     When she signs in to WorkSpaces with her current Okta Verify code
-    Then she is refused
+    Then she is rejected by the agent with a Reply-Message
 
   @needs:okta-mock @needs:clock-control
   Scenario: Okta rate-limiting the agent refuses, and sign-in works again after the reset
     Given Okta allows only 1 request per minute
     When she signs in to WorkSpaces with her current Okta Verify code
-    Then she is refused
+    Then she is rejected by the agent
     When 1 minute passes
     And Okta allows requests again
     And she signs in to WorkSpaces with her current Okta Verify code

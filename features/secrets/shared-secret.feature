@@ -12,7 +12,7 @@ Feature: The shared secret and the client address decide who the agent answers
   Scenario: With a wrong shared secret the agent stays silent and the sign-in fails
     Given the AD Connector is configured with a wrong shared secret
     When she signs in to WorkSpaces with her current Okta Verify code
-    Then the sign-in fails because the RADIUS server did not answer
+    Then her sign-in fails because the RADIUS server did not answer
     And the AD Connector's RADIUS status is "Failed"
 
   @needs:metrics
@@ -28,7 +28,7 @@ Feature: The shared secret and the client address decide who the agent answers
   Scenario: A request from an address the agent does not know is not answered
     Given the agent does not know the AD Connector's first address
     When she signs in to WorkSpaces with her current Okta Verify code
-    Then the sign-in fails because the RADIUS server did not answer
+    Then her sign-in fails because the RADIUS server did not answer
 
   @needs:metrics
   Scenario: The agent counts requests from unknown addresses as dropped

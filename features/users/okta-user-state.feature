@@ -8,13 +8,13 @@ Feature: Only active Okta users assigned to the RADIUS app get in
   Scenario: A user not assigned to the WorkSpaces RADIUS app is refused
     Given Grace is not assigned to the WorkSpaces app in Okta
     When she signs in to WorkSpaces with her current Okta Verify code
-    Then she is refused
+    Then she is rejected by the agent
     And the agent made no Okta verify call
 
   Scenario Outline: A <state> Okta user is refused
     Given Grace's Okta account is <state>
     When she signs in to WorkSpaces with her current Okta Verify code
-    Then she is refused
+    Then she is rejected by the agent
     And the agent made no Okta verify call
 
     Examples:
@@ -26,4 +26,4 @@ Feature: Only active Okta users assigned to the RADIUS app get in
   Scenario: A user unknown to Okta is refused
     Given Heidi exists only in the directory
     When Heidi signs in to WorkSpaces with "123456" as her MFA code
-    Then she is refused
+    Then she is rejected by the agent

@@ -27,17 +27,17 @@ test('the menu of the agent README reads as four numbered factors', () => {
 test('an answer echoes the State and hides the password', () => {
   const state = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
   const bytes = answerRequest({ userName: 'alice', answer: '2', state, secret: 's3cret' });
-  const decoded = decodePacket(bytes);
+  const decoded = decodePacket(bytes.bytes);
   assert.ok(decoded.ok);
   assert.equal(decoded.packet.attributes[0]?.type, 80, 'Message-Authenticator first');
   assert.equal(getText(decoded.packet, 'User-Name'), 'alice');
   assert.deepEqual(Buffer.from(getOctets(decoded.packet, 'State') ?? []), state);
-  assert.ok(!bytes.includes(Buffer.from('2\0')), 'User-Password is hidden');
+  assert.ok(!bytes.bytes.includes(Buffer.from('2\0')), 'User-Password is hidden');
 });
 
 test('a challenge is read with its text and State; a reply that does not answer the request is refused', () => {
   const request = answerRequest({ userName: 'alice', answer: 'Correct-Horse-1!', secret: 's3cret' });
-  const req = decodePacket(request);
+  const req = decodePacket(request.bytes);
   assert.ok(req.ok);
   const state = Buffer.alloc(16, 7);
   const challenge = encodeResponse(

@@ -6,12 +6,12 @@
  * echoes the State of the last challenge. Datagrams go through the World's
  * raw client (`rawExchange`: from the AD Connector's first address, traced,
  * waited for on the lab clock); this module builds the requests, checks and
- * reads the replies, and keeps one dialogue per scenario.
+ * reads the replies, and keeps one dialogue per scenario. Requests are built
+ * and replies judged by the connector's codec (the npm `radius` package,
+ * wrapped), never by the agent's own.
  */
 import { randomBytes } from 'node:crypto';
-import { RadiusCode } from '../../agent/src/radius/codes.ts';
-import { decodePacket, encodeRequest, verifyMessageAuthenticator, verifyResponseAuthenticator } from '../../agent/src/radius/codec.ts';
-import { attr, getAll, getOctets, type RadiusAttribute } from '../../agent/src/radius/packet.ts';
+import { type EncodedRequest, encodeAccessRequest, verifyReply } from '../../simulators/ad-connector/radius-codec.ts';
 
 export type ReplyKind = 'accept' | 'reject' | 'challenge';
 
@@ -38,25 +38,10 @@ export interface DialogueTurn {
 export class ChallengeDialogue {
   readonly turns: DialogueTurn[] = [];
 
-  get last(): DialogueTurn {
-    const t = this.turns.at(-1);
-    if (!t) throw new Error('Nothing was sent through the VPN yet: start with "When … signs in to the VPN with … password".');
-    return t;
-  }
-
-  /** The State of the last challenge: what the next answer echoes. */
-  currentState(): Buffer {
-    const { reply } = this.last;
-    if (reply.kind !== 'challenge' || !reply.state) {
-      throw new Error(`The last reply was an Access-${reply.kind === 'accept' ? 'Accept' : 'Reject'}, not a challenge: there is nothing to answer ("${reply.message}").`);
-    }
-    return reply.state;
-  }
-
-  /** The last request that echoed a State (to send it again). */
-  lastAnswerWithState(): DialogueTurn & { sentState: Buffer } {
-    const t = this.turns.findLast((x): x is DialogueTurn & { sentState: Buffer } => x.sentState !== undefined);
-    if (!t) throw new Error('No request echoed a State yet: answer a challenge first.');
+  /** The user's last request that echoed a State (to send it again). */
+  lastAnswerWithState(userName: string): DialogueTurn & { sentState: Buffer } {
+    const t = this.turns.findLast((x): x is DialogueTurn & { sentState: Buffer } => x.sentState !== undefined && x.userName === userName);
+    if (!t) throw new Error(`${userName} has not echoed a State yet: answer a challenge first.`);
     return t;
   }
 }
@@ -76,12 +61,18 @@ export function dialogueOf(world: object): ChallengeDialogue {
 let nextIdentifier = 101;
 
 /** An Access-Request (PAP, Message-Authenticator first) with the answer as User-Password and, when given, the State to echo. */
-export function answerRequest(input: { userName: string; answer: string; state?: Uint8Array; secret: string }): Buffer {
-  const attributes: RadiusAttribute[] = [attr.text('User-Name', input.userName)];
-  if (input.state) attributes.push(attr.octets('State', input.state));
+export function answerRequest(input: { userName: string; answer: string; state?: Uint8Array; secret: string }): EncodedRequest {
   const identifier = nextIdentifier;
   nextIdentifier = (nextIdentifier + 1) % 256;
-  return encodeRequest({ code: RadiusCode.AccessRequest, identifier, attributes, userPassword: input.answer, messageAuthenticator: 'first' }, input.secret);
+  return encodeAccessRequest({
+    identifier,
+    secret: input.secret,
+    userName: input.userName,
+    password: input.answer,
+    protocol: 'PAP',
+    messageAuthenticator: true,
+    ...(input.state ? { extraAttributes: [['State', Buffer.from(input.state)]] } : {}),
+  });
 }
 
 /**
@@ -89,28 +80,19 @@ export function answerRequest(input: { userName: string; answer: string; state?:
  * Response Authenticator, Message-Authenticator when present), else it throws
  * saying what was wrong.
  */
-export function readReply(reply: Buffer, request: Buffer, secret: string): DialogueReply {
-  if (reply[1] !== request[1]) throw new Error(`The reply's identifier ${reply[1]} does not match the request's ${request[1]}.`);
-  const requestAuthenticator = request.subarray(4, 20);
-  if (!verifyResponseAuthenticator(reply, requestAuthenticator, secret)) throw new Error('The reply fails the Response Authenticator check (wrong shared secret?).');
-  if (verifyMessageAuthenticator(reply, secret, requestAuthenticator) === 'invalid') throw new Error('The reply has an invalid Message-Authenticator.');
-  const decoded = decodePacket(reply);
-  if (!decoded.ok) throw new Error(`The reply does not decode: ${decoded.error.message}`);
-  const { packet } = decoded;
-  const message = getAll(packet, 'Reply-Message')
-    .map((v) => Buffer.from(v).toString('utf8'))
-    .join('');
-  switch (packet.code) {
-    case RadiusCode.AccessAccept:
+export function readReply(reply: Buffer, request: EncodedRequest, secret: string): DialogueReply {
+  const checked = verifyReply(request, reply, secret);
+  if (!checked.ok) throw new Error(`The reply fails verification with the target's secret: ${checked.reason} — ${checked.detail}.`);
+  const message = checked.reply.replyMessages.join('');
+  switch (checked.reply.codeName) {
+    case 'Access-Accept':
       return { kind: 'accept', message };
-    case RadiusCode.AccessReject:
+    case 'Access-Reject':
       return { kind: 'reject', message };
-    case RadiusCode.AccessChallenge: {
-      const state = getOctets(packet, 'State');
-      return state ? { kind: 'challenge', message, state: Buffer.from(state) } : { kind: 'challenge', message };
+    case 'Access-Challenge': {
+      const { state } = checked.reply;
+      return state ? { kind: 'challenge', message, state } : { kind: 'challenge', message };
     }
-    default:
-      throw new Error(`Unexpected reply code ${packet.code} to an Access-Request.`);
   }
 }
 

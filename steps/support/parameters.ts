@@ -1,165 +1,129 @@
 /**
  * Parameter types: the words scenarios use for people, apps, channels,
- * outcomes and durations. Each is listed in the step catalogue's preamble.
+ * durations, reasons… Each comes from a closed vocabulary in words.ts (listed in
+ * the step catalogue's preamble and in features/README.md); a word outside it
+ * makes the step match nothing, and step-lint.ts then names the word and the
+ * allowed values.
  */
 import { defineParameterType } from '@cucumber/cucumber';
+import {
+  AD_STATE,
+  APP,
+  type AppName,
+  APPS,
+  CHANNEL,
+  type Channel,
+  CHANNELS,
+  COUNT,
+  COUNT_WORDS,
+  DROP_REASON,
+  DURATION,
+  FACTOR,
+  FACTORS,
+  MALFORMATION,
+  OKTA_STATE,
+  ORDINAL,
+  ORDINALS,
+  PAGE_OUTCOME,
+  PASSWORD_REASON,
+  PASSWORD_REASONS,
+  type Person,
+  PROTOCOL,
+  PUSH_ANSWER,
+  type PushAnswer,
+  RADIUS_CODE,
+  RADIUS_CODES,
+  RADIUS_STATUS,
+  SETTING_NAME,
+  SETTINGS_VERDICT,
+  TIME_STEP,
+  UNIT_MS,
+  USER,
+  WHOSE,
+  type WordSet,
+} from './words.ts';
 import type { LabWorld } from './world.ts';
 
-/** People of the default lab, in the order they are introduced in features. */
-export const PEOPLE = ['Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank', 'Grace', 'Heidi', 'Ivan', 'Judy'] as const;
-export type Person = (typeof PEOPLE)[number];
+export type { AppName, Channel, Person, PushAnswer } from './words.ts';
+export { PEOPLE } from './words.ts';
 
-const names = PEOPLE.join('|');
+function define<T>(set: WordSet, transformer: (this: LabWorld, ...groups: string[]) => T, useForSnippets = true): void {
+  defineParameterType({ name: set.name, regexp: new RegExp(set.regexp), transformer, useForSnippets });
+}
 
 // {user}: a person by name, or she / he / they (her / him / them) for the person last named.
-defineParameterType({
-  name: 'user',
-  regexp: new RegExp(`${names}|she|he|they|her|him|them`),
-  transformer(this: LabWorld, word: string): Person {
-    return this.person(word);
-  },
+define(USER, function (word: string): Person {
+  return this.person(word);
 });
 
-// {whose}: Alice's / her / his / their — whose phone, code, account.
-defineParameterType({
-  name: 'whose',
-  regexp: new RegExp(`(?:${names})'s|her|his|their`),
-  transformer(this: LabWorld, word: string): Person {
-    return this.person(word.endsWith("'s") ? word.slice(0, -2) : word);
-  },
+// {whose}: Alice's / her / his / their — whose phone, code, account. The person it names is the one the step acts on.
+define(WHOSE, function (word: string): Person {
+  return this.person(word.endsWith("'s") ? word.slice(0, -2) : word, 'possessive');
 });
-
-export type AppName = 'okta-verify' | 'google-authenticator' | 'duo-mobile';
-const APPS: Record<string, AppName> = {
-  'Okta Verify': 'okta-verify',
-  'Google Authenticator': 'google-authenticator',
-  'Duo Mobile': 'duo-mobile',
-};
 
 // {app}: an authenticator app on a phone.
-defineParameterType({
-  name: 'app',
-  regexp: /Okta Verify|Google Authenticator|Duo Mobile/,
-  transformer: (s: string): AppName => APPS[s]!,
-});
+define(APP, (s: string): AppName => APPS[s]!);
 
 // {factor}: a code an app shows — "Okta Verify code", "Google Authenticator code", "Duo passcode".
-defineParameterType({
-  name: 'factor',
-  regexp: /Okta Verify code|Google Authenticator code|Duo passcode/,
-  transformer: (s: string): AppName => (s.startsWith('Okta') ? 'okta-verify' : s.startsWith('Google') ? 'google-authenticator' : 'duo-mobile'),
-});
-
-export type Channel = 'sms' | 'call' | 'email';
+define(FACTOR, (s: string): AppName => FACTORS[s]!);
 
 // {channel}: how a one-time code travels — SMS, voice call, email.
-defineParameterType({
-  name: 'channel',
-  regexp: /SMS|voice call|email/,
-  transformer: (s: string): Channel => (s === 'SMS' ? 'sms' : s === 'email' ? 'email' : 'call'),
-});
+define(CHANNEL, (s: string): Channel => CHANNELS[s]!);
 
-// {outcome}: "signed in" or "refused".
-defineParameterType({
-  name: 'outcome',
-  regexp: /signed in|refused/,
-  transformer: (s: string): 'signed-in' | 'refused' => (s === 'signed in' ? 'signed-in' : 'refused'),
-});
-
-const UNIT_MS: Record<string, number> = {
-  millisecond: 1,
-  milliseconds: 1,
-  ms: 1,
-  second: 1_000,
-  seconds: 1_000,
-  minute: 60_000,
-  minutes: 60_000,
-  hour: 3_600_000,
-  hours: 3_600_000,
-};
+// {pageOutcome}: what the sign-in page shows — "signed in" or "refused".
+define(PAGE_OUTCOME, (s: string): 'signed-in' | 'refused' => (s === 'signed in' ? 'signed-in' : 'refused'));
 
 // {duration}: "31 seconds", "2 minutes", "1.5 seconds", "500 ms" → milliseconds.
-defineParameterType({
-  name: 'duration',
-  regexp: /(\d+(?:\.\d+)?) (milliseconds?|ms|seconds?|minutes?|hours?)/,
-  transformer: (n: string, unit: string): number => Math.round(Number(n) * UNIT_MS[unit]!),
-});
+define(DURATION, (n: string, unit: string): number => Math.round(Number(n) * UNIT_MS[unit]!));
 
 // {timeStep}: which TOTP time step a code is from, relative to now → a step offset.
-defineParameterType({
-  name: 'timeStep',
-  regexp: /(the previous|the next|the current|\d+) time steps?(?: (earlier|later))?/,
-  transformer: (which: string, dir: string | undefined): number => {
+define(
+  TIME_STEP,
+  (which: string, dir: string | undefined): number => {
     if (which === 'the previous') return -1;
     if (which === 'the next') return 1;
     if (which === 'the current') return 0;
+    if (dir === undefined) throw new Error(`"${which} time steps" needs "earlier" or "later" after it.`);
     return dir === 'earlier' ? -Number(which) : Number(which);
   },
-  useForSnippets: false,
-});
+  false,
+);
 
 // {count}: no / one / two / three … or digits.
-const WORDS: Record<string, number> = { no: 0, zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5 };
-defineParameterType({
-  name: 'count',
-  regexp: /\d+|no|zero|one|two|three|four|five/,
-  transformer: (s: string): number => WORDS[s] ?? Number(s),
-  useForSnippets: false,
-});
+define(COUNT, (s: string): number => COUNT_WORDS[s] ?? Number(s), false);
 
 // {pushAnswer}: what a person does with a push — approve, deny, ignore.
-defineParameterType({
-  name: 'pushAnswer',
-  regexp: /approve|deny|ignore/,
-  transformer: (s: string): 'approve' | 'deny' | 'ignore' => s as 'approve' | 'deny' | 'ignore',
-});
+define(PUSH_ANSWER, (s: string): PushAnswer => s as PushAnswer);
 
-// {ordinal}: first / second / third.
-defineParameterType({
-  name: 'ordinal',
-  regexp: /first|second|third/,
-  transformer: (s: string): number => ({ first: 0, second: 1, third: 2 })[s as 'first' | 'second' | 'third'],
-  useForSnippets: false,
-});
+// {ordinal}: first / second / third → 0-based index.
+define(ORDINAL, (s: string): number => ORDINALS.indexOf(s as (typeof ORDINALS)[number]), false);
 
 // {oktaState}: an Okta account state a scenario puts a user in.
-defineParameterType({
-  name: 'oktaState',
-  regexp: /suspended|locked out|deprovisioned/,
-  transformer: (s: string): string => s,
-});
+define(OKTA_STATE, (s: string): string => s);
 
 // {adState}: what is wrong with an AD account.
-defineParameterType({
-  name: 'adState',
-  regexp: /is disabled|is locked out|has expired|must change its password|has an expired password/,
-  transformer: (s: string): string => s,
-});
+define(AD_STATE, (s: string): string => s);
+
+// {passwordReason}: "wrong password", "account disabled", … → the AD Connector's reason code.
+define(PASSWORD_REASON, (s: string): string => PASSWORD_REASONS[s]!);
+
+// {dropReason}: "malformed", "unknown-client", … — why an agent dropped a datagram.
+define(DROP_REASON, (s: string): string => s);
 
 // {settingName}: a RadiusSettings field as an administrator names it.
-defineParameterType({
-  name: 'settingName',
-  regexp: /port|timeout|retries|protocol|shared secret length|server name length/,
-  transformer: (s: string): string => s,
-});
+define(SETTING_NAME, (s: string): string => s);
 
 // {verdict}: whether settings were accepted or rejected.
-defineParameterType({
-  name: 'verdict',
-  regexp: /accepted|rejected/,
-  transformer: (s: string): 'accepted' | 'rejected' => s as 'accepted' | 'rejected',
-});
+define(SETTINGS_VERDICT, (s: string): 'accepted' | 'rejected' => s as 'accepted' | 'rejected');
+
+// {protocol}: PAP, CHAP, MS-CHAPv1, MS-CHAPv2.
+define(PROTOCOL, (s: string): string => s);
+
+// {radiusStatus}: "Creating", "Completed", "Failed".
+define(RADIUS_STATUS, (s: string): string => s);
 
 // {radiusCode}: a RADIUS reply code by its RFC name → the code number.
-defineParameterType({
-  name: 'radiusCode',
-  regexp: /Access-Accept|Access-Reject|Access-Challenge/,
-  transformer: (s: string): number => ({ 'Access-Accept': 2, 'Access-Reject': 3, 'Access-Challenge': 11 })[s as 'Access-Accept'],
-});
+define(RADIUS_CODE, (s: string): number => RADIUS_CODES[s]!);
 
 // {malformation}: how a datagram is broken.
-defineParameterType({
-  name: 'malformation',
-  regexp: /is shorter than a RADIUS header|claims more bytes than it has|has an attribute of length 1/,
-  transformer: (s: string): string => s,
-});
+define(MALFORMATION, (s: string): string => s);

@@ -14,6 +14,7 @@
  * After hook (hooks.ts). Time moves through the lab's driver
  * (simulators/lab/driver.ts).
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
 import type { PacketEvent } from '../../agent/src/packet-events.ts';
@@ -41,9 +42,9 @@ import { currentTargetName, loadTarget } from '../targets/index.ts';
 import type { AgentSpec, AgentUnderTest, TargetDriver } from '../targets/target.ts';
 import { VirtualClock } from '../../simulators/clock/virtual-clock.ts';
 import { DatagramLedger, type DriveBounds, drive } from '../../simulators/lab/driver.ts';
+import { type EncodedRequest, encodeAccessRequest, encodeStatusServer, type VerifyResult, verifyReply } from '../../simulators/ad-connector/radius-codec.ts';
 import { RawRadiusClient } from './raw-radius.ts';
-import type { AppName, Channel, Person } from './parameters.ts';
-import { PEOPLE } from './parameters.ts';
+import { type AppName, type Channel, PEOPLE, type Person, PRONOUN_OF, pronounGender } from './words.ts';
 
 export const DOMAIN = 'CORP';
 export const DNS_DOMAIN = 'corp.example.com';
@@ -60,6 +61,8 @@ export interface LabUser {
   password: string;
   oktaId?: string;
   phones: Phone[];
+  /** How many messages each channel held when its enrolment finished (activation codes are not sign-in codes). */
+  messagesAtEnrolment: Partial<Record<Channel, number>>;
 }
 
 /** The last sign-in a step made, for Then steps. */
@@ -142,6 +145,8 @@ export class LabWorld extends World {
   radiusApplied = false;
   /** RadiusStatus right after the settings were last applied. */
   statusAfterApply: string | undefined;
+  /** The last apply-and-probe: status right after the call and once settled, probe datagrams sent and verified replies received. */
+  statusProbe: { after: string | undefined; settled: string | undefined; sent: number; answered: number } | undefined;
   /** A fault standing for "the agent moved away", removed when the settings are updated. */
   movedAway: FaultHandle | undefined;
   /** Outcome of the last RadiusSettings validation step. */
@@ -150,10 +155,10 @@ export class LabWorld extends World {
 
   /** The raw RADIUS client of protocol scenarios, and its last exchange. */
   rawClient: RawRadiusClient | undefined;
-  lastRaw: { requests: Buffer[]; replies: Buffer[] } | undefined;
+  lastRaw: RawExchange | undefined;
 
   /** What the sign-in page showed after the last browser sign-in. */
-  pageOutcome: { signedIn: boolean; error: string } | undefined;
+  pageOutcome: { person: Person; signedIn: boolean; error: string } | undefined;
   /** Index in `trace` where the last sign-in or hand-made exchange began. */
   exchangeStart = 0;
   /** Lab time at which the last sign-in or hand-made exchange began. */
@@ -163,6 +168,10 @@ export class LabWorld extends World {
 
   /** The person "she / he / they" refers to. */
   current: Person | undefined;
+  /** Whether the step being matched named its subject already (reset before each step). */
+  subjectNamedInStep = false;
+  /** The scenario's tags (set before the first step), e.g. to refuse an agent in a @no-agent scenario. */
+  scenarioTags: readonly string[] = [];
   lastSignIn: SignInRecord | undefined;
   readonly signIns: SignInRecord[] = [];
   /** Password checks in flight (real LDAP I/O the driver waits for). */
@@ -208,14 +217,28 @@ export class LabWorld extends World {
 
   // ─── people ──────────────────────────────────────────────────────────────
 
-  /** Resolves a name or a pronoun (she / he / they / her / his / their) to a person. */
-  person(word: string): Person {
+  /**
+   * Resolves a name or a pronoun (she / he / they / her / his / their) to a
+   * person. A name as the subject of a step ({user}) becomes the person later
+   * pronouns refer to; a possessive name ({whose}, "Alice's") does so only when
+   * the step has no subject of its own, so "Bob signs in with Alice's code.
+   * Then he is …" still means Bob. A pronoun that doesn't fit the person it
+   * points at ("she" for Bob) is an authoring mistake, reported as such.
+   */
+  person(word: string, role: 'subject' | 'possessive' = 'subject'): Person {
     const named = PEOPLE.find((p) => p === word);
     if (named) {
-      this.current = named;
+      if (role === 'subject' || !this.subjectNamedInStep) this.current = named;
+      if (role === 'subject') this.subjectNamedInStep = true;
       return named;
     }
     if (!this.current) throw new Error(`"${word}" refers to nobody yet: name the person first (e.g. "Alice").`);
+    const gender = pronounGender(word);
+    if (gender && PRONOUN_OF[this.current] !== gender) {
+      const fits = PRONOUN_OF[this.current] === 'she' ? 'she / her' : 'he / him / his';
+      throw new Error(`"${word}" refers to ${this.current} (the person last named), for whom the step should say ${fits}: name the person you mean, or fix the pronoun.`);
+    }
+    if (role === 'subject') this.subjectNamedInStep = true;
     return this.current;
   }
 
@@ -244,6 +267,7 @@ export class LabWorld extends World {
       email: `${sam}@${DNS_DOMAIN}`,
       password: `Correct-Horse-${person}-${index}!`,
       phones: [],
+      messagesAtEnrolment: {},
     };
     this.lab.directory.add({
       dn: `CN=${person} Example,OU=Users,${BASE_DN}`,
@@ -320,18 +344,42 @@ export class LabWorld extends World {
       enrolPhoneNumber(this.org, userId, phone, channel);
     }
     await this.pass(ENROLMENT_SETTLE_MS);
+    u.messagesAtEnrolment[channel] = this.#messages(person, channel).length;
   }
 
-  /** The latest code that reached the person on a channel since the last sign-in or exchange began (not an activation code). */
-  codeSentSinceExchangeStart(person: Person, channel: Channel): string | undefined {
+  /** Every message a channel brought the person (calls: answered or not). */
+  #messages(person: Person, channel: Channel): Array<{ code: string; sentAt: number; answered?: boolean }> {
     const login = this.user(person).login;
-    const messages =
-      channel === 'sms'
-        ? this.network.smsFor(login)
-        : channel === 'call'
-          ? this.network.callsFor(login).filter((c) => c.answered)
-          : this.network.emailsFor(login);
-    return messages.filter((m) => m.sentAt >= this.exchangeStartedAt).at(-1)?.code;
+    return channel === 'sms' ? this.network.smsFor(login) : channel === 'call' ? this.network.callsFor(login) : this.network.emailsFor(login);
+  }
+
+  /** The codes that reached the person on a channel since its enrolment, oldest first (a call counts only when answered). */
+  signInCodes(person: Person, channel: Channel): string[] {
+    const since = this.user(person).messagesAtEnrolment[channel] ?? 0;
+    return this.#messages(person, channel)
+      .slice(since)
+      .filter((m) => m.answered !== false)
+      .map((m) => m.code);
+  }
+
+  /** A new password for the person, in AD and in Okta. */
+  async setPassword(person: Person, password: string): Promise<void> {
+    const u = this.user(person);
+    this.lab.directory.setPassword(u.samAccountName, password);
+    if (u.oktaId) this.org.setPassword(u.oktaId, password);
+    u.password = password;
+  }
+
+  /** The codes that reached the person on a channel since the last sign-in or exchange began (a call only when answered). */
+  codesSentSinceExchangeStart(person: Person, channel: Channel): string[] {
+    return this.#messages(person, channel)
+      .filter((m) => m.sentAt >= this.exchangeStartedAt && m.answered !== false)
+      .map((m) => m.code);
+  }
+
+  /** Everything that rang or arrived on a channel since the last exchange began, answered or not. */
+  messagesSinceExchangeStart(person: Person, channel: Channel): number {
+    return this.#messages(person, channel).filter((m) => m.sentAt >= this.exchangeStartedAt).length;
   }
 
   #connectPhone(phone: Phone): void {
@@ -350,14 +398,33 @@ export class LabWorld extends World {
   async ready(options: { applySettings?: boolean } = {}): Promise<void> {
     await this.ensureAgent();
     await this.ensureConnector();
-    if (options.applySettings !== false && !this.radiusApplied) {
-      this.applyRadiusSettings();
-      await this.drive(this.connector!.whenStatusSettled(), { what: 'the RADIUS status probe' });
-    }
+    if (options.applySettings !== false && !this.radiusApplied) await this.applyAndSettle();
+  }
+
+  /**
+   * EnableRadius (or UpdateRadius) with the scenario's settings, then waits for
+   * the status probe to settle, recording what a status step needs to prove:
+   * the status right after the call, the status at the end, and the probe's
+   * datagrams the connector sent and the verified replies it got.
+   */
+  async applyAndSettle(): Promise<void> {
+    const from = this.trace.length;
+    this.applyRadiusSettings();
+    await this.drive(this.connector!.whenStatusSettled(), { what: 'the RADIUS status probe' });
+    const probe = this.trace.slice(from).filter((e) => e.observer === 'ad-connector');
+    this.statusProbe = {
+      after: this.statusAfterApply,
+      settled: this.connector!.radiusStatus,
+      sent: probe.filter((e) => e.direction === 'sent').length,
+      answered: probe.filter((e) => e.direction === 'received').length,
+    };
   }
 
   async ensureAgent(): Promise<AgentUnderTest> {
     if (this.agent) return this.agent;
+    if (this.scenarioTags.includes(NO_AGENT_TAG)) {
+      throw new Error(`This scenario is tagged ${NO_AGENT_TAG} (it runs once, apart from the targets) but one of its steps needs the agent: remove the tag, or the step.`);
+    }
     this.target ??= await currentTarget();
     const virtual = this.target.profile.capabilities.has('clock-control');
     const spec: AgentSpec = {
@@ -487,16 +554,26 @@ export class LabWorld extends World {
     return this.agent?.secret ?? LAB_SECRET;
   }
 
+  /** An address the agent knows as a client: hand-made requests leave from it. */
+  rawSourceAddress(): string {
+    const known = this.agentClients[0];
+    if (!known) throw new Error('The agent knows no client address, so no hand-made request could reach it.');
+    return known.address;
+  }
+
   /**
-   * Sends datagrams from the connector's first address (127.0.0.2) straight to
-   * the agent and waits (lab time) for `expectReplies` replies or `waitMs`.
+   * Sends requests from a client address the agent knows straight to the
+   * agent and waits (lab time) for `expectReplies` replies or `waitMs`. Every
+   * reply is checked — identifier, Response Authenticator, and
+   * Message-Authenticator when present — with the target's secret by the
+   * connector's codec (the npm `radius` package, wrapped), never by the agent's.
    * `oneAtATime`: each datagram after the first is sent only once the previous
    * one was answered (or `waitMs` passed), as a client retransmits: a copy that
    * arrives while the agent still works on the first is rightly dropped (RFC 5080).
    */
-  async rawExchange(requests: Buffer[], expectReplies: number, waitMs = 5_000, options: { oneAtATime?: boolean } = {}): Promise<Buffer[]> {
+  async rawExchange(requests: RawRequest[], expectReplies: number, waitMs = 5_000, options: { oneAtATime?: boolean } = {}): Promise<RawExchange> {
     await this.ready();
-    this.rawClient ??= await RawRadiusClient.bind('127.0.0.2', this.clock, (e) => {
+    this.rawClient ??= await RawRadiusClient.bind(this.rawSourceAddress(), this.clock, (e) => {
       this.trace.push(e);
       this.datagrams.client(e);
       this.#activity++;
@@ -509,18 +586,47 @@ export class LabWorld extends World {
       (async () => {
         if (options.oneAtATime) {
           for (const [i, r] of requests.entries()) {
-            await client.send(r, to);
+            await client.send(r.bytes, to);
             await client.waitForReplies(Math.min(i + 1, expectReplies), waitMs);
           }
           return [...client.replies];
         }
-        for (const r of requests) await client.send(r, to);
+        for (const r of requests) await client.send(r.bytes, to);
         return client.waitForReplies(expectReplies, waitMs);
       })(),
       { what: 'the RADIUS exchange' },
     );
-    this.lastRaw = { requests, replies };
-    return replies;
+    const secret = this.agentSecret();
+    const verified = replies.map((reply) => {
+      const request = requests.find((r) => r.identifier === reply[1]) ?? requests[0];
+      return request ? verifyReply(request, reply, secret) : ({ ok: false, reason: 'identifier-mismatch', detail: 'no request was sent' } as const);
+    });
+    this.lastRaw = { requests, replies, verified };
+    return this.lastRaw;
+  }
+
+  /**
+   * Proof of life after a silence: the agent must answer a known-good request
+   * (a Status-Server where the target answers those, else an Access-Request
+   * for a user nobody has) with a verified reply. Silence alone proves nothing:
+   * a crashed or wedged agent is silent too.
+   */
+  async proveAgentAlive(): Promise<void> {
+    // The probe is not part of the exchange under test: what steps count since its start stays as it was.
+    const saved = { lastRaw: this.lastRaw, start: this.exchangeStart, at: this.exchangeStartedAt, drops: this.dropsAtExchangeStart };
+    const identifier = nextIdentifier();
+    const secret = this.agentSecret();
+    const request: RawRequest = this.target?.profile.capabilities.has('status-server')
+      ? encodeStatusServer({ identifier, secret })
+      : encodeAccessRequest({ identifier, secret, userName: 'rmh-proof-of-life', password: '000000', protocol: 'PAP', messageAuthenticator: true });
+    const { verified } = await this.rawExchange([request], 1, 10_000);
+    this.lastRaw = saved.lastRaw;
+    this.exchangeStart = saved.start;
+    this.exchangeStartedAt = saved.at;
+    this.dropsAtExchangeStart = saved.drops;
+    const answer = verified[0];
+    assert.ok(answer, 'the agent did not answer a known-good request afterwards either: it looks dead or wedged, so its silence proves nothing');
+    assert.ok(answer.ok, `the agent's answer to a known-good request failed verification (${answer.ok ? '' : `${answer.reason}: ${answer.detail}`}), so its silence proves nothing`);
   }
 
   async markExchangeStart(): Promise<void> {
@@ -546,9 +652,34 @@ export class LabWorld extends World {
     return record;
   }
 
-  lastResult(): SignInRecord {
+  /** Several people sign in at once: every request is in flight together; each gets its own record. */
+  async signInTogether(attempts: Array<{ person: Person; mfaCode: string }>): Promise<SignInRecord[]> {
+    await this.ready();
+    await this.markExchangeStart();
+    const startedAt = this.clock.now();
+    const results = await this.drive(
+      Promise.all(attempts.map((a) => this.connector!.signIn({ username: this.user(a.person).samAccountName, password: this.user(a.person).password, mfaCode: a.mfaCode }))),
+      { what: attempts.map((a) => `${a.person}'s`).join(' and ') + ' sign-ins' },
+    );
+    const records = results.map((result, i): SignInRecord => ({ ...attempts[i]!, result, startedAt, endedAt: this.clock.now() }));
+    this.signIns.push(...records);
+    this.lastSignIn = records.at(-1);
+    return records;
+  }
+
+  /**
+   * The last sign-in `person` made. A step that names a person checks that
+   * person's sign-in, never someone else's that happened to come last.
+   */
+  lastResult(person?: Person): SignInRecord {
     if (!this.lastSignIn) throw new Error('No sign-in yet: use a "When … signs in …" step first.');
-    return this.lastSignIn;
+    if (person === undefined) return this.lastSignIn;
+    const mine = this.signIns.filter((s) => s.person === person).at(-1);
+    if (!mine) {
+      const who = [...new Set(this.signIns.map((s) => s.person))].join(', ');
+      throw new Error(`${person} has not signed in in this scenario (sign-ins so far: ${who}): check the name in this step.`);
+    }
+    return mine;
   }
 
   /** Okta factor verifications the agent asked for (POST …/factors/{id}/verify, not push polls). */
@@ -584,6 +715,26 @@ export class LabWorld extends World {
     await attempt(this.directory ? () => this.directory!.close() : undefined);
     if (errors.length > 0) throw errors[0];
   }
+}
+
+/** Scenarios that never touch the agent (settings validation, directory-only refusals) carry this tag: they run once per run. */
+export const NO_AGENT_TAG = '@no-agent';
+
+/** A hand-made request: its bytes, and what a reply to it must match. */
+export type RawRequest = EncodedRequest;
+
+export interface RawExchange {
+  requests: RawRequest[];
+  replies: Buffer[];
+  /** Each reply checked against the request it answers, with the target's secret (independent of agent/). */
+  verified: VerifyResult[];
+}
+
+let identifierCounter = 17;
+/** Identifiers for hand-made requests: distinct within a run, so replies are matched to requests. */
+export function nextIdentifier(): number {
+  identifierCounter = (identifierCounter + 1) % 256;
+  return identifierCounter;
 }
 
 /** `radius_mfa_dropped_packets_total{reason="…"} n` lines of the agent's metrics, by reason. */
