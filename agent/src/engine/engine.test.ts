@@ -15,6 +15,9 @@ function setup(
     pushMs?: number;
     responseMode?: TimeoutResponseMode;
     maxOpenChallenges?: number;
+    factorMenu?: 'when-several' | 'always';
+    oktaApp?: 'amazon-workspaces' | 'radius';
+    challengeMs?: number;
   } = {},
 ) {
   const clock = new VirtualClock();
@@ -29,8 +32,11 @@ function setup(
       totalRequestMs: 60_000,
       responseModeOnTimeout: opts.responseMode ?? 'reject-when-polling-mfa',
       ...(opts.pushMs ? { pushMs: opts.pushMs } : {}),
+      ...(opts.challengeMs ? { challengeMs: opts.challengeMs } : {}),
     },
     ...(opts.appId ? { appId: opts.appId } : {}),
+    ...(opts.factorMenu ? { factorMenu: opts.factorMenu } : {}),
+    ...(opts.oktaApp ? { oktaApp: opts.oktaApp } : {}),
   };
   let n = 0;
   const engine = new Engine({
@@ -460,7 +466,7 @@ describe('engine: password-first (Access-Challenge, Authn transaction)', () => {
   });
 
   it('push denied or not answered', async () => {
-    const { pap, okta } = setup({ mode });
+    const { pap, okta } = setup({ mode, factorMenu: 'always' });
     okta.addUser('alice', [OV_PUSH], { password: 'pw' });
     okta.pushes.set('ov-push', 'REJECTED');
     assert.equal((await pap('alice', 'push', { state: (await pap('alice', 'pw')).state })).reason, 'push-rejected');
@@ -517,7 +523,7 @@ describe('engine: password-first (Access-Challenge, Authn transaction)', () => {
   });
 
   it('wrong password, wrong code, unknown answer, another user name with the State', async () => {
-    const { pap, okta } = setup({ mode });
+    const { pap, okta } = setup({ mode, factorMenu: 'always' });
     okta.addUser('alice', [OV_TOTP], { password: 'pw' });
     assert.equal((await pap('alice', 'nope')).reason, 'password-invalid');
     assert.equal((await pap('alice', '')).reason, 'password-missing');
@@ -565,7 +571,7 @@ describe('engine: password-first (Access-Challenge, Authn transaction)', () => {
   });
 
   it('a Duo user sees Duo only and keywords are refused', async () => {
-    const { pap, okta } = setup({ mode });
+    const { pap, okta } = setup({ mode, factorMenu: 'always' });
     okta.addUser('dana', [DUO, OV_PUSH], { password: 'pw' });
     okta.validCodes.set('duo', '7654321');
     const c = await pap('dana', 'pw');
@@ -574,8 +580,52 @@ describe('engine: password-first (Access-Challenge, Authn transaction)', () => {
     assert.equal((await pap('dana', '7654321', { state: (await pap('dana', 'pw')).state })).factor, 'duo');
   });
 
+  // citrix-netscaler-radius-user-exp.htm: one MFA option → prompted for it directly; the menu only with several.
+  it('one factor: prompted for it directly — a code factor asks for its code, SMS sends it, a push goes at once', async () => {
+    const { pap, okta } = setup({ mode });
+    okta.addUser('alice', [GA], { password: 'pw' });
+    okta.validCodes.set('ga', '222222');
+    const c = await pap('alice', 'pw');
+    assert.deepEqual([c.result, c.reason, c.replyMessage], ['challenge', 'code-requested', 'Enter your Google Authenticator code.']);
+    assert.equal((await pap('alice', '222222', { state: c.state })).reason, 'passcode-accepted');
+
+    okta.addUser('sam', [SMS], { password: 'pw' });
+    const s1 = await pap('sam', 'pw');
+    assert.deepEqual([s1.reason, s1.replyMessage], ['code-requested', 'A code was sent by SMS to +1 XXX-XXX-1234. Enter it.']);
+
+    okta.addUser('pat', [OV_PUSH], { password: 'pw' });
+    okta.pushes.set('ov-push', 'SUCCESS');
+    const p = await pap('pat', 'pw');
+    assert.deepEqual([p.result, p.reason], ['accept', 'push-approved']);
+
+    okta.addUser('dana', [DUO], { password: 'pw' });
+    assert.equal((await pap('dana', 'pw')).replyMessage, 'Enter your Duo passcode.');
+  });
+
+  it("factorMenu 'always': the menu even for one factor; two factors always get the menu", async () => {
+    const { pap, okta } = setup({ mode, factorMenu: 'always' });
+    okta.addUser('alice', [GA], { password: 'pw' });
+    assert.equal((await pap('alice', 'pw')).replyMessage, 'Choose a factor: 1 Google Authenticator code. Reply with its number, or enter a code.');
+    const both = setup({ mode });
+    both.okta.addUser('bob', [OV_TOTP, GA], { password: 'pw' });
+    assert.equal((await both.pap('bob', 'pw')).reason, 'factor-choice');
+  });
+
+  // ragent.mfa.timeout.seconds = 60 (Agent_install_linux-conf-properties.htm).
+  it('a State lives 60 seconds by default (ragent.mfa.timeout.seconds)', async () => {
+    const { pap, okta, clock } = setup({ mode });
+    okta.addUser('alice', [OV_TOTP, GA], { password: 'pw' });
+    okta.validCodes.set('ov-totp', '123456');
+    const early = await pap('alice', 'pw');
+    await clock.advance(59_000);
+    assert.equal((await pap('alice', '123456', { state: early.state })).reason, 'passcode-accepted');
+    const late = await pap('alice', 'pw');
+    await clock.advance(60_001);
+    assert.equal((await pap('alice', '123456', { state: late.state })).reason, 'challenge-expired');
+  });
+
   it('the session map is bounded (oldest States go first)', async () => {
-    const { pap, okta, engine } = setup({ mode, maxOpenChallenges: 2 });
+    const { pap, okta, engine } = setup({ mode, maxOpenChallenges: 2, factorMenu: 'always' });
     okta.addUser('alice', [OV_TOTP], { password: 'pw' });
     okta.validCodes.set('ov-totp', '123456');
     const states = [];
@@ -583,6 +633,36 @@ describe('engine: password-first (Access-Challenge, Authn transaction)', () => {
     assert.equal(engine.openChallenges, 2);
     assert.equal((await pap('alice', '123456', { state: states[0] })).reason, 'challenge-expired', 'the oldest was dropped');
     assert.equal((await pap('alice', '123456', { state: states[2] })).reason, 'passcode-accepted');
+  });
+});
+
+// Okta_Radius_App.htm ("Supported factors"): Duo (Push, SMS, and Passcode) over PAP for RADIUS apps;
+// aws-radius-intg-config-mfa.htm: "DUO MFA with Push/SMS/Call is not supported for Amazon Workspaces".
+describe('engine: Duo rules per Okta app', () => {
+  it("amazon-workspaces (default): a Duo user's keyword is refused, the passcode works", async () => {
+    const { pap, okta } = setup();
+    okta.addUser('dana', [DUO]);
+    okta.validCodes.set('duo', '7654321');
+    assert.equal((await pap('dana', 'PUSH')).reason, 'duo-keyword-refused');
+    assert.equal((await pap('dana', '7654321')).factor, 'duo');
+  });
+
+  it('radius (the generic RADIUS app): PUSH goes to Duo, SMS asks Duo to send a passcode, CALL is not a Duo method', async () => {
+    const { pap, okta } = setup({ oktaApp: 'radius' });
+    okta.addUser('dana', [DUO]);
+    okta.pushes.set('duo', 'SUCCESS');
+    const push = await pap('dana', 'push');
+    assert.deepEqual([push.reason, push.factor], ['push-approved', 'duo']);
+    const sms = await pap('dana', 'SMS');
+    assert.deepEqual([sms.reason, sms.replyMessage], ['otp-sent', 'A Duo passcode was sent by SMS. Sign in again with the passcode.']);
+    assert.deepEqual(
+      okta.calls.filter((c) => c.op === 'verifyPush' || c.op === 'challenge').map((c) => [c.op, c.factorId]),
+      [
+        ['verifyPush', 'duo'],
+        ['challenge', 'duo'],
+      ],
+    );
+    assert.equal((await pap('dana', 'CALL')).reason, 'factor-not-enrolled');
   });
 });
 

@@ -36,7 +36,11 @@ import { toOktaLogin, type UsernameFormat } from './username.ts';
 
 export type AppMode = 'mfa-only' | 'password-passcode' | 'password-first';
 
-/** As the real agent's ragent.request.timeout.response.mode (SEND_REJECT_ON_POLL_MFA, SEND_REJECT_ALWAYS, SEND_NO_RESPONSE). */
+/**
+ * As the real agent's ragent.request.timeout.response.mode: SEND_REJECT_ON_POLL_MFA (the
+ * documented default), SEND_REJECT_ALWAYS, NO_RESPONSE (Okta help,
+ * Agent_install_linux-conf-properties.htm).
+ */
 export type TimeoutResponseMode = 'reject-when-polling-mfa' | 'always-reject' | 'no-response';
 
 export type AuthProtocol = 'pap' | 'chap' | 'mschapv1' | 'mschapv2' | 'eap' | 'none';
@@ -64,9 +68,30 @@ export interface EngineAppConfig {
     responseModeOnTimeout: TimeoutResponseMode;
     /** How long an SMS / call / email code is remembered when Okta gives no expiry (default 300000). */
     otpMs?: number;
-    /** How long an Access-Challenge State stays valid (default 300000). */
+    /**
+     * How long an Access-Challenge State stays valid: as ragent.mfa.timeout.seconds, "Time, in
+     * seconds, that the agent will wait for the client to respond to an MFA challenge such as
+     * factor selection", default 60 (Okta help, Agent_install_linux-conf-properties.htm).
+     */
     challengeMs?: number;
   };
+  /**
+   * Password-first with one factor to offer: 'when-several' (default) prompts for it
+   * directly, the menu appears only with several — Okta help,
+   * citrix-netscaler-radius-user-exp.htm: "If only a single MFA option is configured …
+   * end users will only be prompted for the single active MFA after normal login. If
+   * multiple MFA options are configured, users will first be prompted … to select".
+   * 'always' shows the menu even for one.
+   */
+  factorMenu?: 'when-several' | 'always';
+  /**
+   * Which Okta app this RADIUS app stands for, for the rules Okta documents per app:
+   * 'amazon-workspaces' (default) — Duo push / SMS / call are not supported, a Duo user
+   * types the Duo passcode (aws-radius-intg-config-mfa.htm); 'radius' — the generic
+   * RADIUS app, where Duo push, SMS and passcode work over PAP (Okta_Radius_App.htm,
+   * "Supported factors").
+   */
+  oktaApp?: 'amazon-workspaces' | 'radius';
 }
 
 export interface EngineRequest {
@@ -144,7 +169,8 @@ class UnexpectedOktaAnswer extends Error {
 }
 
 const DEFAULT_OTP_MS = 300_000;
-const DEFAULT_CHALLENGE_MS = 300_000;
+/** ragent.mfa.timeout.seconds = 60 (Agent_install_linux-conf-properties.htm). */
+const DEFAULT_CHALLENGE_MS = 60_000;
 
 export class Engine {
   readonly #app: EngineAppConfig;
@@ -332,7 +358,10 @@ export class Engine {
   async #answer(path: FactorPath, login: string, usable: UsableFactor[], answer: string, ctx: RequestCtx): Promise<Decision> {
     const keyword = parseKeyword(answer);
     if (keyword) {
-      if (isDuoUser(usable)) return duoRefusal(login);
+      if (isDuoUser(usable)) {
+        if (!this.#duoKeywords) return duoRefusal(login);
+        return this.#duoKeyword(path, login, usable, keyword, ctx);
+      }
       const chosen = keywordFactor(usable, keyword);
       if (!chosen) return notEnrolled(login, keyword);
       if (chosen.kind === 'okta-verify-push') return this.#push(path, login, chosen, ctx);
@@ -395,13 +424,40 @@ export class Engine {
     return reject('passcode-invalid', 'The code is not valid. Check it and try again.', { login });
   }
 
+  /** Generic RADIUS app only: Duo over PAP takes PUSH (and SMS) as well as the passcode (Okta_Radius_App.htm). */
+  get #duoKeywords(): boolean {
+    return this.#app.oktaApp === 'radius';
+  }
+
+  /**
+   * A Duo user's keyword in the generic RADIUS app: PUSH waits for Duo's answer like an
+   * Okta Verify push; SMS asks Okta to send a Duo SMS passcode (then the user signs in with
+   * it). CALL and EMAIL are not Duo methods over RADIUS (Okta_Radius_App.htm lists push,
+   * SMS and passcode).
+   */
+  async #duoKeyword(path: FactorPath, login: string, usable: readonly UsableFactor[], keyword: Keyword, ctx: RequestCtx): Promise<Decision> {
+    const duo = usable.find((u) => u.kind === 'duo')!;
+    if (keyword === 'PUSH') return this.#push(path, login, duo, ctx);
+    if (keyword === 'SMS') {
+      const r = await path.challenge(duo.factor.id, ctx.signal);
+      if (r.outcome === 'EXPIRED') return transactionExpired(login);
+      return reject('otp-sent', 'A Duo passcode was sent by SMS. Sign in again with the passcode.', { login, factor: 'duo' });
+    }
+    return reject('factor-not-enrolled', `Duo does not offer ${keyword} over RADIUS: use PUSH, SMS or a Duo passcode.`, { login, factor: 'duo' });
+  }
+
   // ---- password-first (Access-Challenge) ----
 
   async #startSession(req: EngineRequest, login: string, password: string, ctx: RequestCtx): Promise<Decision> {
     const opened = await this.#openTransaction(login, password, ctx);
     if ('decision' in opened) return opened.decision;
     const session: Session = { ...opened, userName: req.userName ?? '', login };
-    return this.#challenge(session, 'factor-choice', menuText(choices(opened.usable)));
+    const menu = choices(opened.usable);
+    if (menu.length === 1 && (this.#app.factorMenu ?? 'when-several') === 'when-several') {
+      // One option: prompted for it directly (citrix-netscaler-radius-user-exp.htm).
+      return this.#onChosen(session, menu[0]!, ctx);
+    }
+    return this.#challenge(session, 'factor-choice', menuText(menu));
   }
 
   async #continueSession(req: EngineRequest, login: string, answer: string, ctx: RequestCtx): Promise<Decision> {
@@ -420,7 +476,10 @@ export class Engine {
     const keyword = parseKeyword(trimmed);
     let chosen: UsableFactor | null | undefined = byNumber;
     if (!chosen && keyword) {
-      if (isDuoUser(session.usable)) return duoRefusal(login);
+      if (isDuoUser(session.usable)) {
+        if (!this.#duoKeywords) return duoRefusal(login);
+        return this.#duoKeyword(path, login, session.usable, keyword, ctx);
+      }
       chosen = keywordFactor(session.usable, keyword);
       if (!chosen) return notEnrolled(login, keyword);
     }
@@ -428,6 +487,13 @@ export class Engine {
       if (looksLikePasscode(trimmed)) return this.#passcode(path, login, passcodeFactors(session.usable), trimmed, ctx);
       return reject('answer-not-understood', 'Reply with the number of a factor, or a code. Start again.', { login });
     }
+    return this.#onChosen(session, chosen, ctx);
+  }
+
+  /** Password-first: a factor was picked (or is the only one): push now, send a code, or ask for one. */
+  async #onChosen(session: Session, chosen: UsableFactor, ctx: RequestCtx): Promise<Decision> {
+    const { login } = session;
+    const path = this.#authnPath(session.stateToken);
     if (chosen.kind === 'okta-verify-push') return this.#push(path, login, chosen, ctx);
     if (chosen.kind === 'sms' || chosen.kind === 'call' || chosen.kind === 'email') {
       // Sent inside the transaction; the code is expected on the next State, in the same transaction.
