@@ -26,9 +26,26 @@ program
 
 program
   .command('lab')
-  .description('Start the simulated world (mock Okta, LDAP directory, virtual devices, clock) as real servers; prints its endpoints as one JSON line and runs until SIGINT/SIGTERM.')
+  .description(
+    'Start the simulated world (mock Okta over HTTP and HTTPS, LDAP directory, virtual devices, clock, control API) as real servers; ' +
+      'prints its endpoints as one JSON line (URLs, Okta token, CA file, control token, which clock runs) and runs until SIGINT/SIGTERM.',
+  )
   .requiredOption('-s, --seed <file>', 'seed file (YAML) describing users, passwords, groups, factors and devices')
-  .option('--host <address>', 'loopback address to listen on', '127.0.0.1')
+  .option(
+    '--host <address>',
+    'address every server listens on: 127.0.0.1 (default) keeps the lab on this machine; 0.0.0.0 or :: exposes it to the network (the control API still needs its token)',
+    '127.0.0.1',
+  )
+  .option(
+    '--clock <kind>',
+    'real-time (default): the lab clock follows the wall clock, so real agents and oathtool at wall time work, and POST /clock/advance still moves it forward; ' +
+      "virtual: it starts at the seed's clock.start and moves only when advanced",
+    'real-time',
+  )
+  .option('--tls-dir <dir>', 'keep the HTTPS CA (ca.pem, ca-key.pem) here and reuse it on restart; default: a fresh CA in a temporary folder')
+  .option('--no-https', 'serve the mock Okta over plain HTTP only')
+  .option('--write-agent-config <file>', 'write a ready reference-agent config (YAML) wired to this lab: HTTPS org URL, token, app, a RADIUS client and secret')
+  .option('--agent-listen <host:port>', 'where the written agent config listens', '127.0.0.1:1812')
   .action(async (opts) => {
     const { labCommand } = await import('./lab.ts');
     process.exitCode = await labCommand(opts);

@@ -3,7 +3,7 @@
 // a bad seed → one line on stderr and exit 2.
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -14,14 +14,16 @@ const bin = join(repo, 'bin', 'radius-mfa-harness.js');
 const example = join(repo, 'simulators', 'lab', 'examples', 'workspaces.yaml');
 
 interface Endpoints {
-  okta: { baseUrl: string; apiToken: string; appId: string };
+  okta: { baseUrl: string; httpsUrl?: string; caFile?: string; apiToken: string; appId: string };
   ldap: { url: string; baseDn: string; domain: string };
-  control: { url: string };
-  clock: { now: string };
+  control: { url: string; token: string };
+  clock: { kind: string; now: string };
+  bind: string;
+  agentConfig?: string;
 }
 
-function startLab(seed: string): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [bin, 'lab', '--seed', seed, '--host', '127.0.0.1'], { cwd: repo });
+function startLab(seed: string, ...extra: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [bin, 'lab', '--seed', seed, '--host', '127.0.0.1', ...extra], { cwd: repo });
 }
 
 /** The first stdout line, parsed; fails after 30 s rather than hanging. */
@@ -61,25 +63,31 @@ function exitOf(child: ChildProcessWithoutNullStreams): Promise<{ code: number |
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  test(`lab --seed prints its endpoints as one JSON line, serves them, and stops cleanly on ${signal}`, async () => {
-    const child = startLab(example);
+  test(`lab --seed --clock virtual prints its endpoints as one JSON line, serves them, and stops cleanly on ${signal}`, async () => {
+    const child = startLab(example, '--clock', 'virtual');
     try {
       const ep = await firstLine(child);
       const exited = exitOf(child);
-      assert.deepEqual(Object.keys(ep).sort(), ['clock', 'control', 'ldap', 'okta']);
+      assert.deepEqual(Object.keys(ep).sort(), ['bind', 'clock', 'control', 'ldap', 'okta']);
+      assert.equal(ep.bind, '127.0.0.1');
       assert.match(ep.okta.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(ep.okta.httpsUrl ?? '', /^https:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(readFileSync(ep.okta.caFile!, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
       assert.match(ep.okta.appId, /^0oa/);
       assert.match(ep.ldap.url, /^ldap:\/\/127\.0\.0\.1:\d+$/);
       assert.deepEqual([ep.ldap.domain, ep.ldap.baseDn], ['CORP', 'DC=corp,DC=example,DC=com']);
+      assert.equal(ep.clock.kind, 'virtual');
       assert.equal(ep.clock.now, '2026-01-05T09:01:00.000Z');
 
       const user = await fetch(`${ep.okta.baseUrl}/api/v1/users/bob@corp.example.com`, { headers: { authorization: `SSWS ${ep.okta.apiToken}` } });
       assert.equal(user.status, 200);
       const noToken = await fetch(`${ep.okta.baseUrl}/api/v1/users/bob@corp.example.com`);
       assert.equal(noToken.status, 401);
-      const totp = (await (await fetch(`${ep.control.url}/users/bob/totp?app=google-authenticator`)).json()) as { code: string };
+      const auth = { authorization: `Bearer ${ep.control.token}` };
+      assert.equal((await fetch(`${ep.control.url}/users/bob/totp?app=google-authenticator`)).status, 401, 'the control API needs its token');
+      const totp = (await (await fetch(`${ep.control.url}/users/bob/totp?app=google-authenticator`, { headers: auth })).json()) as { code: string };
       assert.match(totp.code, /^\d{6}$/);
-      const moved = (await (await fetch(`${ep.control.url}/clock/advance`, { method: 'POST', body: '{"seconds":30}' })).json()) as { now: string };
+      const moved = (await (await fetch(`${ep.control.url}/clock/advance`, { method: 'POST', body: '{"seconds":30}', headers: auth })).json()) as { now: string };
       assert.equal(moved.now, '2026-01-05T09:01:30.000Z');
 
       child.kill(signal);
@@ -87,7 +95,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       assert.equal(code, 0, stderr);
       assert.equal(stdout, '', 'nothing after the endpoints line');
       assert.ok(!stderr.includes(ep.okta.apiToken), 'the token is printed once, on stdout, never logged');
+      assert.ok(!stderr.includes(ep.control.token));
       await assert.rejects(fetch(`${ep.control.url}/clock`), 'servers are gone');
+      assert.equal(existsSync(ep.okta.caFile!), false, 'the temporary CA folder is removed');
     } finally {
       child.kill('SIGKILL');
     }
@@ -116,4 +126,27 @@ test('a bad seed: one line on stderr naming the file, the path and the problem; 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('by default the served lab runs on real time, with a token stable for the seed; bad options exit 2', async () => {
+  const tokens: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const child = startLab(example, '--no-https');
+    try {
+      const ep = await firstLine(child);
+      assert.equal(ep.clock.kind, 'real-time');
+      assert.ok(Math.abs(Date.parse(ep.clock.now) - Date.now()) < 5_000, `${ep.clock.now} is wall time`);
+      assert.equal(ep.okta.httpsUrl, undefined, '--no-https');
+      tokens.push(ep.okta.apiToken);
+      const exited = exitOf(child);
+      child.kill('SIGTERM');
+      assert.equal((await exited).code, 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+  assert.equal(tokens[0], tokens[1], 'the API token is the same on every start of the same seed');
+  const bad = spawnSync(process.execPath, [bin, 'lab', '--seed', example, '--clock', 'sundial'], { cwd: repo, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /LAB_BAD_OPTION: --clock must be virtual or real-time, not "sundial"/);
 });

@@ -1,4 +1,5 @@
-import type { Clock, TimerHandle } from '../../agent/src/clock.ts';
+import type { TimerHandle } from '../../agent/src/clock.ts';
+import type { LabClock } from './lab-clock.ts';
 
 interface Timer {
   id: number;
@@ -13,7 +14,8 @@ interface Timer {
  * instant, letting promise continuations run between them so that a timer set
  * by a fired callback within the advanced span also fires.
  */
-export class VirtualClock implements Clock {
+export class VirtualClock implements LabClock {
+  readonly kind = 'virtual' as const;
   #now: number;
   #nextId = 1;
   #seq = 0;

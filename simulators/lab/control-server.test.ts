@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ldapBindCheck } from '../directory/bind-client.ts';
 import { Lab, type LabEndpoints } from './lab.ts';
 
 const EXAMPLE = fileURLToPath(new URL('./examples/workspaces.yaml', import.meta.url));
@@ -17,9 +18,10 @@ before(async () => {
 after(() => lab.stop());
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const auth = { authorization: `Bearer ${ep.control.token}` };
   const res = await fetch(`${ep.control.url}${path}`, {
     method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    ...(body === undefined ? { headers: auth } : { body: JSON.stringify(body), headers: { ...auth, 'content-type': 'application/json' } }),
   });
   assert.match(res.headers.get('content-type') ?? '', /application\/json/);
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -116,7 +118,7 @@ test('clock: GET shows it, POST /clock/advance moves it and the devices\' codes 
     assert.equal(r.status, 400);
     assert.equal((r.json['error'] as { code: string }).code, 'LAB_BAD_REQUEST');
   }
-  const notJson = await fetch(`${ep.control.url}/clock/advance`, { method: 'POST', body: '{oops' });
+  const notJson = await fetch(`${ep.control.url}/clock/advance`, { method: 'POST', body: '{oops', headers: { authorization: `Bearer ${ep.control.token}` } });
   assert.equal(notJson.status, 400);
 });
 
@@ -153,4 +155,89 @@ test('clear JSON errors with stable codes for unknown users, transactions, devic
     assert.equal(error.code, code, path);
     assert.ok(error.message.length > 10);
   }
+});
+
+test('every call needs the bearer token: 401 LAB_UNAUTHORIZED without it or with another one', async () => {
+  for (const authorization of [undefined, 'Bearer wrong-token-wrong-token', `Basic ${ep.control.token}`, `Bearer ${ep.control.token}x`]) {
+    const res = await fetch(`${ep.control.url}/users/alice/totp`, authorization ? { headers: { authorization } } : {});
+    assert.equal(res.status, 401, String(authorization));
+    assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'LAB_UNAUTHORIZED');
+  }
+  assert.ok(ep.control.token.length >= 24);
+});
+
+test('faults: Okta 5xx, dropped connections, latency and rate limit act on the served Okta; DELETE puts all back', async () => {
+  const users = '/api/v1/users/alice@corp.example.com';
+  const get = () => fetch(`${ep.okta.baseUrl}${users}`, { headers: { authorization: `SSWS ${ep.okta.apiToken}` } });
+  const state = await call('GET', '/faults');
+  assert.deepEqual(state.json['okta'], { latencyMs: 0, errors: { pending: 0, status: 500 }, networkErrors: { pending: 0 }, rateLimit: { limit: 600, windowSeconds: 60 } });
+
+  const set = await call('PUT', '/faults', { okta: { errors: { count: 2, status: 503 }, networkErrors: { count: 1 } } });
+  assert.equal(set.status, 200);
+  await assert.rejects(get(), (e: Error) => /fetch failed/.test(e.message), 'the first call: connection dropped without an answer');
+  assert.equal((await get()).status, 503);
+  const second = await get();
+  assert.equal(second.status, 503);
+  assert.equal(((await second.json()) as { errorCode: string }).errorCode, 'E0000010');
+  assert.equal((await get()).status, 200, 'then Okta answers again');
+
+  await call('PUT', '/faults', { okta: { rateLimit: { limit: 1, windowSeconds: 3600 } } });
+  assert.equal((await get()).status, 200);
+  const limited = await get();
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('x-rate-limit-remaining'), '0');
+
+  const reset = await call('DELETE', '/faults');
+  assert.equal(reset.status, 200);
+  assert.deepEqual((reset.json['okta'] as { rateLimit: unknown }).rateLimit, { limit: 600, windowSeconds: 60 });
+  assert.equal((await get()).status, 200, 'the seed\'s rate limit is back');
+});
+
+test('faults: Okta latency runs on the lab clock', async () => {
+  await call('PUT', '/faults', { okta: { latencyMs: 20_000 } });
+  try {
+    let answered = false;
+    const pending = fetch(`${ep.okta.baseUrl}/api/v1/users/alice@corp.example.com`, { headers: { authorization: `SSWS ${ep.okta.apiToken}` } }).then((r) => {
+      answered = true;
+      return r.status;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(answered, false, 'held for 20 s of lab time');
+    await call('POST', '/clock/advance', { seconds: 20 });
+    assert.equal(await pending, 200);
+  } finally {
+    await call('DELETE', '/faults');
+  }
+});
+
+test('faults: the directory goes down (connections refused) and comes back', async () => {
+  const bind = () => ldapBindCheck({ url: ep.ldap.url, username: 'bob', domain: ep.ldap.domain, password: 'Bob-Lab-Pass-2', timeoutMs: 3000 });
+  assert.equal((await bind()).ok, true);
+  const down = await call('PUT', '/faults', { directory: { down: true } });
+  assert.deepEqual(down.json['directory'], { down: true, mode: 'refuse', served: true });
+  const r = await bind();
+  assert.equal(r.ok, false);
+  await call('PUT', '/faults', { directory: { down: false } });
+  assert.equal((await bind()).ok, true);
+});
+
+test('faults: UDP loss at the connector is kept for a connector to read; bad knobs get 400 LAB_BAD_FAULT with the field', async () => {
+  const seen: unknown[] = [];
+  const off = lab.faults.onConnectorUdpLoss((l) => seen.push(l));
+  const set = await call('PUT', '/faults', { connector: { udpLoss: { direction: 'outbound', count: 3 } } });
+  assert.deepEqual(set.json['connector'], { udpLoss: { direction: 'outbound', count: 3 }, consumers: 1 });
+  assert.deepEqual(seen, [null, { direction: 'outbound', count: 3 }]);
+  await call('DELETE', '/faults');
+  assert.equal(seen.at(-1), null);
+  off();
+  for (const body of [{ okta: { latencyMs: -1 } }, { okta: { errors: { count: 1, status: 404 } } }, { connector: { udpLoss: { direction: 'sideways' } } }, { oops: 1 }]) {
+    const r = await call('PUT', '/faults', body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    const error = r.json['error'] as { code: string; message: string };
+    assert.equal(error.code, 'LAB_BAD_FAULT');
+  }
+  const r = await call('PUT', '/faults', { okta: { errors: { count: 1, status: 404 } } });
+  assert.match((r.json['error'] as { message: string }).message, /okta\.errors\.status/);
 });

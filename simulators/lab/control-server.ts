@@ -1,8 +1,11 @@
 /**
- * The device-control HTTP API: what a person (or a real agent's test rig)
- * does with the virtual phones when the lab runs as servers. JSON in and out;
- * errors are `{"error":{"code","message"}}` with stable codes. No request or
- * body is logged (bodies hold one-time codes).
+ * The control HTTP API: what a person (or a real agent's test rig) does with
+ * the virtual phones, the clock and the fault knobs when the lab runs as
+ * servers. Every call needs `Authorization: Bearer <token>` (printed in the
+ * lab's endpoints line; 401 LAB_UNAUTHORIZED otherwise): it can approve
+ * pushes and read one-time codes. JSON in and out; errors are
+ * `{"error":{"code","message"}}` with stable codes. No request or body is
+ * logged (bodies hold one-time codes).
  *
  *   GET  /devices                              phones, apps, deviceIds, online, push behaviour
  *   POST /devices/{name}/offline | /online     phone loses / regains network
@@ -11,15 +14,20 @@
  *   POST /pushes/{transactionId}/approve|deny  answer as the user
  *   GET  /users/{login}/sms | /calls | /emails inboxes, oldest first
  *   GET  /users/{login}/totp?app=okta-verify|google-authenticator|duo-mobile[&phone=NAME]
- *   GET  /clock                                {"now","epochMs"}
+ *   GET  /clock                                {"kind","now","epochMs"}
  *   POST /clock/advance                        {"seconds":N}
+ *   GET  /faults                               the fault knobs' state
+ *   PUT  /faults                               {"okta":{…},"directory":{…},"connector":{…}} (lab-faults.ts)
+ *   DELETE /faults                             everything back to normal
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CodedError, isCodedError } from '../../agent/src/errors.ts';
 import type { Phone } from '../devices/phone.ts';
 import { parsePushBehaviour } from '../devices/push-behaviour.ts';
 import type { Lab } from './lab.ts';
+import { parseFaultPatch } from './lab-faults.ts';
 
 export interface RunningControlServer {
   url: string;
@@ -31,6 +39,8 @@ const MAX_ADVANCE_S = 7 * 24 * 3600;
 const MAX_BODY = 64 * 1024;
 
 const STATUS: Record<string, number> = {
+  LAB_UNAUTHORIZED: 401,
+  LAB_NOT_SERVED: 409,
   LAB_UNKNOWN_USER: 404,
   LAB_UNKNOWN_DEVICE: 404,
   LAB_NO_ROUTE: 404,
@@ -52,9 +62,18 @@ interface Route {
   handler: Handler;
 }
 
-export async function startControlServer(lab: Lab, opts: { host?: string; port?: number } = {}): Promise<RunningControlServer> {
+export async function startControlServer(lab: Lab, opts: { host?: string; port?: number; token: string }): Promise<RunningControlServer> {
+  if (opts.token.length < 16) throw new CodedError('LAB_WEAK_TOKEN', 'The control API token must be at least 16 characters.');
   const routes = controlRoutes(lab);
+  const expected = Buffer.from(`Bearer ${opts.token}`);
   const server = createServer((req, res) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      req.resume();
+      res.setHeader('www-authenticate', 'Bearer realm="radius-mfa-harness lab"');
+      send(res, 401, errorBody('LAB_UNAUTHORIZED', 'The control API needs "Authorization: Bearer <control.token>" (the token is in the lab\'s endpoints line).'));
+      return;
+    }
     handle(routes, req, res).catch((e: unknown) => send(res, 500, errorBody('LAB_INTERNAL', (e as Error).message)));
   });
   await new Promise<void>((resolve, reject) => {
@@ -106,7 +125,7 @@ function controlRoutes(lab: Lab): Route[] {
     if (!p) throw new CodedError('LAB_UNKNOWN_DEVICE', `No phone "${name}" in this lab; GET /devices lists them.`, { device: name });
     return p;
   };
-  const clock = () => ({ now: new Date(lab.clock.now()).toISOString(), epochMs: lab.clock.now() });
+  const clock = () => ({ kind: lab.clock.kind, now: new Date(lab.clock.now()).toISOString(), epochMs: lab.clock.now() });
   return [
     { method: 'GET', pattern: /^\/devices$/, handler: () => ({ devices: lab.network.phones().map((p) => p.view()) }) },
     {
@@ -197,6 +216,9 @@ function controlRoutes(lab: Lab): Route[] {
         return clock();
       },
     },
+    { method: 'GET', pattern: /^\/faults$/, handler: () => lab.faults.state() },
+    { method: 'PUT', pattern: /^\/faults$/, handler: (_p, _url, body) => lab.faults.apply(parseFaultPatch(body)) },
+    { method: 'DELETE', pattern: /^\/faults$/, handler: () => lab.faults.reset() },
   ];
 }
 

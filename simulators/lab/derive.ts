@@ -34,3 +34,17 @@ export function derivedSecret(seedKey: string, login: string, factorIndex: numbe
 export function derivedNumber(seedKey: string): number {
   return createHash('sha256').update(`radius-mfa-harness lab ids\0${seedKey}`).digest().readUInt32BE(0);
 }
+
+/**
+ * The SSWS API token of a seed's org when the seed fixes none: stable, so an
+ * agent configured against a served lab keeps working across restarts. Like
+ * every derived value it is only as secret as the seed; a lab is not a vault.
+ */
+export function derivedApiToken(seedKey: string): string {
+  return `00${createHash('sha256').update(`radius-mfa-harness lab api token\0${seedKey}`).digest('base64url').slice(0, 40)}`;
+}
+
+/** The RADIUS shared secret written into a reference-agent config for a seed's lab (32 characters). */
+export function derivedRadiusSecret(seedKey: string): string {
+  return createHash('sha256').update(`radius-mfa-harness lab radius secret\0${seedKey}`).digest('base64url').slice(0, 32);
+}

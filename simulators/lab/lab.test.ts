@@ -153,8 +153,9 @@ test('start serves Okta, LDAP and the control API; stop closes them all', async 
     assert.equal(((await res.json()) as { status: string }).status, 'ACTIVE');
     const r = await ldapBindCheck({ url: ep.ldap.url, username: 'ivan', domain: ep.ldap.domain, password: 'Ivan-Lab-Pass-9', timeoutMs: 5000 });
     assert.equal(r.ok ? 'ok' : r.adData, '533');
-    const clock = await (await fetch(`${ep.control.url}/clock`)).json();
-    assert.deepEqual(clock, { now: ep.clock.now, epochMs: lab.clock.now() });
+    const clock = await (await fetch(`${ep.control.url}/clock`, { headers: { authorization: `Bearer ${ep.control.token}` } })).json();
+    assert.deepEqual(clock, { kind: 'virtual', now: ep.clock.now, epochMs: lab.clock.now() });
+    assert.equal((await fetch(`${ep.control.url}/clock`)).status, 401, 'the control API needs its token');
     await assert.rejects(lab.start(), { code: 'LAB_ALREADY_STARTED' });
   } finally {
     await lab.stop();
@@ -207,4 +208,25 @@ test('if one server cannot start, the ones already started are stopped: nothing 
     await lab.stop();
     await new Promise<void>((r) => blocker.close(() => r()));
   }
+});
+
+test('a real-time lab reads the wall clock after enrolment; its codes are the wall-time codes and its rate-limit windows reset', async () => {
+  const lab = await Lab.fromFile(EXAMPLE, { clockKind: 'real-time' });
+  assert.equal(lab.clock.kind, 'real-time');
+  assert.ok(Math.abs(lab.clock.now() - Date.now()) < 1_000, 'the settle period was spent before now, not ahead of it');
+  const bob = lab.network.phone('bob-pixel')!;
+  assert.equal(bob.googleAuthenticator!.currentCode(), generateSync({ secret: BOB_SECRET, epoch: Math.floor(Date.now() / 1000) }));
+
+  // The rate limiter's windows run on the lab clock: with real time they reset as time passes.
+  lab.org.setRateLimit({ limit: 2, windowMs: 300 });
+  const take = () => lab.org.rateLimiter.take(lab.org.now()).exceeded;
+  // Start at the beginning of a window so the three calls below fall into one.
+  await new Promise((r) => setTimeout(r, 300 - (lab.clock.now() % 300) + 5));
+  assert.deepEqual([take(), take(), take()], [false, false, true]);
+  await new Promise((r) => setTimeout(r, 320));
+  assert.equal(take(), false, 'a new window: no stale 429');
+  assert.equal(take(), false);
+  assert.equal(take(), true);
+  await lab.clock.advance(300);
+  assert.equal(take(), false, 'advancing the clock opens a new window too');
 });

@@ -1,11 +1,19 @@
 /**
- * One simulated world built from a seed: a virtual clock, the mock Okta org
+ * One simulated world built from a seed: a clock (virtual, or following real
+ * time when served to real agents), the mock Okta org
  * (API token, the RADIUS app, users, groups), the AD-like directory's
  * accounts, and the users' phones with their apps enrolled through the org's
  * own enrolment flow, joined by the DeviceNetwork. In memory by default;
- * `start()` serves it (Okta HTTP, LDAP, device-control HTTP), `stop()` ends it.
+ * `start()` serves it (Okta over HTTP and HTTPS, LDAP, the control API),
+ * `stop()` ends it.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CodedError } from '../../agent/src/errors.ts';
+import type { ClockKind, LabClock } from '../clock/lab-clock.ts';
+import { RealTimeClock } from '../clock/real-time-clock.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import type { DuoPasscodeVerifier } from '../devices/duo-mobile.ts';
 import { enrolDuo, enrolEmail, enrolGoogleAuthenticator, enrolOktaVerify, enrolPhoneNumber } from '../devices/enrol.ts';
@@ -16,10 +24,12 @@ import { Directory } from '../directory/directory.ts';
 import { startDirectory } from '../directory/ldap-server.ts';
 import { OktaOrg } from '../okta/org.ts';
 import { startOktaServer } from '../okta/serve.ts';
+import { createCa, issueServerCert, loadOrCreateCa, type PemPair } from '../okta/tls.ts';
 import type { AppRecord, UserRecord } from '../okta/types.ts';
 import { startControlServer } from './control-server.ts';
-import { derivedNumber, derivedSecret } from './derive.ts';
+import { derivedApiToken, derivedNumber, derivedSecret } from './derive.ts';
 import { directoryEntries, dnsDomainOf } from './directory-entries.ts';
+import { LabFaults } from './lab-faults.ts';
 import { type LabSeed, loadSeedFile, phoneOfFactor, type SeedInput, samOf, seedError, type UsernameFormat, validateSeed } from './seed.ts';
 
 /** Time the lab lets pass after enrolment, so no activation code's TOTP step is still current or adjacent. */
@@ -27,24 +37,57 @@ export const ENROLMENT_SETTLE_MS = 60_000;
 
 export interface LabOptions {
   /** Share a clock with the rest of a test (it will be advanced by ENROLMENT_SETTLE_MS while building). */
-  clock?: VirtualClock;
+  clock?: LabClock;
+  /**
+   * Without `clock`: 'virtual' (default) starts at the seed's clock.start and
+   * moves only when advanced; 'real-time' follows the wall clock (the seed's
+   * clock.start is ignored) and can still be moved forward.
+   */
+  clockKind?: ClockKind;
   /** Name used in seed errors (the file path); default "<seed>". */
   source?: string;
 }
 
 export interface LabStartOptions {
-  /** Address every server listens on; default 127.0.0.1. */
+  /**
+   * Address every server (Okta HTTP and HTTPS, LDAP, control API) listens on;
+   * default 127.0.0.1, this machine only. 0.0.0.0 or :: exposes the lab to
+   * the network (the control API still needs its token).
+   */
   host?: string;
   /** Fixed ports (default 0: any free port). */
-  ports?: { okta?: number; ldap?: number; control?: number };
+  ports?: { okta?: number; oktaHttps?: number; ldap?: number; control?: number };
+  /**
+   * HTTPS for the mock Okta (default on): the CA is kept in `dir` (created
+   * there once, reused after) or, without `dir`, made fresh in a temporary
+   * folder removed at stop(). `hosts`: extra names for the certificate.
+   * false: plain HTTP only.
+   */
+  tls?: false | { dir?: string; hosts?: string[] };
+  /** Bearer token of the control API; default: random per start. */
+  controlToken?: string;
 }
 
 /** What `radius-mfa-harness lab` prints: everything another process needs to use the world. */
 export interface LabEndpoints {
-  okta: { baseUrl: string; apiToken: string; appId: string };
+  okta: {
+    /** Plain HTTP. */
+    baseUrl: string;
+    /** HTTPS with a certificate from the lab's CA (absent with tls: false). */
+    httpsUrl?: string;
+    /** The CA certificate (PEM) to trust for httpsUrl: NODE_EXTRA_CA_CERTS for a Node agent. */
+    caFile?: string;
+    /** SSWS token; stable for a seed (seed's org.apiToken.value, else derived from the seed). */
+    apiToken: string;
+    appId: string;
+  };
   ldap: { url: string; baseDn: string; domain: string };
-  control: { url: string };
-  clock: { now: string };
+  /** The control API (devices, clock, faults); every call needs `Authorization: Bearer <token>`. */
+  control: { url: string; token: string };
+  /** Which clock runs: real-time follows the wall clock (and can be advanced), virtual moves only when advanced. */
+  clock: { kind: ClockKind; now: string };
+  /** The address the servers listen on. */
+  bind: string;
 }
 
 export interface LabFactor {
@@ -80,7 +123,7 @@ interface Running {
 
 export class Lab {
   readonly seed: LabSeed;
-  readonly clock: VirtualClock;
+  readonly clock: LabClock;
   readonly org: OktaOrg;
   readonly network: DeviceNetwork;
   /** SSWS token value for the agent's config (never log it). */
@@ -90,6 +133,8 @@ export class Lab {
   readonly domain: string;
   readonly baseDn: string;
   readonly dnsDomain: string;
+  /** Fault knobs of the served lab (Okta, directory, connector loss); the control API's /faults. */
+  readonly faults: LabFaults;
   readonly #users: LabUser[];
   readonly #duo: Map<string, DuoPasscodeVerifier>;
   #directory: Directory;
@@ -98,7 +143,7 @@ export class Lab {
 
   private constructor(parts: {
     seed: LabSeed;
-    clock: VirtualClock;
+    clock: LabClock;
     org: OktaOrg;
     network: DeviceNetwork;
     apiToken: string;
@@ -120,6 +165,7 @@ export class Lab {
     this.#users = parts.users;
     this.#directory = parts.directory;
     this.#duo = parts.duo;
+    this.faults = new LabFaults(this.org);
   }
 
   /** Reads, validates and builds a seed file. */
@@ -132,7 +178,12 @@ export class Lab {
     const source = opts.source ?? '<seed>';
     const seed = validateSeed(input, source);
     const seedKey = seed.seed ?? seed.org.name;
-    const clock = opts.clock ?? new VirtualClock(seed.clock ? Date.parse(seed.clock.start) : undefined);
+    // Real time: enrol a settle period in the past, so that after the settle advance the clock reads the wall clock.
+    const clock =
+      opts.clock ??
+      (opts.clockKind === 'real-time'
+        ? new RealTimeClock({ offsetMs: -ENROLMENT_SETTLE_MS })
+        : new VirtualClock(seed.clock ? Date.parse(seed.clock.start) : undefined));
     const network = new DeviceNetwork({ clock });
     const org = new OktaOrg({
       clock,
@@ -142,7 +193,7 @@ export class Lab {
       ...(seed.org.lockoutThreshold !== undefined ? { lockoutThreshold: seed.org.lockoutThreshold } : {}),
     });
     network.connect(org);
-    const apiToken = org.createApiToken(seed.org.apiToken.name, seed.org.apiToken.value);
+    const apiToken = org.createApiToken(seed.org.apiToken.name, seed.org.apiToken.value ?? derivedApiToken(seedKey));
     const app = org.createApp({ label: seed.app.label, name: seed.app.name });
     for (const name of new Set(seed.users.filter((u) => u.oktaStatus !== 'NONE').flatMap((u) => u.groups))) {
       org.createGroup({ name });
@@ -321,11 +372,11 @@ export class Lab {
   /** Endpoints while started; undefined otherwise. */
   get endpoints(): LabEndpoints | undefined {
     if (!this.#running) return undefined;
-    return { ...this.#running.endpoints, clock: { now: new Date(this.clock.now()).toISOString() } };
+    return { ...this.#running.endpoints, clock: { kind: this.clock.kind, now: new Date(this.clock.now()).toISOString() } };
   }
 
   /**
-   * Serves the world: Okta over HTTP, the directory over LDAP, the device
+   * Serves the world: Okta over HTTP and HTTPS, the directory over LDAP, the
    * control API over HTTP. If any server fails to start, those already
    * started are stopped before the error is thrown: nothing half-started.
    */
@@ -339,6 +390,26 @@ export class Lab {
     try {
       const okta = await startOktaServer(this.org, { host, port: opts.ports?.okta ?? 0 });
       closers.push(() => okta.close());
+      let https: { url: string; caFile: string } | undefined;
+      if (opts.tls !== false) {
+        const tls = opts.tls ?? {};
+        let ca: PemPair & { caFile: string };
+        if (tls.dir) {
+          ca = await loadOrCreateCa(tls.dir);
+        } else {
+          const dir = await mkdtemp(join(tmpdir(), 'radius-mfa-lab-ca-'));
+          closers.push(() => rm(dir, { recursive: true, force: true }));
+          ca = { ...createCa(), caFile: join(dir, 'ca.pem') };
+          await writeFile(ca.caFile, ca.certPem, { mode: 0o644 });
+        }
+        const server = await startOktaServer(this.org, {
+          host,
+          port: opts.ports?.oktaHttps ?? 0,
+          tls: issueServerCert(ca, certificateHosts(host, tls.hosts ?? [])),
+        });
+        closers.push(() => server.close());
+        https = { url: server.url, caFile: ca.caFile };
+      }
       // Serve the lab's own Directory so account changes made before start() hold.
       const ldap = await startDirectory({
         directory: this.#directory,
@@ -349,13 +420,21 @@ export class Lab {
         clock: this.clock,
       });
       closers.push(() => ldap.close());
-      const control = await startControlServer(this, { host, port: opts.ports?.control ?? 0 });
+      const token = opts.controlToken ?? randomBytes(24).toString('base64url');
+      const control = await startControlServer(this, { host, port: opts.ports?.control ?? 0, token });
       closers.push(() => control.close());
+      this.faults.attachDirectory(ldap);
       const endpoints: LabEndpoints = {
-        okta: { baseUrl: okta.url, apiToken: this.apiToken, appId: this.app.id },
+        okta: {
+          baseUrl: okta.url,
+          ...(https ? { httpsUrl: https.url, caFile: https.caFile } : {}),
+          apiToken: this.apiToken,
+          appId: this.app.id,
+        },
         ldap: { url: ldap.url, baseDn: this.baseDn, domain: this.domain },
-        control: { url: control.url },
-        clock: { now: new Date(this.clock.now()).toISOString() },
+        control: { url: control.url, token },
+        clock: { kind: this.clock.kind, now: new Date(this.clock.now()).toISOString() },
+        bind: host,
       };
       this.#running = { endpoints, closers };
       return endpoints;
@@ -376,8 +455,25 @@ export class Lab {
   async stop(): Promise<void> {
     const running = this.#running;
     this.#running = undefined;
-    if (running) await closeAll(running.closers);
+    if (running) {
+      this.faults.attachDirectory(undefined);
+      await closeAll(running.closers);
+    }
   }
+}
+
+/**
+ * Names a client may use for the HTTPS server: loopback always; the bind
+ * address; for a wildcard bind every address of this machine's interfaces.
+ */
+function certificateHosts(host: string, extra: readonly string[]): string[] {
+  const hosts = ['localhost', '127.0.0.1', '::1', ...extra];
+  if (host === '0.0.0.0' || host === '::') {
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) hosts.push(a.address.split('%')[0]!);
+  } else {
+    hosts.push(host);
+  }
+  return [...new Set(hosts)];
 }
 
 async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {

@@ -1,16 +1,18 @@
 /**
  * Three ways to reach one org through the same msw handlers:
  * - setupOktaServer: msw's in-process interception of global fetch (one per process);
- * - startOktaServer: a real HTTP server on loopback (another process, curl, a real agent);
+ * - startOktaServer: a real HTTP or HTTPS server (another process, curl, a real agent);
  * - oktaFetch: a fetch-compatible function with no sockets and no global patching,
  *   so that labs running side by side never see each other's requests.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { getResponse, type HttpHandler } from 'msw';
 import { type SetupServer, setupServer } from 'msw/node';
 import { type OktaHandlerOptions, oktaHandlers } from './handlers.ts';
 import type { OktaOrg } from './org.ts';
+import type { PemPair } from './tls.ts';
 import { errorBody } from './views.ts';
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -24,49 +26,80 @@ export function setupOktaServer(org: OktaOrg, options: OktaHandlerOptions = {}):
 }
 
 export interface StartOktaServerOptions extends Omit<OktaHandlerOptions, 'origin'> {
+  /** Address to listen on; default 127.0.0.1 (loopback only). */
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Serve HTTPS with this certificate and key (see tls.ts) instead of plain HTTP. */
+  tls?: PemPair;
 }
 
 export interface RunningOktaServer {
-  /** Base URL, e.g. http://127.0.0.1:41234 (use it as the Okta org URL). */
+  /** Base URL, e.g. http://127.0.0.1:41234 or https://127.0.0.1:41235 (use it as the Okta org URL). */
   url: string;
   close(): Promise<void>;
 }
 
-/** A real HTTP server (node:http) answering with the org's handlers. */
+/** A real HTTP (or HTTPS) server (node:http / node:https) answering with the org's handlers. */
 export async function startOktaServer(org: OktaOrg, options: StartOktaServerOptions = {}): Promise<RunningOktaServer> {
-  const { host = '127.0.0.1', port = 0, ...handlerOptions } = options;
+  const { host, port, tls, ...handlerOptions } = options;
   const handlers = oktaHandlers(org, handlerOptions);
-  const server = createServer((req, res) => {
-    serveOne(handlers, req, res).catch(() => {
+  return listenOkta(oktaRequestListener(() => handlers), { ...(host ? { host } : {}), ...(port ? { port } : {}), ...(tls ? { tls } : {}) });
+}
+
+/**
+ * A request listener answering with whatever handlers `current()` gives at
+ * the moment a request arrives (a stable endpoint swaps them per scenario);
+ * `undefined` answers 503 E0000010 with `whenNone` as the summary.
+ */
+export function oktaRequestListener(current: () => HttpHandler[] | undefined, whenNone = 'No org is being served right now'): RequestListener {
+  return (req, res) => {
+    const handlers = current();
+    const work = handlers ? serveOne(handlers, req, res) : Promise.resolve(sendJson(res, 503, errorBody('E0000010', `Service unavailable: ${whenNone}`, 'oaeMockNoOrg')));
+    work.catch(() => {
       // A handler that throws is a bug in the mock; answer as Okta would rather than hang.
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(errorBody('E0000009', 'Internal Server Error', 'oaeMockHandlerFailure')));
-      } else {
-        res.destroy();
-      }
+      if (!res.headersSent) sendJson(res, 500, errorBody('E0000009', 'Internal Server Error', 'oaeMockHandlerFailure'));
+      else res.destroy();
     });
-  });
+  };
+}
+
+/** Listens with `listener` over HTTP, or HTTPS when `tls` is given. */
+export async function listenOkta(listener: RequestListener, opts: { host?: string; port?: number; tls?: PemPair } = {}): Promise<RunningOktaServer> {
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, listener) : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
   const addr = server.address() as AddressInfo;
-  const hostPart = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
-    url: `http://${hostPart}:${addr.port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${urlHost(addr.address)}:${addr.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The host part of a URL for a listening address: IPv6 in brackets, and a
+ * wildcard bind (0.0.0.0 / ::) named by its loopback address, which is what
+ * a client on this machine can connect to.
+ */
+export function urlHost(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '[::1]';
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 async function serveOne(handlers: HttpHandler[], req: IncomingMessage, res: ServerResponse): Promise<void> {
