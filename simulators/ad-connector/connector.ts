@@ -133,10 +133,10 @@ export class AdConnector {
   #settled: Promise<StatusReport | undefined> = Promise.resolve(undefined);
   #pending = 0;
   #turn = 0;
-  readonly #sourceChoice: SourceChoice;
+  #sourceChoice: SourceChoice;
 
   private constructor(options: AdConnectorOptions, sockets: ClientSocket[], events: PacketEvents, sourceChoice: SourceChoice) {
-    this.#options = options;
+    this.#options = { ...options }; // configure() changes this copy, never the caller's object
     this.#clock = options.clock;
     this.#sockets = sockets;
     this.events = events;
@@ -166,6 +166,32 @@ export class AdConnector {
       );
     }
     return new AdConnector(options, sockets, events, choice);
+  }
+
+  /**
+   * Change connector settings that are not part of RadiusSettings before (or
+   * between) sign-ins: whether requests carry Message-Authenticator, the order
+   * of checks, sign-ins while Creating. Scenarios set them through their steps.
+   */
+  configure(patch: Partial<Pick<AdConnectorOptions, 'messageAuthenticator' | 'checkOrder' | 'signInWhileCreating' | 'requireReplyMessageAuthenticator'>>): void {
+    Object.assign(this.#options, patch);
+  }
+
+  /**
+   * Re-bind the client addresses (e.g. chosen from the route to the agent, or
+   * an IPv6 one added). Only while nothing is pending; the old sockets close.
+   */
+  async rebindSources(options: { sourceAddresses?: string[]; reach?: string }): Promise<SourceChoice> {
+    if (this.#pending > 0) throw new CodedError('AD_CONNECTOR_BUSY', 'Requests are still pending: re-bind the source addresses before signing in.');
+    const { sourceAddresses: _given, reach: _reach, ...rest } = this.#options;
+    const fresh = await AdConnector.create({ ...rest, ...options, events: this.events });
+    await Promise.all(this.#sockets.map((s) => s.close()));
+    this.#sockets.splice(0, this.#sockets.length, ...fresh.#sockets);
+    this.#sourceChoice = fresh.#sourceChoice;
+    delete this.#options.sourceAddresses;
+    delete this.#options.reach;
+    Object.assign(this.#options, options);
+    return this.sourceChoice;
   }
 
   /** Which client addresses the connector uses and how they were chosen (for reports). */

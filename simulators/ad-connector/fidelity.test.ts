@@ -192,3 +192,21 @@ describe('Message-Authenticator as a connector setting', () => {
     }
   });
 });
+
+describe('settings changed after create', () => {
+  test('configure() and rebindSources(): from the route to ::1, Message-Authenticator off', async () => {
+    const { connector, settle, signIn } = await connectorWith();
+    try {
+      assert.deepEqual(connector.sourceChoice.addresses, ['127.0.0.2', '127.0.0.3']);
+      const choice = await connector.rebindSources({ reach: '::1' });
+      assert.deepEqual(choice.addresses, ['::1']);
+      connector.configure({ messageAuthenticator: false });
+      connector.enableRadius(settings({ RadiusServers: [], RadiusServersIpv6: ['::1'], RadiusPort: v6.port }));
+      await settle();
+      assert.equal((await signIn(USERS.alice, '123456')).sourceAddress, '::1');
+      assert.equal(v6.requests.at(-1)!.attributes['Message-Authenticator'], undefined);
+    } finally {
+      await connector.close();
+    }
+  });
+});
