@@ -1,4 +1,4 @@
-@area:connector-settings
+@area:connector-settings @no-agent
 Feature: The AD Connector's RADIUS settings accept exactly AWS's limits
   AWS validates RadiusSettings (EnableRadius / UpdateRadius). Each limit is
   checked at its boundary and one step past it.

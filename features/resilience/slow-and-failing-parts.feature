@@ -35,6 +35,7 @@ Feature: Sign-in survives slow parts and fails clearly when a part is down
     And she signs in to WorkSpaces with her current Okta Verify code
     Then she is signed in
 
+  @no-agent
   Scenario: The directory being down fails the sign-in at the password check
     Given the directory is down
     When she signs in to WorkSpaces with her current Okta Verify code

@@ -8,11 +8,13 @@ Feature: The AD Connector checks the password first; RADIUS is asked only for a 
     Given Grace is a WorkSpaces user
     And Grace has Okta Verify on her phone
 
+  @no-agent
   Scenario: A wrong password is refused before any RADIUS request
     When she signs in to WorkSpaces with the password "not-her-password" and her current Okta Verify code
     Then she is refused at the password check because "wrong password"
     And no RADIUS request was sent
 
+  @no-agent
   Scenario Outline: An AD account that <condition> cannot sign in
     Given Grace's AD account <condition>
     When she signs in to WorkSpaces with her current Okta Verify code

@@ -86,6 +86,13 @@ export function currentTarget(): Promise<TargetDriver> {
   return targetPromise;
 }
 
+let sceneryPromise: Promise<TargetDriver> | undefined;
+/** The embedded reference agent, as scenery for @no-agent scenarios (it holds nothing to release). */
+function sceneryTarget(): Promise<TargetDriver> {
+  sceneryPromise ??= loadTarget('embedded');
+  return sceneryPromise;
+}
+
 /** Releases the run's target (its servers, containers) and forgets it; a target that never loaded has nothing to release. */
 export async function closeCurrentTarget(): Promise<void> {
   const loading = targetPromise;
@@ -422,10 +429,9 @@ export class LabWorld extends World {
 
   async ensureAgent(): Promise<AgentUnderTest> {
     if (this.agent) return this.agent;
-    if (this.scenarioTags.includes(NO_AGENT_TAG)) {
-      throw new Error(`This scenario is tagged ${NO_AGENT_TAG} (it runs once, apart from the targets) but one of its steps needs the agent: remove the tag, or the step.`);
-    }
-    this.target ??= await currentTarget();
+    // A @no-agent scenario checks the simulators, not an agent: the embedded reference agent is scenery
+    // (the connector needs a RADIUS server to enable MFA), and an After hook proves nothing reached it.
+    this.target ??= this.scenarioTags.includes(NO_AGENT_TAG) ? await sceneryTarget() : await currentTarget();
     const virtual = this.target.profile.capabilities.has('clock-control');
     const spec: AgentSpec = {
       okta: { apiToken: this.apiToken, appId: this.appId },
@@ -665,6 +671,17 @@ export class LabWorld extends World {
     this.signIns.push(...records);
     this.lastSignIn = records.at(-1);
     return records;
+  }
+
+  /**
+   * Why a @no-agent scenario did in fact involve an agent, if it did: a
+   * sign-in that sent RADIUS requests, or a hand-made RADIUS exchange.
+   */
+  agentContact(): string | undefined {
+    const reached = this.signIns.filter((s) => s.result.attempts > 0);
+    if (reached.length > 0) return `${reached.map((s) => `${s.person}'s sign-in`).join(', ')} sent RADIUS requests`;
+    if (this.rawClient) return 'a hand-made RADIUS request was sent';
+    return undefined;
   }
 
   /**
