@@ -57,6 +57,7 @@ export function embeddedConfig(spec: AgentSpec): AgentConfig {
 export async function startEmbeddedAgent(spec: AgentSpec, hooks: EmbeddedHooks = {}): Promise<AgentUnderTest> {
   const events = new PacketEvents();
   const config = embeddedConfig(spec);
+  spec.configure?.(config); // the scenario's own agent settings ('agent-settings'), before any zoo defect
   hooks.config?.(config);
   const baseFetch = spec.okta.fetch as FetchLike | undefined;
   const fetch = baseFetch && hooks.fetch ? hooks.fetch(baseFetch) : baseFetch;

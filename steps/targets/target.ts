@@ -16,12 +16,16 @@ export const CAPABILITIES = [
   'chap-reject-reason', // rejects CHAP / MS-CHAP with a Reply-Message
   'metrics', // exposes the reference agent's metrics (drop counters)
   'reference-rules', // behaviours the reference agent defines where Okta's docs are silent
+  // Okta's agent accepts any source unless ragent.network.accept.allow_list is set (Okta_Radius_App-gen-addr-filtering.htm):
+  'client-allow-list', // drops requests from source addresses it was not told about
+  'requires-message-authenticator', // drops Access-Requests without a valid Message-Authenticator (BlastRADIUS hardening)
+  'agent-settings', // the suite can set the reference agent's own settings for one scenario (AgentSpec.configure; embedded only)
 ] as const;
 
 export type Capability = (typeof CAPABILITIES)[number];
 
 /** What the reference agent offers when it runs on real time (process, container): all but the lab clock. */
-export const REAL_TIME_AGENT_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter((c) => c !== 'clock-control');
+export const REAL_TIME_AGENT_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter((c) => c !== 'clock-control' && c !== 'agent-settings');
 
 export interface TargetProfile {
   /** e.g. 'embedded', 'process', 'container', 'freeradius', 'external:my-agent'. */
@@ -68,6 +72,11 @@ export interface AgentSpec {
   usernameSuffix?: string;
   clients: Array<{ name: string; address: string; secret: string; requireMessageAuthenticator: boolean }>;
   timeouts?: { totalRequestMs?: number; pushMs?: number; responseModeOnTimeout?: 'reject-when-polling-mfa' | 'always-reject' | 'no-response' };
+  /**
+   * A scenario's own settings for the reference agent (factorMenu, oktaApp, Okta's secret model, …):
+   * edits the validated configuration before the agent starts. Only targets with 'agent-settings' apply it.
+   */
+  configure?: (config: import('../../agent/src/config.ts').AgentConfig) => void;
   /** The lab's virtual clock; only the embedded target can run the agent on it. */
   clock?: import('../../agent/src/clock.ts').Clock;
 }
