@@ -33,7 +33,9 @@ test('nothing listening: TargetUnavailable with one line, well within the probe 
   await assert.rejects(createTarget({ profile: file }), (e: unknown) => {
     assert.ok(e instanceof TargetUnavailable);
     assert.equal(e.reason.includes('\n'), false);
-    assert.match(e.reason, new RegExp(`^nothing (listens|answers) at 127\\.0\\.0\\.1:${port}`));
+    assert.match(e.reason, new RegExp(`^EXTERNAL_(NOTHING_LISTENS|NO_REPLY): nothing (listens|answers) at 127\\.0\\.0\\.1:${port}`));
+    assert.match(e.causeCode, /^EXTERNAL_(NOTHING_LISTENS|NO_REPLY)$/);
+    assert.ok(e.hint);
     return true;
   });
   assert.ok(performance.now() - t0 < 3500, 'bounded by the 3 s probe timeout');
@@ -47,7 +49,8 @@ test('a silent server: "no reply to Status-Server within N s" after the bounded 
     const t0 = performance.now();
     await assert.rejects(createTarget({ profile: file }), {
       name: 'TargetUnavailable',
-      message: `nothing answers at 127.0.0.1:${silent.address().port} (no reply to Status-Server within 0.4 s)`,
+      causeCode: 'EXTERNAL_NO_REPLY',
+      message: `EXTERNAL_NO_REPLY: nothing answers at 127.0.0.1:${silent.address().port} (no reply to Status-Server within 0.4 s) (probed from 127.0.0.2) — check the secret and the agent's client list (is it running, and does it accept requests from the probe's source address?)`,
     });
     const took = performance.now() - t0;
     assert.ok(took >= 350 && took < 1500, `took ${took} ms`);
@@ -76,7 +79,12 @@ test('a server that answers is usable; one with another secret is named as such'
     assert.equal(agent.secret, secret);
     assert.equal(agent.onVirtualClock, false);
     const wrong = profile('wrong', `name: wrong\nhost: 127.0.0.1\nport: ${port}\nsecret: another-secret\nprobe: access-request\nprobeTimeoutMs: 300\n`);
-    await assert.rejects(createTarget({ profile: wrong }), /answers, but its replies don't verify with the configured shared secret/);
+    await assert.rejects(createTarget({ profile: wrong }), (e: unknown) => {
+      assert.ok(e instanceof TargetUnavailable);
+      assert.equal(e.causeCode, 'EXTERNAL_WRONG_SECRET');
+      assert.match(e.reason, /^EXTERNAL_WRONG_SECRET: .*answers, but its replies don't verify with the configured shared secret.* — check the secret and the agent's client list/);
+      return true;
+    });
   } finally {
     delete process.env.RMH_TEST_SECRET;
     server.close();
@@ -89,5 +97,67 @@ test('profile errors name the file and the field', () => {
   const cap = profile('cap', 'name: x\nhost: 127.0.0.1\nport: 1812\nsecret: s\ncapabilities: [teleport]\n');
   assert.throws(() => readExternalProfile(cap), /capabilities\.0: /);
   const env = profile('env', 'name: x\nhost: 127.0.0.1\nport: 1812\nsecretEnv: RMH_NOT_SET_ANYWHERE\n');
-  assert.throws(() => readExternalProfile(env, {}), /secretEnv names RMH_NOT_SET_ANYWHERE, but that environment variable is empty/);
+  assert.throws(() => readExternalProfile(env, {}), { code: 'EXTERNAL_SECRET_MISSING', message: /secretEnv names RMH_NOT_SET_ANYWHERE, but that environment variable is empty/ });
+  assert.throws(() => readExternalProfile(join(dir, 'absent.yaml')), { code: 'EXTERNAL_PROFILE_INVALID', message: /does not exist/ });
+  assert.throws(() => readExternalProfile(bad), { code: 'EXTERNAL_PROFILE_INVALID' });
+});
+
+test('each way a profile is unusable is a TargetUnavailable with its own stable code, at once', async () => {
+  const cases: Array<[string | undefined, string]> = [
+    [undefined, 'EXTERNAL_PROFILE_MISSING'],
+    [profile('yaml', 'name: [unclosed\n'), 'EXTERNAL_PROFILE_INVALID'],
+    [profile('port', 'name: x\nhost: 127.0.0.1\nport: 0\nsecret: s\n'), 'EXTERNAL_PROFILE_INVALID'],
+    [profile('noenv', 'name: x\nhost: 127.0.0.1\nport: 1812\nsecretEnv: RMH_NOT_SET_ANYWHERE\n'), 'EXTERNAL_SECRET_MISSING'],
+    [profile('nosecret', 'name: x\nhost: 127.0.0.1\nport: 1812\n'), 'EXTERNAL_SECRET_MISSING'],
+  ];
+  const saved = process.env.RMH_PROFILE;
+  delete process.env.RMH_PROFILE;
+  try {
+    for (const [file, code] of cases) {
+      const t0 = performance.now();
+      await assert.rejects(createTarget(file === undefined ? {} : { profile: file }), (e: unknown) => {
+        assert.ok(e instanceof TargetUnavailable, String(e));
+        assert.equal(e.causeCode, code, e.message);
+        assert.ok(e.reason.startsWith(`${code}: `), e.reason);
+        assert.equal(e.code, 'TARGET_UNAVAILABLE');
+        return true;
+      });
+      assert.ok(performance.now() - t0 < 200, `${code} without waiting for a probe`);
+    }
+  } finally {
+    if (saved !== undefined) process.env.RMH_PROFILE = saved;
+  }
+});
+
+test('the reference agent listening on ::1 is reached over IPv6; a wrong secret there is named within seconds', async (t) => {
+  const { createAgent } = await import('../../agent/src/index.ts');
+  const secret = 'ipv6-secret-123';
+  const agent = createAgent({
+    config: {
+      okta: { orgUrl: 'https://unused.okta.example', apiToken: 'unused' },
+      apps: [{ name: 'v6', listen: { host: '::1', port: 0 }, clients: [{ name: 'v6-lab', address: '::1', secret }] }],
+      logging: { level: 'silent' },
+    },
+  });
+  let endpoint: { address: string; port: number } | undefined;
+  try {
+    endpoint = (await agent.start())[0]?.endpoint;
+  } catch (e) {
+    t.skip(`this machine has no IPv6 loopback: ${(e as Error).message}`);
+    return;
+  }
+  assert.ok(endpoint, 'the agent listens');
+  try {
+    const good = profile('v6', `name: v6\nhost: "::1"\nport: ${endpoint.port}\nsecret: ${secret}\ncapabilities: [status-server]\nprobeTimeoutMs: 2000\n`);
+    const driver = await createTarget({ profile: good });
+    const running = await driver.start({} as never);
+    assert.deepEqual(running.endpoint, { host: '::1', port: endpoint.port });
+    const wrong = profile('v6-wrong', `name: v6\nhost: "::1"\nport: ${endpoint.port}\nsecret: not-the-secret\ncapabilities: [status-server]\nprobeTimeoutMs: 1000\n`);
+    const t0 = performance.now();
+    // The reference agent drops a request whose Message-Authenticator fails: silence, with the hint to check the secret.
+    await assert.rejects(createTarget({ profile: wrong }), { causeCode: 'EXTERNAL_NO_REPLY', message: /check the secret and the agent's client list/ });
+    assert.ok(performance.now() - t0 < 2000);
+  } finally {
+    await agent.stop();
+  }
 });

@@ -17,12 +17,19 @@
  *   ledger: ledgers/my-agent.yaml   # known deviations (relative to this file)
  *
  * Before the run the target is probed with a bounded timeout; nothing
- * answering is a TargetUnavailable with one clear line, never a hang.
+ * answering is a TargetUnavailable with one clear line, never a hang. Each cause
+ * has a stable code (TargetUnavailable.causeCode, also the line's prefix) and a
+ * hint: EXTERNAL_PROFILE_MISSING, EXTERNAL_PROFILE_INVALID,
+ * EXTERNAL_SECRET_MISSING, EXTERNAL_NOTHING_LISTENS (port unreachable),
+ * EXTERNAL_NO_REPLY (silence: down, or dropping us for the secret or the source
+ * address), EXTERNAL_WRONG_SECRET (replies that don't verify), EXTERNAL_UNREACHABLE.
+ * An IPv6 host (e.g. ::1) is probed over udp6 from the OS's own source address.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { CodedError } from '../../agent/src/errors.ts';
 import type { TargetOptions } from './index.ts';
 import { type ProbeKind, probeRadius } from './radius-probe.ts';
 import { type AgentUnderTest, CAPABILITIES, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
@@ -64,21 +71,29 @@ function isLoopback(host: string): boolean {
 
 /** Reads and checks a profile file; errors name the file and the field and say what to do. */
 export function readExternalProfile(file: string, env: NodeJS.ProcessEnv = process.env): ExternalProfile {
-  if (!existsSync(file)) throw new Error(`external target profile ${file} does not exist`);
+  const invalid = (message: string): CodedError => new CodedError('EXTERNAL_PROFILE_INVALID', message, { file });
+  if (!existsSync(file)) throw invalid(`external target profile ${file} does not exist (copy steps/targets/profiles/example-okta-agent.yaml and edit it)`);
   const doc = parseDocument(readFileSync(file, 'utf8'));
-  if (doc.errors.length > 0) throw new Error(`${file}: not valid YAML: ${doc.errors[0]!.message}`);
+  if (doc.errors.length > 0) throw invalid(`${file}: not valid YAML: ${doc.errors[0]!.message}`);
   const parsed = profileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`${file}: ${issue.path.join('.') || 'profile'}: ${issue.message}`);
+    throw invalid(`${file}: ${issue.path.join('.') || 'profile'}: ${issue.message}`);
   }
   const p = parsed.data;
   let secret = p.secret;
   if (p.secretEnv !== undefined) {
     secret = env[p.secretEnv];
-    if (!secret) throw new Error(`${file}: secretEnv names ${p.secretEnv}, but that environment variable is empty; export it before the run`);
+    if (!secret) {
+      throw new CodedError('EXTERNAL_SECRET_MISSING', `${file}: secretEnv names ${p.secretEnv}, but that environment variable is empty; export it before the run`, {
+        file,
+        variable: p.secretEnv,
+      });
+    }
   }
-  if (!secret) throw new Error(`${file}: give the agent's shared secret as secretEnv (an environment variable's name) or secret`);
+  if (!secret) {
+    throw new CodedError('EXTERNAL_SECRET_MISSING', `${file}: give the agent's shared secret as secretEnv (an environment variable's name) or secret`, { file });
+  }
   const probe = p.probe ?? (p.capabilities.includes('status-server') ? 'status-server' : 'access-request');
   const out: ExternalProfile = {
     file,
@@ -98,14 +113,31 @@ export function readExternalProfile(file: string, env: NodeJS.ProcessEnv = proce
   return out;
 }
 
+/** What to do when the probe fails, by cause. */
+const PROBE_FAILURE = {
+  refused: { code: 'EXTERNAL_NOTHING_LISTENS', hint: 'start the agent, or check host and port in the profile' },
+  silent: {
+    code: 'EXTERNAL_NO_REPLY',
+    hint: "check the secret and the agent's client list (is it running, and does it accept requests from the probe's source address?)",
+  },
+  'bad-secret': { code: 'EXTERNAL_WRONG_SECRET', hint: "check the secret and the agent's client list (the agent answers with another secret)" },
+  error: { code: 'EXTERNAL_UNREACHABLE', hint: 'check host and port in the profile, and that this machine can reach the agent' },
+} as const;
+
 export async function createTarget(options: TargetOptions = {}): Promise<TargetDriver> {
   const file = options.profile ?? process.env.RMH_PROFILE;
-  if (!file) throw new TargetUnavailable('no profile: run with --profile FILE (host, port, secret, capabilities)');
+  if (!file) {
+    throw new TargetUnavailable('no profile for the external target', {
+      causeCode: 'EXTERNAL_PROFILE_MISSING',
+      hint: 'run with --profile FILE (host, port, secret, capabilities); see steps/targets/profiles/example-okta-agent.yaml',
+    });
+  }
   let profile: ExternalProfile;
   try {
     profile = readExternalProfile(resolve(file));
   } catch (e) {
-    throw new TargetUnavailable((e as Error).message);
+    const code = e instanceof CodedError ? e.code : 'EXTERNAL_PROFILE_INVALID';
+    throw new TargetUnavailable((e as Error).message, { causeCode: code });
   }
   if (profile.probe !== 'none') {
     const result = await probeRadius({
@@ -116,7 +148,11 @@ export async function createTarget(options: TargetOptions = {}): Promise<TargetD
       timeoutMs: profile.probeTimeoutMs,
       ...(profile.probeSource ? { sourceAddress: profile.probeSource } : {}),
     });
-    if (!result.ok) throw new TargetUnavailable(result.reason);
+    if (!result.ok) {
+      const what = PROBE_FAILURE[result.cause];
+      const from = profile.probeSource ? ` (probed from ${profile.probeSource})` : '';
+      throw new TargetUnavailable(`${result.reason}${from}`, { causeCode: what.code, hint: what.hint });
+    }
   }
   const targetProfile: TargetProfile = {
     name: `external:${profile.name}`,

@@ -36,7 +36,13 @@ export interface ProbeOptions {
 
 export type ProbeResult =
   | { ok: true; code: number; codeName: string; rttMs: number }
-  | { ok: false; reason: string; refused: boolean };
+  | {
+      ok: false;
+      reason: string;
+      refused: boolean;
+      /** refused: port unreachable (nothing listens); silent: no reply at all; bad-secret: replies that don't verify; error: a socket error. */
+      cause: 'refused' | 'silent' | 'bad-secret' | 'error';
+    };
 
 function hostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
@@ -88,6 +94,7 @@ export function probeRadius(o: ProbeOptions): Promise<ProbeResult> {
       finish({
         ok: false,
         refused: false,
+        cause: badSecret ? 'bad-secret' : 'silent',
         reason: badSecret
           ? `${where} answers, but its replies don't verify with the configured shared secret (check the secret)`
           : `nothing answers at ${where} (no reply to ${what} within ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 === 0 ? 0 : 1)} s)`,
@@ -95,8 +102,8 @@ export function probeRadius(o: ProbeOptions): Promise<ProbeResult> {
     }, timeoutMs);
     socket.on('error', (e: NodeJS.ErrnoException) => {
       // On a connected UDP socket, an ICMP port-unreachable surfaces as ECONNREFUSED: nothing listens.
-      if (e.code === 'ECONNREFUSED') finish({ ok: false, refused: true, reason: `nothing listens at ${where} (port unreachable)` });
-      else finish({ ok: false, refused: false, reason: `cannot reach ${where}: ${e.message}` });
+      if (e.code === 'ECONNREFUSED') finish({ ok: false, refused: true, cause: 'refused', reason: `nothing listens at ${where} (port unreachable)` });
+      else finish({ ok: false, refused: false, cause: 'error', reason: `cannot reach ${where}: ${e.message}` });
     });
     socket.on('message', (msg) => {
       if (msg.length < 20 || msg[1] !== identifier) return;
@@ -113,7 +120,7 @@ export function probeRadius(o: ProbeOptions): Promise<ProbeResult> {
     socket.bind({ address: bindTo, port: 0 }, () => {
       socket.connect(o.port, o.host, (err?: Error) => {
         if (err) {
-          finish({ ok: false, refused: false, reason: `cannot reach ${where}: ${err.message}` });
+          finish({ ok: false, refused: false, cause: 'error', reason: `cannot reach ${where}: ${err.message}` });
           return;
         }
         send();
@@ -129,9 +136,9 @@ export function probeRadius(o: ProbeOptions): Promise<ProbeResult> {
  */
 export async function waitForRadius(o: ProbeOptions & { totalMs: number; intervalMs?: number; isAlive?: () => boolean }): Promise<ProbeResult> {
   const until = performance.now() + o.totalMs;
-  let last: ProbeResult = { ok: false, refused: false, reason: 'not probed' };
+  let last: ProbeResult = { ok: false, refused: false, cause: 'silent', reason: 'not probed' };
   while (performance.now() < until) {
-    if (o.isAlive && !o.isAlive()) return { ok: false, refused: false, reason: 'the server process exited' };
+    if (o.isAlive && !o.isAlive()) return { ok: false, refused: false, cause: 'error', reason: 'the server process exited' };
     last = await probeRadius({ ...o, timeoutMs: Math.min(o.timeoutMs ?? 500, Math.max(50, until - performance.now())) });
     if (last.ok) return last;
     await new Promise((r) => setTimeout(r, o.intervalMs ?? 50));

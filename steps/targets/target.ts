@@ -43,11 +43,18 @@ export interface AgentEndpoint {
 /** Why a target could not be used at all (e.g. no container runtime). */
 export class TargetUnavailable extends Error {
   readonly code = 'TARGET_UNAVAILABLE';
-  // A plain field, not a parameter property: Node's type stripping can't run those.
+  // Plain fields, not parameter properties: Node's type stripping can't run those.
   readonly reason: string;
-  constructor(reason: string) {
-    super(reason);
-    this.reason = reason;
+  /** The specific cause, stable for scripts (e.g. EXTERNAL_WRONG_SECRET); TARGET_UNAVAILABLE when unspecified. */
+  readonly causeCode: string;
+  /** What to do about it, when the target knows (already part of `reason`). */
+  readonly hint: string | undefined;
+  constructor(reason: string, options: { causeCode?: string; hint?: string } = {}) {
+    const full = options.hint ? `${reason} — ${options.hint}` : reason;
+    super(options.causeCode ? `${options.causeCode}: ${full}` : full);
+    this.reason = this.message;
+    this.causeCode = options.causeCode ?? 'TARGET_UNAVAILABLE';
+    this.hint = options.hint;
     this.name = 'TargetUnavailable';
   }
 }
