@@ -18,8 +18,12 @@ export interface LoadRun {
   inFlight: number;
   /** An unanswered request is lost after this long. */
   timeoutMs: number;
-  /** The datagram for request `seq` with this identifier; undefined = no more requests. */
-  build: (identifier: number, seq: number) => Uint8Array | undefined;
+  /**
+   * The datagram for request `seq` with this identifier; undefined = no more
+   * requests; null = none right now (paced: asked again as answers arrive and
+   * a few times a second).
+   */
+  build: (identifier: number, seq: number) => Uint8Array | undefined | null;
 }
 
 export interface LoadResult {
@@ -65,7 +69,8 @@ export class LoadGenerator {
     const g = new LoadGenerator(target);
     const v6 = target.address.includes(':');
     for (let i = 0; i < sockets; i++) {
-      const socket = createSocket({ type: v6 ? 'udp6' : 'udp4' });
+      // A large receive buffer: an unpaced burst's answers must not be dropped here either.
+      const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
       const source: Source = { socket, slots: new Map(), nextId: 0 };
       socket.on('message', (msg) => g.#onMessage?.(source, msg));
       socket.on('error', () => {});
@@ -142,6 +147,7 @@ export class LoadGenerator {
           while (source.slots.has(id)) id = (id + 1) & 0xff;
           source.nextId = (id + 1) & 0xff;
           const bytes = run.build(id, sent);
+          if (bytes === null) break;
           if (!bytes) {
             stopped = 'source';
             break;

@@ -5,10 +5,13 @@
  * (LoadChildResult) and exits. Loopback only and bounded by count and time,
  * as LoadGenerator is.
  */
+import { encodeRequest } from '../agent/src/radius/codec.ts';
 import { RadiusCode } from '../agent/src/radius/codes.ts';
+import { TOTP_PERIOD_S, totpAt } from '../simulators/okta/totp.ts';
 import { attr } from '../agent/src/radius/packet.ts';
 import { percentile, round } from './lib.ts';
 import { LoadGenerator } from './load.ts';
+import { fastTime } from './okta-child.ts';
 import { accessRequestFactory } from './requests.ts';
 
 export interface LoadChildSpec {
@@ -25,6 +28,12 @@ export interface LoadChildSpec {
   timeoutMs: number;
   /** An unpaced burst: send every request at once (inFlight = maxRequests), one socket per 256. */
   burst?: boolean;
+  /**
+   * MFA sign-ins instead of one fixed request: user i is `${prefix}${i}`, every user has the
+   * same TOTP secret, and codes are computed on the mock's clock (okta-child.ts: `startMs`,
+   * `speedup`). A user signs in at most once per TOTP step (Okta accepts each step once).
+   */
+  totp?: { secret: string; users: number; prefix: string; startMs: number; speedup: number };
 }
 
 export interface LoadChildResult {
@@ -43,11 +52,13 @@ export async function runLoadChild(spec: LoadChildSpec): Promise<LoadChildResult
   const sockets = spec.burst ? Math.max(1, Math.ceil(spec.maxRequests / 256)) : spec.sockets;
   const load = await LoadGenerator.open({ address: spec.host, port: spec.port }, sockets);
   try {
-    const make = accessRequestFactory(
-      spec.secret,
-      [attr.text('User-Name', spec.userName), attr.ip('NAS-IP-Address', '10.0.1.25'), attr.text('NAS-Identifier', 'd-9067012345')],
-      spec.password,
-    );
+    const make = spec.totp
+      ? totpRequests(spec.secret, spec.totp)
+      : accessRequestFactory(
+          spec.secret,
+          [attr.text('User-Name', spec.userName), attr.ip('NAS-IP-Address', '10.0.1.25'), attr.text('NAS-Identifier', 'd-9067012345')],
+          spec.password,
+        );
     const r = await load.run({
       maxRequests: spec.maxRequests,
       maxDurationMs: spec.maxDurationMs,
@@ -69,6 +80,39 @@ export async function runLoadChild(spec: LoadChildSpec): Promise<LoadChildResult
   } finally {
     await load.close();
   }
+}
+
+/** Sign-ins round-robin over the users, each at most once per TOTP step; null when every user has had this step. */
+function totpRequests(secret: string, t: NonNullable<LoadChildSpec['totp']>): (identifier: number) => Uint8Array | null {
+  const lastStep = new Float64Array(t.users).fill(-1);
+  let next = 0;
+  let codeStep = -1;
+  let code = '';
+  return (identifier) => {
+    const now = fastTime(t, Date.now());
+    const step = Math.floor(now / 1000 / TOTP_PERIOD_S);
+    if (step !== codeStep) {
+      codeStep = step;
+      code = totpAt(t.secret, now);
+    }
+    for (let k = 0; k < t.users; k++) {
+      const i = (next + k) % t.users;
+      if (lastStep[i] === step) continue;
+      lastStep[i] = step;
+      next = (i + 1) % t.users;
+      return encodeRequest(
+        {
+          code: RadiusCode.AccessRequest,
+          identifier,
+          attributes: [attr.text('User-Name', `${t.prefix}${i}`), attr.ip('NAS-IP-Address', '10.0.1.25'), attr.text('NAS-Identifier', 'd-9067012345')],
+          userPassword: code,
+          messageAuthenticator: 'first',
+        },
+        secret,
+      );
+    }
+    return null;
+  };
 }
 
 if (import.meta.main) {

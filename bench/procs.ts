@@ -66,6 +66,8 @@ export function groupRssKiB(pgid: number): number {
 
 export interface RunningAgentProcess {
   port: number;
+  /** The health/metrics listener's port, when the config has `http`. */
+  httpPort: number | undefined;
   child: ChildProcess;
   pgid: number;
   /** Last log lines (bounded), for error messages. */
@@ -84,6 +86,9 @@ export async function startAgentProcess(config: Record<string, unknown>, env: Re
   writeFileSync(file, stringify(config), { mode: 0o600 });
   const child = spawnTied(process.execPath, [join(REPO, 'bin/radius-mfa-agent.js'), '--config', file], { cwd: REPO, env: { ...process.env, ...env } });
   const tail: string[] = [];
+  const wantHttp = config.http !== undefined;
+  let httpPort: number | undefined;
+  let radiusPort: number | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the agent did not start within 15 s: ${tail.slice(-3).join(' | ')}`)), 15_000);
     let buffered = '';
@@ -94,12 +99,15 @@ export async function startAgentProcess(config: Record<string, unknown>, env: Re
       for (const line of lines) {
         if (tail.length < 50) tail.push(line.slice(0, 300));
         const parsed = parseLogLine(line);
-        if (parsed?.msg === 'listening' && typeof parsed.port === 'number') {
+        if (parsed?.msg === 'http listening' && typeof parsed.port === 'number') httpPort = parsed.port;
+        if (parsed?.msg === 'listening' && typeof parsed.port === 'number') radiusPort = parsed.port;
+        if (radiusPort !== undefined && (!wantHttp || httpPort !== undefined)) {
           clearTimeout(timer);
           // From now on the lines are only drained (reading them costs this process, not the agent).
           child.stdout!.removeAllListeners('data');
           child.stdout!.on('data', () => {});
-          resolve(parsed.port);
+          resolve(radiusPort);
+          return;
         }
       }
       if (buffered.length > 65_536) buffered = '';
@@ -114,6 +122,7 @@ export async function startAgentProcess(config: Record<string, unknown>, env: Re
   });
   return {
     port,
+    httpPort,
     child,
     pgid: child.pid!,
     tail,
@@ -146,4 +155,73 @@ export function runLoadProcess(spec: LoadChildSpec): Promise<LoadChildResult> {
       }
     });
   });
+}
+
+/** Sum of the agent's Okta call counts (radius_mfa_okta_request_duration_seconds_count, every operation and status). */
+export async function oktaCallsOf(agent: RunningAgentProcess): Promise<number> {
+  if (agent.httpPort === undefined) return Number.NaN;
+  const text = await (await fetch(`http://127.0.0.1:${agent.httpPort}/metrics`)).text();
+  let n = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('radius_mfa_okta_request_duration_seconds_count')) n += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return n;
+}
+
+export interface OktaChildProcess {
+  info: import('./okta-child.ts').OktaChildInfo;
+  pgid: number;
+  stop(): Promise<void>;
+}
+
+/** The mock Okta org over HTTP in its own process group (bench/okta-child.ts). */
+export async function startOktaChild(spec: import('./okta-child.ts').OktaChildSpec): Promise<OktaChildProcess> {
+  const child = spawn(process.execPath, [join(REPO, 'bench/okta-child.ts'), JSON.stringify(spec)], {
+    cwd: REPO,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (err.length < 4096) err += d.toString('utf8');
+  });
+  const info = await new Promise<import('./okta-child.ts').OktaChildInfo>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the mock Okta did not start within 120 s: ${err.slice(0, 300)}`)), 120_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(JSON.parse(out.slice(0, nl)));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the mock Okta exited ${code}: ${err.slice(0, 300)}`));
+    });
+  });
+  child.stdout.removeAllListeners('data');
+  child.stdout.resume();
+  process.once('exit', () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  });
+  return {
+    info,
+    pgid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.stdin.end();
+      }),
+  };
 }

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { runAnchorBench } from './anchor.ts';
 import { runCodecBench } from './codec.ts';
 import { runE2eBench } from './e2e.ts';
+import { runMfaBench } from './mfa.ts';
 import {
   type BenchOptions,
   type BenchResult,
@@ -35,6 +36,7 @@ export const BENCHES: readonly BenchDef[] = [
   { name: 'transport', title: 'RadiusServer on 127.0.0.1, in-process load generator', run: runTransportBench },
   { name: 'radclient', title: 'RadiusServer driven by FreeRADIUS radclient (optional)', run: runRadclientBench },
   { name: 'anchor', title: 'agent process vs FreeRADIUS, hygiene path, A/B alternated, separate load process', run: runAnchorBench },
+  { name: 'mfa', title: 'MFA sign-ins: load, agent and mock Okta (HTTP) each a process; CPU per sign-in, Okta calls per sign-in', run: runMfaBench },
   { name: 'e2e', title: 'reference agent + mock Okta (oktaFetch), TOTP passcodes', run: runE2eBench },
 ];
 

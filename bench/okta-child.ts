@@ -1,0 +1,94 @@
+/**
+ * The mock Okta org served over real HTTP in a process of its own, so its CPU
+ * per sign-in can be read apart from the agent's:
+ * `node bench/okta-child.ts '<json OktaChildSpec>'` prints one JSON line
+ * (OktaChildInfo) once listening, and serves until stdin closes (so it never
+ * outlives the bench). Loopback only.
+ *
+ * Its clock runs `speedup` times faster than the wall clock from `startMs`, so a
+ * TOTP step (30 s) passes every 30/speedup s of real time and each user can sign
+ * in again that soon (Okta accepts each step once per factor). The load
+ * generator computes codes on the same formula.
+ */
+import type { Clock, TimerHandle } from '../agent/src/clock.ts';
+import { OktaOrg } from '../simulators/okta/org.ts';
+import { startOktaServer } from '../simulators/okta/serve.ts';
+
+export interface OktaChildSpec {
+  users: number;
+  /** Shared by all users (one code per step for the load generator to compute). */
+  totpSecret: string;
+  speedup: number;
+}
+
+export interface OktaChildInfo {
+  url: string;
+  token: string;
+  appId: string;
+  startMs: number;
+  speedup: number;
+  /** Login of user i is `${prefix}${i}@corp.example.com`. */
+  prefix: string;
+  setupMs: number;
+}
+
+/** Wall time sped up `speedup` times from `startMs` (timers scaled to match). */
+export class FastClock implements Clock {
+  readonly #start: number;
+  readonly #speedup: number;
+  #next = 1;
+  readonly #timers = new Map<number, NodeJS.Timeout>();
+  constructor(startMs: number, speedup: number) {
+    this.#start = startMs;
+    this.#speedup = speedup;
+  }
+  now(): number {
+    return this.#start + (Date.now() - this.#start) * this.#speedup;
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.#next++;
+    const t = setTimeout(
+      () => {
+        this.#timers.delete(id);
+        fn();
+      },
+      Math.max(0, ms / this.#speedup),
+    );
+    t.unref();
+    this.#timers.set(id, t);
+    return { id };
+  }
+  clearTimeout(handle: TimerHandle): void {
+    clearTimeout(this.#timers.get(handle.id));
+    this.#timers.delete(handle.id);
+  }
+}
+
+/** The fast clock's time at wall time `wallMs` (what the load generator uses for codes). */
+export function fastTime(info: Pick<OktaChildInfo, 'startMs' | 'speedup'>, wallMs: number): number {
+  return info.startMs + (wallMs - info.startMs) * info.speedup;
+}
+
+if (import.meta.main) {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as OktaChildSpec;
+  const t0 = performance.now();
+  const startMs = Date.now();
+  const clock = new FastClock(startMs, spec.speedup);
+  const org = new OktaOrg({ clock, seed: 13 });
+  org.setRateLimit({ limit: 1_000_000_000, windowMs: 60_000 });
+  const token = org.createApiToken('bench');
+  const app = org.createApp({ label: 'Amazon WorkSpaces RADIUS' });
+  const prefix = 'user';
+  for (let i = 0; i < spec.users; i++) {
+    const u = org.createUser({ profile: { login: `${prefix}${i}@corp.example.com`, email: `${prefix}${i}@corp.example.com` }, password: 'pw' });
+    org.assignUserToApp(app.id, u.id);
+    org.enrollFactor(u.id, { factorType: 'token:software:totp', provider: 'OKTA', sharedSecret: spec.totpSecret, activate: true });
+  }
+  const server = await startOktaServer(org, { host: '127.0.0.1' });
+  const info: OktaChildInfo = { url: server.url, token, appId: app.id, startMs, speedup: spec.speedup, prefix, setupMs: Math.round(performance.now() - t0) };
+  process.stdout.write(`${JSON.stringify(info)}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => {
+    void server.close().then(() => process.exit(0));
+  });
+}
