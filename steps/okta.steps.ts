@@ -1,6 +1,7 @@
 // What the agent asked Okta, as the mock org saw it.
 import assert from 'node:assert/strict';
 import { stepsFor } from './support/catalogue.ts';
+import type { Person } from './support/parameters.ts';
 import type { LabWorld } from './support/world.ts';
 
 const { Given, When, Then } = stepsFor<LabWorld>('okta');
@@ -69,5 +70,30 @@ When(
   function (this: LabWorld) {
     this.org.resetFaults();
     this.org.setRateLimit({ limit: 600, windowMs: 60_000 });
+  },
+);
+
+Given(
+  'Okta locks an account after {int} wrong MFA codes',
+  {
+    description: "The org's lockout for failed factor verifications: after this many wrong codes in a row the user is LOCKED_OUT (the mock's default is 10).",
+    example: 'Given Okta locks an account after 3 wrong MFA codes',
+  },
+  function (this: LabWorld, n: number) {
+    if (n < 1) throw new Error(`A lockout needs at least 1 wrong code, not ${n}.`);
+    this.org.factorLockoutThreshold = n;
+  },
+);
+
+Then(
+  '{whose} Okta account is now {oktaStatus}',
+  {
+    description: "The person's account status in Okta now: active, locked out, suspended or deprovisioned.",
+    example: "Then Alice's Okta account is now locked out",
+  },
+  function (this: LabWorld, person: Person, status: string) {
+    const user = this.org.getUser(this.oktaUserId(person));
+    assert.ok(user, `${person} has no Okta account`);
+    assert.equal(user.status, status, `${person}'s Okta account is ${user.status}`);
   },
 );

@@ -50,3 +50,8 @@ Feature: Password and code in one field: "password,code" in the MFA field
     And a code was sent to him by SMS
     When he signs in to WorkSpaces with his password and the code from the SMS in the MFA field
     Then he is signed in
+
+  Scenario: A password that holds a comma still works: the answer is split at the last comma
+    Given Alice's password is "Pass,word-1!"
+    When she signs in to WorkSpaces with her password and current Okta Verify code in the MFA field
+    Then she is signed in

@@ -8,6 +8,12 @@ Feature: The agent speaks RADIUS carefully
     And Alice has Okta Verify on her phone
 
   @needs:duplicate-cache @needs:okta-mock
+  Scenario: A retransmitted wrong code is rejected every time, from the duplicate cache, with one Okta call
+    When a RADIUS client sends "000000" as Alice's MFA code 3 times with the same identifier
+    Then the agent answers every copy with the same Access-Reject
+    And the agent made exactly one Okta verify call
+
+  @needs:duplicate-cache @needs:okta-mock
   Scenario: A retransmitted request is answered from the duplicate cache with one Okta call
     When a RADIUS client sends Alice's current Okta Verify code 3 times with the same identifier
     Then the agent answers every copy with the same Access-Accept

@@ -27,3 +27,10 @@ Feature: Only active Okta users assigned to the RADIUS app get in
     Given Heidi exists only in the directory
     When Heidi signs in to WorkSpaces with "123456" as her MFA code
     Then she is rejected by the agent
+
+  Scenario: Too many wrong codes lock the Okta account, and then even the right code is refused
+    Given Okta locks an account after 3 wrong MFA codes
+    When she signs in to WorkSpaces with a wrong Okta Verify code 3 times
+    Then Grace's Okta account is now locked out
+    When she signs in to WorkSpaces with her current Okta Verify code
+    Then she is rejected by the agent

@@ -107,6 +107,13 @@ export class OktaOrg {
   readonly authn: AuthnService;
   delivery: FactorDelivery;
   lockoutThreshold: number;
+  /**
+   * Failed MFA verifications in a row before the user is LOCKED_OUT (0: never).
+   * The project's own rule for the mock: no Okta page found states the count
+   * for factor verifications, so it follows the password policy's default (10);
+   * scenarios set it lower to show the lockout.
+   */
+  factorLockoutThreshold: number;
   pushMessage: string;
 
   readonly #ids: IdGenerator;
@@ -129,6 +136,7 @@ export class OktaOrg {
     this.#ids = new IdGenerator(options.seed);
     this.events = new EventLog(() => this.clock.now());
     this.lockoutThreshold = options.lockoutThreshold ?? DEFAULT_LOCKOUT_THRESHOLD;
+    this.factorLockoutThreshold = DEFAULT_LOCKOUT_THRESHOLD;
     this.pushMessage = options.pushMessage ?? 'Did you just try to sign in?';
     this.authn = new AuthnService(this, this.#ids);
   }
@@ -726,6 +734,9 @@ export class OktaOrg {
       u.failedFactorAttempts++;
       const reason = result === 'REPLAYED' ? 'PASSCODE_REPLAYED' : result === 'EXPIRED' ? 'EXPIRED' : 'INVALID_CREDENTIALS';
       this.#log(u, 'user.authentication.auth_via_mfa', 'FAILURE', [factorTarget(f)], detail, reason);
+      if (this.factorLockoutThreshold > 0 && u.failedFactorAttempts >= this.factorLockoutThreshold && u.status === 'ACTIVE') {
+        this.#setStatus(u, 'LOCKED_OUT', 'user.account.lock');
+      }
     }
   }
 

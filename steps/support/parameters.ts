@@ -22,6 +22,8 @@ import {
   FACTORS,
   MALFORMATION,
   OKTA_STATE,
+  OKTA_STATUS,
+  OKTA_STATUSES,
   ORDINAL,
   ORDINALS,
   PAGE_OUTCOME,
@@ -100,6 +102,9 @@ define(ORDINAL, (s: string): number => ORDINALS.indexOf(s as (typeof ORDINALS)[n
 
 // {oktaState}: an Okta account state a scenario puts a user in.
 define(OKTA_STATE, (s: string): string => s);
+
+// {oktaStatus}: an Okta account status a Then step checks → Okta's value (ACTIVE, LOCKED_OUT, …).
+define(OKTA_STATUS, (s: string): string => OKTA_STATUSES[s]!);
 
 // {adState}: what is wrong with an AD account.
 define(AD_STATE, (s: string): string => s);

@@ -166,6 +166,15 @@ export const COUNT: WordSet = {
 export const OKTA_STATES = ['suspended', 'locked out', 'deprovisioned'] as const;
 export const OKTA_STATE: WordSet = closed('oktaState', OKTA_STATES, 'an Okta account state');
 
+/** Okta user statuses a Then step may check, in an administrator's words → Okta's status value. */
+export const OKTA_STATUSES: Readonly<Record<string, string>> = {
+  active: 'ACTIVE',
+  'locked out': 'LOCKED_OUT',
+  suspended: 'SUSPENDED',
+  deprovisioned: 'DEPROVISIONED',
+};
+export const OKTA_STATUS: WordSet = closed('oktaStatus', Object.keys(OKTA_STATUSES), 'an Okta account status');
+
 export const AD_STATES = ['is disabled', 'is locked out', 'has expired', 'must change its password', 'has an expired password'] as const;
 export const AD_STATE: WordSet = closed('adState', AD_STATES, 'what is wrong with an AD account', '.+?');
 
@@ -244,6 +253,7 @@ export const WORD_SETS: readonly WordSet[] = [
   TIME_STEP,
   COUNT,
   OKTA_STATE,
+  OKTA_STATUS,
   AD_STATE,
   PASSWORD_REASON,
   DROP_REASON,
