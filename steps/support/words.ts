@@ -22,11 +22,11 @@ export interface WordSet {
   loose: string;
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Longest first, so "voice call" wins over a shorter prefix. */
 function alternation(values: readonly string[]): string {
-  return [...values].sort((a, b) => b.length - a.length).map(escape).join('|');
+  return [...values].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
 }
 
 function closed(name: string, values: readonly string[], describe: string, loose = "[\\w'-]+(?: [\\w'-]+){0,3}?"): WordSet {
