@@ -2,10 +2,13 @@
 // The page's server signs in through the scenario's AD Connector; each sign-in
 // it makes is driven on the lab clock like any other (see simulators/lab/driver.ts).
 import assert from 'node:assert/strict';
-import { AfterAll } from '@cucumber/cucumber';
-import type { Browser } from 'playwright-core';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { After, AfterAll } from '@cucumber/cucumber';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSignInPage } from '../simulators/ad-connector/index.ts';
-import { fillSignIn, launchChromium, withPage } from '../simulators/ad-connector/sign-in-page/browser.ts';
+import { fillSignIn, launchChromium } from '../simulators/ad-connector/sign-in-page/browser.ts';
 import { codeFrom, wrongCode } from './sign-in.steps.ts';
 import { stepsFor } from './support/catalogue.ts';
 import type { AppName, Person } from './support/parameters.ts';
@@ -14,33 +17,72 @@ import type { LabWorld } from './support/world.ts';
 const { When, Then } = stepsFor<LabWorld>('browser');
 
 let browserPromise: Promise<Browser> | undefined;
-let pages = 0;
-const SCREENSHOTS = new URL('../reports/out/screenshots/', import.meta.url);
 
 AfterAll(async () => {
   if (browserPromise) await (await browserPromise).close();
+});
+
+/** The scenario's browser context and page, kept open (and traced) until the scenario ends, so a failure at any step can be shown. */
+interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  closeServer: () => Promise<void>;
+}
+const sessions = new WeakMap<LabWorld, BrowserSession>();
+
+/**
+ * After a browser scenario: when it failed, a full-page screenshot and the
+ * Playwright trace (open with `npx playwright show-trace <file>`) are attached
+ * to it (the HTML report and the message stream carry both); then the page and
+ * its server close.
+ */
+After({ name: 'browser screenshot and trace on failure' }, async function (this: LabWorld, { result, pickle }) {
+  const session = sessions.get(this);
+  if (!session) return;
+  sessions.delete(this);
+  const dir = mkdtempSync(join(tmpdir(), 'rmh-browser-'));
+  try {
+    if (result?.status === 'FAILED') {
+      const shot = await session.page.screenshot({ fullPage: true }).catch(() => undefined);
+      if (shot) this.attach(shot, { mediaType: 'image/png', fileName: 'sign-in-page.png' });
+      const trace = join(dir, 'trace.zip');
+      await session.context.tracing.stop({ path: trace });
+      this.attach(readFileSync(trace), { mediaType: 'application/zip', fileName: `${pickle.name.replace(/[^A-Za-z0-9]+/g, '-')}.playwright-trace.zip` });
+    } else {
+      await session.context.tracing.stop();
+    }
+  } finally {
+    await session.context.close();
+    await session.closeServer();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 async function signInOnPage(world: LabWorld, person: Person, mfaCode: string): Promise<void> {
   await world.ready();
   const u = world.user(person);
   const connector = world.connector!;
-  const page = await startSignInPage({ connector: { signIn: (input) => world.drive(connector.signIn(input), { what: 'the page sign-in' }) } });
-  browserPromise ??= launchChromium();
-  try {
-    // On failure the page is kept as reports/out/screenshots/browser-scenario-N.png.
-    await withPage(await browserPromise, page.url, { dir: SCREENSHOTS, name: `browser-scenario-${++pages}` }, async (p) => {
-      await fillSignIn(p, u.samAccountName, u.password, mfaCode);
-      await Promise.race([
-        p.getByRole('heading', { name: 'Your WorkSpace' }).waitFor({ timeout: 30_000 }),
-        p.locator('#error:not(:empty)').waitFor({ timeout: 30_000 }),
-      ]);
-      const welcome = await p.getByRole('heading', { name: 'Your WorkSpace' }).isVisible();
-      world.pageOutcome = { person, signedIn: welcome, error: (await p.locator('#error').textContent())?.trim() ?? '' };
-    });
-  } finally {
-    await page.close();
+  let session = sessions.get(world);
+  if (!session) {
+    const server = await startSignInPage({ connector: { signIn: (input) => world.drive(connector.signIn(input), { what: 'the page sign-in' }) } });
+    browserPromise ??= launchChromium();
+    const context = await (await browserPromise).newContext();
+    await context.tracing.start({ screenshots: true, snapshots: true });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    session = { context, page, closeServer: () => server.close() };
+    sessions.set(world, session);
+  } else {
+    await session.page.reload();
   }
+  const p = session.page;
+  await fillSignIn(p, u.samAccountName, u.password, mfaCode);
+  await Promise.race([
+    p.getByRole('heading', { name: 'Your WorkSpace' }).waitFor({ timeout: 30_000 }),
+    p.locator('#error:not(:empty)').waitFor({ timeout: 30_000 }),
+  ]);
+  const welcome = await p.getByRole('heading', { name: 'Your WorkSpace' }).isVisible();
+  world.pageOutcome = { person, signedIn: welcome, error: (await p.locator('#error').textContent())?.trim() ?? '' };
 }
 
 When(
