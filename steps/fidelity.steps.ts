@@ -1,0 +1,350 @@
+/**
+ * Steps for what Okta and AWS document about the parts around the agent
+ * (issue 12; FIDELITY.md has one row per behaviour with its source): the
+ * reference agent's documented settings (Okta's one-secret model and allow
+ * list, the single-factor prompt), and the AD Connector's settings AWS leaves
+ * open or documents (Message-Authenticator, order of checks, sign-ins while the
+ * RADIUS status is Creating, RadiusServersIpv6, source addresses from the route).
+ *
+ * Agent settings reach the agent through AgentSpec.configure, which only
+ * targets with the 'agent-settings' capability apply: scenarios that use them
+ * carry @needs:agent-settings. Connector settings are the simulator's own and
+ * apply on every target.
+ */
+import assert from 'node:assert/strict';
+import { type AgentConfig, clientsForOktaModel } from '../agent/src/config.ts';
+import { encodeAccessRequest, verifyReply } from '../simulators/ad-connector/radius-codec.ts';
+import { codeFrom } from './sign-in.steps.ts';
+import { stepsFor } from './support/catalogue.ts';
+import type { AppName, Person } from './support/parameters.ts';
+import { RawRadiusClient } from './support/raw-radius.ts';
+import { type LabWorld, nextIdentifier } from './support/world.ts';
+import type { TargetDriver } from './targets/target.ts';
+
+const { Given, When, Then } = stepsFor<LabWorld>('fidelity');
+
+// ─── agent settings (AgentSpec.configure) ──────────────────────────────────
+
+const SETTINGS = new WeakMap<LabWorld, Array<(config: AgentConfig) => void>>();
+
+/**
+ * Queue an edit of the reference agent's configuration for this scenario. The
+ * World starts the agent through `this.target.start(spec)`; the target is
+ * wrapped once so that spec carries every queued edit (targets without
+ * 'agent-settings' never get here: the scenario is not applicable there).
+ */
+function configureAgent(world: LabWorld, edit: (config: AgentConfig) => void): void {
+  assert.equal(world.agent, undefined, 'the agent has already started: put agent settings before the first sign-in or request');
+  const target = world.target;
+  if (!target?.profile.capabilities.has('agent-settings')) {
+    throw new Error("this target cannot take the reference agent's settings: tag the scenario @needs:agent-settings");
+  }
+  let edits = SETTINGS.get(world);
+  if (!edits) {
+    edits = [];
+    SETTINGS.set(world, edits);
+    const all = edits;
+    const wrapped: TargetDriver = {
+      profile: target.profile,
+      close: () => target.close(),
+      start: (spec) =>
+        target.start({
+          ...spec,
+          configure: (config) => {
+            for (const edit of all) edit(config);
+          },
+        }),
+    };
+    world.target = wrapped;
+  }
+  edits.push(edit);
+}
+
+/** The one app the harness configures, and the secret its clients use (the lab's). */
+function theApp(config: AgentConfig): AgentConfig['apps'][number] {
+  const app = config.apps[0];
+  assert.ok(app, 'the agent configuration has no app');
+  return app;
+}
+
+Given(
+  "the RADIUS app takes one shared secret from any source address, as Okta's agent does by default",
+  {
+    description:
+      "The agent runs Okta's address model: one secret for the app and no client list, so requests from any source address are answered (Okta help, RADIUS service address filtering: ragent.network.accept.allow_list is optional).",
+    example: "Given the RADIUS app takes one shared secret from any source address, as Okta's agent does by default",
+  },
+  function (this: LabWorld) {
+    configureAgent(this, (config) => {
+      const app = theApp(config);
+      app.clients = clientsForOktaModel(app.clients[0]!.secret, undefined, true);
+    });
+  },
+);
+
+Given(
+  'the RADIUS app accepts requests only from {string}, as ragent.network.accept.allow_list says',
+  {
+    description: "Okta's address model with an allow list: one secret for the app, and only the listed source addresses (comma-separated) are answered.",
+    example: 'Given the RADIUS app accepts requests only from "127.0.0.2", as ragent.network.accept.allow_list says',
+  },
+  function (this: LabWorld, list: string) {
+    const addresses = list.split(',').map((a) => a.trim());
+    configureAgent(this, (config) => {
+      const app = theApp(config);
+      app.clients = clientsForOktaModel(app.clients[0]!.secret, addresses, true);
+    });
+  },
+);
+
+Given(
+  'the agent shows the factor menu even when only one factor is offered',
+  {
+    description: "Password-first: the agent's factorMenu setting 'always' (the documented default prompts for a single factor directly).",
+    example: 'Given the agent shows the factor menu even when only one factor is offered',
+  },
+  function (this: LabWorld) {
+    configureAgent(this, (config) => {
+      theApp(config).factorMenu = 'always';
+    });
+  },
+);
+
+Given(
+  'the agent listens on {string}',
+  {
+    description: "The agent's RADIUS listener binds this address (e.g. ::1 for IPv6) instead of the target's default; the AD Connector is told the address the agent reports.",
+    example: 'Given the agent listens on "::1"',
+  },
+  function (this: LabWorld, host: string) {
+    configureAgent(this, (config) => {
+      theApp(config).listen.host = host;
+    });
+  },
+);
+
+// ─── AD Connector settings ─────────────────────────────────────────────────
+
+Given(
+  'the AD Connector does not send Message-Authenticator',
+  {
+    description:
+      "The connector's Message-Authenticator setting off: its Access-Requests carry none (AWS documents neither way; the lab's default sends it, as RFC 3579 and the BlastRADIUS guidance ask).",
+    example: 'Given the AD Connector does not send Message-Authenticator',
+  },
+  async function (this: LabWorld) {
+    (await this.ensureConnector()).configure({ messageAuthenticator: false });
+  },
+);
+
+Given(
+  'the AD Connector checks the MFA code before the password',
+  {
+    description:
+      "The connector's order of checks 'radius-first': the RADIUS request goes out before the password is checked against the directory, the order AWS documents for Managed Microsoft AD (ms_ad_mfa.md). The default is password first.",
+    example: 'Given the AD Connector checks the MFA code before the password',
+  },
+  async function (this: LabWorld) {
+    (await this.ensureConnector()).configure({ checkOrder: 'radius-first' });
+  },
+);
+
+Given(
+  'the AD Connector chooses its source addresses from its route to the agent',
+  {
+    description:
+      'The connector binds what the OS uses to reach the agent, plus a second address where the machine has one (issue 11): starts the agent first to learn its address.',
+    example: 'Given the AD Connector chooses its source addresses from its route to the agent',
+  },
+  async function (this: LabWorld) {
+    const agent = await this.ensureAgent();
+    await (await this.ensureConnector()).rebindSources({ reach: agent.endpoint.host });
+  },
+);
+
+When(
+  "the administrator enters the agent's address under RadiusServersIpv6",
+  {
+    description: "EnableRadius with RadiusServers empty and the agent's (IPv6) address in RadiusServersIpv6, then waits for the status probe.",
+    example: "When the administrator enters the agent's address under RadiusServersIpv6",
+  },
+  async function (this: LabWorld) {
+    await this.ready({ applySettings: false });
+    const settings = this.radiusSettings();
+    const host = this.agent!.endpoint.host;
+    this.connector!.enableRadius({ ...settings, RadiusServers: [], RadiusServersIpv6: [host] });
+    this.radiusApplied = true;
+    this.statusAfterApply = this.connector!.radiusStatus;
+    await this.drive(this.connector!.whenStatusSettled(), { what: 'the RADIUS status probe' });
+  },
+);
+
+When(
+  '{user} signs in( to WorkSpaces) with {whose} current {factor} while the RADIUS status is still Creating',
+  {
+    description: 'EnableRadius, then at once (before the status probe has settled) a sign-in through the AD Connector with the current code.',
+    example: 'When she signs in to WorkSpaces with her current Okta Verify code while the RADIUS status is still Creating',
+  },
+  async function (this: LabWorld, person: Person, whose: Person, app: AppName) {
+    await this.ready({ applySettings: false });
+    this.applyRadiusSettings();
+    assert.equal(this.connector!.radiusStatus, 'Creating', 'the status should still be Creating right after EnableRadius');
+    await this.signIn(person, codeFrom(this, whose, app));
+  },
+);
+
+Then(
+  "{whose} sign-in is refused because multi-factor authentication is being set up",
+  {
+    description: 'The AD Connector refused the last sign-in while RadiusStatus was Creating, and sent no RADIUS request for it (AWS connect-mfa).',
+    example: 'Then her sign-in is refused because multi-factor authentication is being set up',
+  },
+  function (this: LabWorld, person: Person) {
+    const { result } = this.lastResult(person);
+    assert.equal(result.reason, 'mfa-being-set-up', `${person}: got ${result.reason}`);
+    assert.equal(result.trace.filter((e) => e.direction === 'sent').length, 0, 'a RADIUS request was sent for it');
+  },
+);
+
+Then(
+  "the AD Connector's RADIUS status is {string} with a reason containing {string}",
+  {
+    description: 'RadiusStatus as DescribeDirectories shows it, and one of the reasons the connector gives for it contains this text.',
+    example: 'Then the AD Connector\'s RADIUS status is "Failed" with a reason containing "Message-Authenticator"',
+  },
+  async function (this: LabWorld, status: string, text: string) {
+    await this.ready();
+    const reasons = this.connector!.radiusStatusReasons;
+    assert.equal(this.connector!.radiusStatus, status, `RadiusStatus (reasons: ${reasons.join('; ')})`);
+    assert.ok(
+      reasons.some((r) => r.includes(text)),
+      `no reason contains "${text}": ${reasons.join('; ') || '(none)'}`,
+    );
+  },
+);
+
+Then(
+  '{whose} sign-in left from {string}',
+  {
+    description: "The last sign-in's RADIUS requests left from this client address of the AD Connector.",
+    example: 'Then her sign-in left from "::1"',
+  },
+  function (this: LabWorld, person: Person, address: string) {
+    const { result } = this.lastResult(person);
+    assert.equal(result.sourceAddress, address);
+    const sent = result.trace.filter((e) => e.direction === 'sent');
+    assert.ok(sent.length > 0, 'no RADIUS request was sent');
+    assert.ok(
+      sent.every((e) => e.local.address === address),
+      `requests left from ${[...new Set(sent.map((e) => e.local.address))].join(', ')}`,
+    );
+  },
+);
+
+Then(
+  "the AD Connector's source addresses are {string}",
+  {
+    description: 'The client addresses the connector bound, comma-separated, in order; the reason for the choice is shown on failure.',
+    example: 'Then the AD Connector\'s source addresses are "127.0.0.1, 127.0.0.2"',
+  },
+  async function (this: LabWorld, list: string) {
+    const choice = (await this.ensureConnector()).sourceChoice;
+    assert.deepEqual(
+      choice.addresses,
+      list.split(',').map((a) => a.trim()),
+      `chosen because ${choice.how}`,
+    );
+  },
+);
+
+// ─── hand-made requests from a chosen address ──────────────────────────────
+
+When(
+  'a RADIUS client at {string} sends {whose} current {factor}',
+  {
+    description:
+      "Sends one Access-Request (PAP, Message-Authenticator first, the target's secret) from this source address straight to the agent; the reply is checked as other hand-made requests are (then use \"the agent answers with …\" or \"the agent does not answer\").",
+    example: 'When a RADIUS client at "127.0.0.9" sends Alice\'s current Okta Verify code',
+  },
+  async function (this: LabWorld, address: string, person: Person, app: AppName) {
+    await this.ready();
+    const secret = this.agentSecret();
+    const request = encodeAccessRequest({
+      identifier: nextIdentifier(),
+      secret,
+      userName: this.user(person).samAccountName,
+      password: codeFrom(this, person, app),
+      protocol: 'PAP',
+      messageAuthenticator: true,
+    });
+    const client = await RawRadiusClient.bind(address, this.clock, (e) => {
+      this.trace.push(e);
+      this.datagrams.client(e);
+    });
+    try {
+      await this.markExchangeStart();
+      const to = { address: this.agent!.endpoint.host, port: this.agent!.endpoint.port };
+      const replies = await this.drive(
+        (async () => {
+          await client.send(request.bytes, to);
+          return client.waitForReplies(1, 5_000);
+        })(),
+        { what: `the RADIUS exchange from ${address}` },
+      );
+      this.lastRaw = { requests: [request], replies, verified: replies.map((r) => verifyReply(request, r, secret)) };
+    } finally {
+      client.close();
+    }
+  },
+);
+
+// ─── the agent's timeouts, in Okta's words ─────────────────────────────────
+
+/** ragent.request.timeout.response.mode values (Agent_install_linux-conf-properties.htm) → the reference agent's. */
+const RESPONSE_MODES = {
+  SEND_REJECT_ON_POLL_MFA: 'reject-when-polling-mfa',
+  SEND_REJECT_ALWAYS: 'always-reject',
+  NO_RESPONSE: 'no-response',
+} as const;
+
+Given(
+  "the agent's timeout response mode is {word}",
+  {
+    description:
+      "Sets ragent.request.timeout.response.mode: SEND_REJECT_ON_POLL_MFA (Okta's default: reject only while polling for the user's answer), SEND_REJECT_ALWAYS or NO_RESPONSE.",
+    example: "Given the agent's timeout response mode is NO_RESPONSE",
+  },
+  function (this: LabWorld, mode: string) {
+    const ours = RESPONSE_MODES[mode as keyof typeof RESPONSE_MODES];
+    if (!ours) throw new Error(`Unknown response mode "${mode}". Use one of: ${Object.keys(RESPONSE_MODES).join(', ')}.`);
+    this.agentTimeouts.responseModeOnTimeout = ours;
+  },
+);
+
+Given(
+  "the agent's total request timeout is {duration}",
+  {
+    description: 'Sets ragent.request.timeout.millisecond (total time the agent may spend on one request; a push waits half of it).',
+    example: "Given the agent's total request timeout is 5 seconds",
+  },
+  function (this: LabWorld, ms: number) {
+    this.agentTimeouts.totalRequestMs = ms;
+  },
+);
+
+Then(
+  '{whose} sign-in is refused at the password check after the RADIUS server accepted the code',
+  {
+    description: 'The last sign-in sent the code over RADIUS first (it was accepted), then failed the password check: the RADIUS-first order.',
+    example: 'Then her sign-in is refused at the password check after the RADIUS server accepted the code',
+  },
+  function (this: LabWorld, person: Person) {
+    const { result } = this.lastResult(person);
+    assert.equal(result.reason, 'password-rejected', `${person}: got ${result.reason}`);
+    assert.ok(result.attempts >= 1, 'no RADIUS request was sent before the password check');
+    assert.ok(
+      result.trace.some((e) => e.direction === 'received' && e.code === 2),
+      'the RADIUS server did not accept the code first',
+    );
+  },
+);
