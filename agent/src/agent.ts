@@ -5,6 +5,7 @@ import type { Decision } from './engine/reasons.ts';
 import { HealthServer } from './http.ts';
 import { decisionLogger, type Logger, silentLogger } from './logger.ts';
 import { AgentMetrics } from './metrics.ts';
+import { CachingOktaApi } from './okta/cache.ts';
 import { type FetchLike, OktaClient } from './okta/client.ts';
 import type { OktaApi } from './okta/types.ts';
 import { type Endpoint, PacketEvents } from './packet-events.ts';
@@ -77,9 +78,9 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
   const metrics = new AgentMetrics();
   metrics.observe(events);
 
-  const oktaClient =
-    options.okta ??
-    new OktaClient({
+  const httpClient = options.okta
+    ? undefined
+    : new OktaClient({
       orgUrl: config.okta.orgUrl,
       apiToken: config.okta.apiToken,
       clock,
@@ -92,6 +93,12 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
       maxConnections: config.okta.maxConnections,
       onCall: (r) => metrics.oktaLatency.observe({ operation: r.operation, status: String(r.status) }, r.durationMs / 1000),
     });
+  // Lookups remembered for at most lookupCacheMs (0 = off); an injected OktaApi (tests) is used as it is.
+  const oktaClient: OktaApi =
+    options.okta ??
+    (config.okta.lookupCacheMs > 0 && httpClient
+      ? new CachingOktaApi(httpClient, { clock, ttlMs: config.okta.lookupCacheMs, maxUsers: config.okta.lookupCacheUsers })
+      : httpClient!);
 
   // The decision line's keys are fixed and none holds a secret: redacting its top-level
   // keys only costs ~5 µs a line, against ~13 µs for the full wildcard paths (bench/README.md).
@@ -243,7 +250,7 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
       httpEndpoint = undefined;
       running = false;
       metrics.detach();
-      if (oktaClient instanceof OktaClient) await oktaClient.close();
+      await httpClient?.close();
       logger.info('stopped');
     },
   };

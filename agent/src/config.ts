@@ -125,6 +125,13 @@ export const configSchema = z
         maxRateLimitWaitMs: z.number().int().min(0).default(10_000),
         pushPollIntervalMs: positiveMs('pushPollIntervalMs').default(1_000),
         maxConnections: z.number().int().min(1).max(1000).default(20),
+        /**
+         * How old a remembered lookup (user, assignment, factor list) may be, ms; 0 = look up
+         * on every request. Staleness rules: agent/src/okta/cache.ts and agent/README.md.
+         */
+        lookupCacheMs: z.number({ error: 'lookupCacheMs must be a number of milliseconds' }).int().min(0).max(86_400_000).default(300_000),
+        /** Users whose lookups are remembered at most (oldest out first). */
+        lookupCacheUsers: z.number().int().min(1).max(10_000_000).default(100_000),
       })
       .strict(),
     apps: z.array(appSchema).min(1, 'configure at least one RADIUS app'),
