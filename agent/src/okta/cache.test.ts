@@ -24,7 +24,8 @@ function lab() {
   /** The engine's MFA-only sequence: user, assignment, factors, verify. */
   const signIn = async (code: string) => {
     const u = await api.getUser('judy@example.com');
-    if (!u || u.status !== 'ACTIVE') return 'user';
+    if (!u) return 'user';
+    if (u.status !== 'ACTIVE') return 'user';
     if (!(await api.isAssignedToApp(app.id, u.id))) return 'unassigned';
     const fs = await api.listFactors(u.id);
     const f = fs.find((x) => x.id === factor.id);
