@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from './clock.ts';
 import { type AgentConfig, type AgentConfigInput, type AppConfig, validateConfig } from './config.ts';
 import { type AuthProtocol, Engine } from './engine/engine.ts';
+import { RequestGate } from './engine/request-gate.ts';
 import type { Decision } from './engine/reasons.ts';
 import { HealthServer } from './http.ts';
 import { decisionLogger, type Logger, silentLogger } from './logger.ts';
@@ -104,6 +105,8 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
   // keys only costs ~5 µs a line, against ~13 µs for the full wildcard paths (bench/README.md).
   const decisionLog = decisionLogger(logger);
   const stopping = new AbortController();
+  // ragent.num_request_threads: at most this many requests decided at once (see engine/request-gate.ts).
+  const gate = new RequestGate(config.requestThreads);
   const servers: Array<{ app: AppConfig; server: RadiusServer }> = [];
   for (const app of config.apps) {
     const engine = new Engine({
@@ -150,7 +153,13 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
     } catch {
       password = undefined;
     }
-    if (protocol === 'pap' && password === undefined) {
+    const release = gate.tryEnter();
+    if (!release) {
+      // Okta's wording, so operators find it as they would in the real agent's log.
+      logger.warn({ app: app.name, client: ctx.client.name, threads: gate.limit }, 'Request queue is full');
+      decision = { result: 'reject', reason: 'request-queue-full', replyMessage: 'The MFA service is busy. Try again in a moment.' };
+    } else if (protocol === 'pap' && password === undefined) {
+      release();
       decision = { result: 'reject', reason: 'protocol-not-supported', replyMessage: 'The User-Password attribute is malformed. Set the RADIUS client to PAP.' };
     } else {
       const state = getOctets(ctx.packet, 'State');
@@ -163,7 +172,7 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
         // the request ends (AbortSignal.any would leave ~60 B per request on `stopping`).
         signal: ctx.signal,
         stopSignal: stopping.signal,
-      });
+      }).finally(release);
     }
     password = undefined;
     metrics.requests.inc({ app: app.name, result: decision.result, reason: decision.reason });

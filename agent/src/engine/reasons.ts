@@ -35,6 +35,8 @@ export const REASONS = [
   'okta-unavailable',
   'request-timeout',
   'agent-stopping',
+  // every request thread busy (ragent.num_request_threads): rejected at once, "Request queue is full" logged
+  'request-queue-full',
   'internal-error',
 ] as const;
 
