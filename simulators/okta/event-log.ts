@@ -10,6 +10,7 @@ export type OrgEventType =
   | 'user.lifecycle.suspend'
   | 'user.lifecycle.unsuspend'
   | 'user.lifecycle.deactivate'
+  | 'user.lifecycle.delete.initiated'
   | 'user.account.unlock'
   | 'user.account.lock'
   | 'user.account.update_password'

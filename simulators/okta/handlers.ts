@@ -27,6 +27,7 @@ import {
   userView,
 } from './views.ts';
 import type { FactorProvider, FactorType } from './types.ts';
+import { userSearch } from './user-search.ts';
 
 /** One answer the handlers gave; the contract test validates these. */
 export interface OktaResponseRecord {
@@ -95,7 +96,8 @@ export function oktaHandlers(org: OktaOrg, options: OktaHandlerOptions = {}): Ht
       const headers = rateLimitHeaders(limit);
       const send = (status: number, body: Json, extension?: ExtensionName): Response => {
         record(status, body, extension);
-        return HttpResponse.json(body, { status, headers });
+        // 204 No Content (deleteUser, unassignUserFromApplication): a JSON body is not allowed.
+        return status === 204 ? new HttpResponse(null, { status, headers }) : HttpResponse.json(body, { status, headers });
       };
       const sendError = (name: OktaErrorName, causes: { errorSummary: string }[] = [], summary?: string): Response => {
         const def = OKTA_ERRORS[name];
@@ -270,6 +272,32 @@ export function oktaHandlers(org: OktaOrg, options: OktaHandlerOptions = {}): Ht
       const app = org.assignUserToApp(ctx.params.appId ?? '', ctx.params.userId ?? '');
       const u = org.requireUser(ctx.params.userId ?? '');
       return { status: 200, body: appUserView(ctx.base, app.id, u, app.users.get(u.id) ?? org.now()), extension: 'assign-app-user-put' };
+    }),
+
+    // ── admin calls that take an org apart (OktaAdmin cleanup; simulators/okta/admin-api.ts) ──
+    route({ method: 'GET', path: '/api/v1/users', operationId: 'listUsers', auth: true }, (ctx) => {
+      // search / filter include DEPROVISIONED users; a bare list (and q) omit them, as Okta documents.
+      const expression = ctx.query.get('search') ?? ctx.query.get('filter');
+      const q = ctx.query.get('q')?.toLowerCase();
+      const match = expression ? userSearch(expression) : undefined;
+      const limit = Math.max(1, Math.min(Number(ctx.query.get('limit') ?? 200) || 200, 200));
+      const users = org
+        .listUsers()
+        .filter((u) => (match ? match(u) : u.status !== 'DEPROVISIONED'))
+        .filter((u) => !q || [u.profile.firstName, u.profile.lastName, u.profile.email].some((v) => v.toLowerCase().startsWith(q)))
+        .slice(0, limit);
+      return ok(users.map((u) => userView(ctx.base, u)));
+    }),
+    route({ method: 'DELETE', path: '/api/v1/users/{id}', operationId: 'deleteUser', auth: true }, (ctx) => {
+      org.deleteUser(ctx.params.id ?? '');
+      return { status: 204, body: null };
+    }),
+    route({ method: 'DELETE', path: '/api/v1/apps/{appId}/users/{userId}', operationId: 'unassignUserFromApplication', auth: true }, (ctx) => {
+      const app = org.requireApp(ctx.params.appId ?? '');
+      const u = org.getUser(ctx.params.userId ?? '');
+      if (!u || !app.users.has(u.id)) throw oktaError('E0000007', [], `Not found: Resource not found: ${ctx.params.userId} (AppUser)`);
+      org.unassignUserFromApp(app.id, u.id);
+      return { status: 204, body: null };
     }),
   ];
 }

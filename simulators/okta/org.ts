@@ -241,6 +241,32 @@ export class OktaOrg {
     return this.#setStatus(u, 'DEPROVISIONED', 'user.lifecycle.deactivate');
   }
 
+  /**
+   * DELETE /api/v1/users/{id}, as Okta documents it: a user who is not yet
+   * DEPROVISIONED is deactivated (the first delete); a DEPROVISIONED one is
+   * removed for good, with factors, codes, app assignments and group
+   * memberships. Returns true when the user is gone.
+   */
+  deleteUser(userId: string): boolean {
+    const u = this.requireUser(userId);
+    if (u.status !== 'DEPROVISIONED') {
+      this.deactivateUser(u.id);
+      return false;
+    }
+    this.#log(u, 'user.lifecycle.delete.initiated', 'SUCCESS');
+    this.#users.delete(u.id);
+    this.#loginIndex.delete(u.profile.login.toLowerCase());
+    this.#passwords.delete(u.id);
+    for (const [id, f] of this.#factors) {
+      if (f.userId !== u.id) continue;
+      this.#factors.delete(id);
+      this.#codes.delete(id);
+    }
+    for (const app of this.#apps.values()) app.users.delete(u.id);
+    for (const g of this.#groups.values()) g.members.delete(u.id);
+    return true;
+  }
+
   /** Alias of deactivateUser, in the words of the admin console. */
   deprovision(userId: string): UserRecord {
     return this.deactivateUser(userId);
