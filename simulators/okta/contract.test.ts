@@ -22,6 +22,12 @@ before(async () => {
   await tourEveryEndpoint(f, s.org.orgUrl, s);
   // Faults and limits answer with Error bodies too.
   const get = () => f(`${s.org.orgUrl}/api/v1/users/${s.alice.id}/factors`, { headers: { authorization: `SSWS ${s.token}` } });
+  // The admin calls that take an org apart (OktaAdmin's cleanup): search, unassign, delete twice.
+  const admin = (method: string, path: string) => f(`${s.org.orgUrl}${path}`, { method, headers: { authorization: `SSWS ${s.token}` } });
+  await admin('GET', `/api/v1/users?search=${encodeURIComponent('profile.login sw "bob"')}`);
+  await admin('DELETE', `/api/v1/apps/${s.app.id}/users/${s.alice.id}`);
+  await admin('DELETE', `/api/v1/users/${s.bob.id}`);
+  await admin('DELETE', `/api/v1/users/${s.bob.id}`);
   s.org.failNextCalls(1, 500);
   await get();
   s.org.setRateLimit({ limit: 0, windowMs: 60_000 });
@@ -60,6 +66,9 @@ describe('contract: Okta management OpenAPI document', () => {
       'enrollFactor',
       'activateFactor',
       'assignUserToApplication',
+      'listUsers',
+      'unassignUserFromApplication',
+      'deleteUser',
     ]) {
       assert.ok(ops.has(op), `the tour did not exercise ${op}`);
       const doc = contract.operation(op)!;
