@@ -170,12 +170,7 @@ When(
   },
   async function (this: LabWorld) {
     await this.ready({ applySettings: false });
-    const settings = this.radiusSettings();
-    const host = this.agent!.endpoint.host;
-    this.connector!.enableRadius({ ...settings, RadiusServers: [], RadiusServersIpv6: [host] });
-    this.radiusApplied = true;
-    this.statusAfterApply = this.connector!.radiusStatus;
-    await this.drive(this.connector!.whenStatusSettled(), { what: 'the RADIUS status probe' });
+    await this.adConnector.applyAndSettle(this.agentUnderTest.started.endpoint, { ipv6: true });
   },
 );
 
@@ -187,7 +182,7 @@ When(
   },
   async function (this: LabWorld, person: Person, whose: Person, app: AppName) {
     await this.ready({ applySettings: false });
-    this.applyRadiusSettings();
+    this.adConnector.apply(this.agentUnderTest.started.endpoint);
     assert.equal(this.connector!.radiusStatus, 'Creating', 'the status should still be Creating right after EnableRadius');
     await this.signIn(person, codeFrom(this, whose, app));
   },
@@ -291,7 +286,7 @@ When(
         })(),
         { what: `the RADIUS exchange from ${address}` },
       );
-      this.lastRaw = { requests: [request], replies, verified: replies.map((r) => verifyReply(request, r, secret)) };
+      this.radiusClient.last = { requests: [request], replies, verified: replies.map((r) => verifyReply(request, r, secret)) };
     } finally {
       client.close();
     }
@@ -346,5 +341,53 @@ Then(
       result.trace.some((e) => e.direction === 'received' && e.code === 2),
       'the RADIUS server did not accept the code first',
     );
+  },
+);
+
+// ─── concurrency, as Okta sizes it ─────────────────────────────────────────
+
+Given(
+  'the agent decides at most {int} request(s) at once',
+  {
+    description: "Sets the reference agent's requestThreads, as Okta's ragent.num_request_threads (default 15): with all busy, a request is rejected at once.",
+    example: 'Given the agent decides at most 1 request at once',
+  },
+  function (this: LabWorld, n: number) {
+    configureAgent(this, (config) => {
+      config.requestThreads = n;
+    });
+  },
+);
+
+Then(
+  'one of {user} and {user} is signed in and the other is rejected by the agent with a message containing {string}',
+  {
+    description: 'Of two sign-ins made at the same time, exactly one was accepted and the other got an Access-Reject whose Reply-Message contains the text.',
+    example: 'Then one of Alice and Bob is signed in and the other is rejected by the agent with a message containing "busy"',
+  },
+  function (this: LabWorld, first: Person, second: Person, text: string) {
+    const results = [first, second].map((p) => this.lastResult(p).result);
+    const accepted = results.filter((r) => r.signedIn);
+    const rejected = results.filter((r) => r.reason === 'mfa-rejected');
+    assert.equal(accepted.length, 1, `signed in: ${accepted.length} (reasons: ${results.map((r) => r.reason).join(', ')})`);
+    assert.equal(rejected.length, 1, `rejected by the agent: ${rejected.length}`);
+    assert.ok(rejected[0]!.replyMessage?.includes(text), `the Reply-Message is "${rejected[0]!.replyMessage ?? ''}"`);
+  },
+);
+
+Then(
+  'the agent counted {int} request(s) as {string}',
+  {
+    description: "The agent's metrics count this many decisions with this reason code (radius_mfa_requests_total{reason=…}).",
+    example: 'And the agent counted 1 request as "request-queue-full"',
+  },
+  async function (this: LabWorld, n: number, reason: string) {
+    const text = await this.agent?.metrics?.();
+    assert.ok(text, 'this agent exposes no metrics');
+    let total = 0;
+    for (const m of text.matchAll(/^radius_mfa_requests_total\{([^}]*)\}\s+(\S+)$/gm)) {
+      if (m[1]!.includes(`reason="${reason}"`)) total += Number(m[2]);
+    }
+    assert.equal(total, n, `radius_mfa_requests_total{reason="${reason}"}`);
   },
 );

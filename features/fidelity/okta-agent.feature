@@ -70,3 +70,18 @@ Feature: What Okta documents about its RADIUS agent, reproduced by the reference
       | SEND_REJECT_ON_POLL_MFA | sends nothing       | her sign-in fails because the RADIUS server did not answer |
       | SEND_REJECT_ALWAYS      | rejects             | she is rejected by the agent                             |
       | NO_RESPONSE             | sends nothing       | her sign-in fails because the RADIUS server did not answer |
+
+  # Source: Okta help, Agent_install_linux-conf-properties.htm — ragent.num_request_threads (default 15);
+  # radius-best-pract-ts.htm — "Request queue is full … the RADIUS Server Agent rejects logins because it's reached
+  # the maximum number of request threads and connections it can process"
+  @needs:agent-settings @needs:clock-control @needs:metrics
+  Scenario: With every request thread busy the agent rejects the next sign-in at once instead of queueing it
+    Given the agent decides at most 1 request at once
+    And Alice is a WorkSpaces user
+    And Alice has Okta Verify on her phone
+    And Bob is a WorkSpaces user
+    And Bob has Okta Verify on his phone
+    And Okta takes 2 seconds to answer each request
+    When Alice and Bob sign in to WorkSpaces at the same time with their current Okta Verify codes
+    Then one of Alice and Bob is signed in and the other is rejected by the agent with a message containing "busy"
+    And the agent counted 1 request as "request-queue-full"
