@@ -19,6 +19,7 @@ program
   .option('--out <dir>', 'report folder', 'reports/out')
   .option('--parallel <n>', 'Cucumber workers', '2')
   .option('--ci', 'machine-friendly output (no progress line redraws)')
+  .option('--allow-unavailable', 'exploratory runs: a target that cannot be used is reported (its scenarios not applicable) instead of failing the run')
   .action(async (opts) => {
     const { runCommand } = await import('./run.ts');
     process.exitCode = await runCommand(opts);
@@ -49,6 +50,21 @@ program
   .action(async (opts) => {
     const { labCommand } = await import('./lab.ts');
     process.exitCode = await labCommand(opts);
+  });
+
+program
+  .command('okta-cleanup')
+  .description(
+    'Remove from an Okta org every user a harness run created (logins starting with the run prefix) — what a run that crashed left behind. ' +
+      'Prints {deleted, failed} as one JSON line.',
+  )
+  .requiredOption('--org-url <url>', 'the org, e.g. https://example.okta.com (or a served lab\'s https URL)')
+  .option('--token-env <name>', 'environment variable holding the SSWS API token', 'OKTA_API_TOKEN')
+  .option('--prefix <prefix>', 'only logins starting with this (a run prefix such as rmh-202612032130-k3j9-); must start with rmh-', 'rmh-')
+  .option('--ca <file>', 'PEM of an extra CA to trust (a served lab\'s okta.caFile)')
+  .action(async (opts) => {
+    const { oktaCleanupCommand } = await import('./okta-cleanup.ts');
+    process.exitCode = await oktaCleanupCommand(opts);
   });
 
 program
