@@ -14,7 +14,7 @@
  *   POST /pushes/{transactionId}/approve|deny  answer as the user
  *   GET  /users/{login}/sms | /calls | /emails inboxes, oldest first
  *   GET  /users/{login}/totp?app=okta-verify|google-authenticator|duo-mobile[&phone=NAME]
- *   GET  /clock                                {"kind","now","epochMs"}
+ *   GET  /clock                                {"kind","now","epochMs"[,"aheadOfWallMs"]}
  *   POST /clock/advance                        {"seconds":N}
  *   GET  /faults                               the fault knobs' state
  *   PUT  /faults                               {"okta":{…},"directory":{…},"connector":{…}} (lab-faults.ts)
@@ -26,6 +26,7 @@ import type { AddressInfo } from 'node:net';
 import { CodedError, isCodedError } from '../../agent/src/errors.ts';
 import type { Phone } from '../devices/phone.ts';
 import { parsePushBehaviour } from '../devices/push-behaviour.ts';
+import { RealTimeClock } from '../clock/real-time-clock.ts';
 import type { Lab } from './lab.ts';
 import { parseFaultPatch } from './lab-faults.ts';
 
@@ -125,7 +126,13 @@ function controlRoutes(lab: Lab): Route[] {
     if (!p) throw new CodedError('LAB_UNKNOWN_DEVICE', `No phone "${name}" in this lab; GET /devices lists them.`, { device: name });
     return p;
   };
-  const clock = () => ({ kind: lab.clock.kind, now: new Date(lab.clock.now()).toISOString(), epochMs: lab.clock.now() });
+  const clock = () => ({
+    kind: lab.clock.kind,
+    now: new Date(lab.clock.now()).toISOString(),
+    epochMs: lab.clock.now(),
+    // Real time moved forward by POST /clock/advance runs this far ahead of the wall clock.
+    ...(lab.clock instanceof RealTimeClock ? { aheadOfWallMs: lab.clock.offsetMs } : {}),
+  });
   return [
     { method: 'GET', pattern: /^\/devices$/, handler: () => ({ devices: lab.network.phones().map((p) => p.view()) }) },
     {

@@ -230,3 +230,25 @@ test('a real-time lab reads the wall clock after enrolment; its codes are the wa
   await lab.clock.advance(300);
   assert.equal(take(), false, 'advancing the clock opens a new window too');
 });
+
+test('a served real-time lab: the control API says so and still moves the clock forward (ahead of the wall clock)', async () => {
+  const lab = await Lab.fromFile(EXAMPLE, { clockKind: 'real-time' });
+  const ep = await lab.start({ tls: false });
+  try {
+    assert.deepEqual(ep.clock.kind, 'real-time');
+    assert.equal(ep.okta.httpsUrl, undefined);
+    const auth = { authorization: `Bearer ${ep.control.token}` };
+    const before = (await (await fetch(`${ep.control.url}/clock`, { headers: auth })).json()) as { kind: string; aheadOfWallMs: number };
+    assert.deepEqual([before.kind, before.aheadOfWallMs], ['real-time', 0]);
+    const moved = (await (await fetch(`${ep.control.url}/clock/advance`, { method: 'POST', headers: auth, body: '{"seconds":30}' })).json()) as {
+      epochMs: number;
+      aheadOfWallMs: number;
+    };
+    assert.equal(moved.aheadOfWallMs, 30_000);
+    assert.ok(Math.abs(moved.epochMs - (Date.now() + 30_000)) < 1_000);
+    const code = (await (await fetch(`${ep.control.url}/users/bob/totp?app=google-authenticator`, { headers: auth })).json()) as { code: string };
+    assert.equal(code.code, generateSync({ secret: BOB_SECRET, epoch: Math.floor((Date.now() + 30_000) / 1000) }), 'codes follow the moved clock');
+  } finally {
+    await lab.stop();
+  }
+});
