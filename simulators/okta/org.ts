@@ -125,6 +125,8 @@ export class OktaOrg {
   readonly #factors = new Map<string, FactorRecord>();
   readonly #pushes = new Map<string, PushTransaction>();
   readonly #pushTimers = new Map<string, TimerHandle>();
+  /** userId → that user's factors in enrolment order: listFactors must not scan the org (flat to 100,000 users). */
+  readonly #factorsByUser = new Map<string, Map<string, FactorRecord>>();
   /** factorId → outstanding code (challenge or activation). */
   readonly #codes = new Map<string, OneTimeCodeRecord>();
   readonly #tokens = new Map<string, ApiTokenRecord>();
@@ -257,9 +259,8 @@ export class OktaOrg {
     this.#users.delete(u.id);
     this.#loginIndex.delete(u.profile.login.toLowerCase());
     this.#passwords.delete(u.id);
-    for (const [id, f] of this.#factors) {
-      if (f.userId !== u.id) continue;
-      this.#factors.delete(id);
+    for (const id of [...(this.#factorsByUser.get(u.id)?.keys() ?? [])]) {
+      this.#removeFactor(id);
       this.#codes.delete(id);
     }
     for (const app of this.#apps.values()) app.users.delete(u.id);
@@ -434,7 +435,7 @@ export class OktaOrg {
         break;
       }
     }
-    this.#factors.set(factor.id, factor);
+    this.#putFactor(factor);
     // Duo enrolment happens in Duo's own flow, so the factor is usable at once;
     // `activate` is also a seeding shortcut for TOTP / push with a known secret.
     const activateNow = input.activate ?? factorType === 'web';
@@ -481,14 +482,34 @@ export class OktaOrg {
   deactivateFactor(userId: string, factorId: string): void {
     const u = this.requireUser(userId);
     const f = this.requireFactor(u.id, factorId);
-    this.#factors.delete(f.id);
-    if (f.companionFactorId) this.#factors.delete(f.companionFactorId);
+    this.#removeFactor(f.id);
+    if (f.companionFactorId) this.#removeFactor(f.companionFactorId);
     this.#log(u, 'user.mfa.factor.deactivate', 'SUCCESS', [factorTarget(f)], { factorType: f.factorType, provider: f.provider });
   }
 
   listFactors(userId: string): FactorRecord[] {
     const u = this.requireUser(userId);
-    return [...this.#factors.values()].filter((f) => f.userId === u.id);
+  #putFactor(f: FactorRecord): void {
+    this.#factors.set(f.id, f);
+    let mine = this.#factorsByUser.get(f.userId);
+    if (!mine) {
+      mine = new Map();
+      this.#factorsByUser.set(f.userId, mine);
+    }
+    mine.set(f.id, f);
+  }
+
+  #removeFactor(id: string): void {
+    const f = this.#factors.get(id);
+    if (!f) return;
+    this.#factors.delete(id);
+    const mine = this.#factorsByUser.get(f.userId);
+    mine?.delete(id);
+    if (mine?.size === 0) this.#factorsByUser.delete(f.userId);
+  }
+
+    const mine = this.#factorsByUser.get(u.id);
+    return mine ? [...mine.values()] : [];
   }
 
   getFactor(userId: string, factorId: string): FactorRecord | undefined {
@@ -744,7 +765,7 @@ export class OktaOrg {
         usedSteps: new Set(),
       };
       if (f.deviceId !== undefined) totp.deviceId = f.deviceId;
-      this.#factors.set(totp.id, totp);
+      this.#putFactor(totp);
       f.companionFactorId = totp.id;
       this.#log(u, 'user.mfa.factor.activate', 'SUCCESS', [factorTarget(totp)], { factorType: totp.factorType, provider: 'OKTA' });
     }
