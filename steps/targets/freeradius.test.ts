@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { FREERADIUS_USERS, createTarget } from './freeradius.ts';
 import { probeRadius } from './radius-probe.ts';
@@ -28,13 +28,16 @@ after(async () => {
   await driver?.close();
 });
 
-function radclient(kind: 'auth' | 'status', input: string): { status: number | null; out: string } {
-  const r = spawnSync('radclient', ['-x', '-r', '1', '-t', '2', `127.0.0.1:${agent.endpoint.port}`, kind, SECRET], {
-    input,
-    encoding: 'utf8',
-    timeout: 10_000,
+/** radclient, asynchronously: FreeRADIUS asks this process (the labPassword answerer) while radclient waits. */
+function radclient(kind: 'auth' | 'status', input: string): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('radclient', ['-x', '-r', '1', '-t', '2', `127.0.0.1:${agent.endpoint.port}`, kind, SECRET], { timeout: 10_000 });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('close', (status) => resolve({ status, out }));
+    child.stdin.end(input);
   });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 test('the profile offers RADIUS hygiene only', { skip }, () => {
@@ -43,13 +46,13 @@ test('the profile offers RADIUS hygiene only', { skip }, () => {
   assert.equal(agent.onVirtualClock, false);
 });
 
-test('it answers Status-Server and PAP requests from radclient, copying Proxy-State in order', { skip }, () => {
-  const status = radclient('status', 'Message-Authenticator = 0x00\n');
+test('it answers Status-Server and PAP requests from radclient, copying Proxy-State in order', { skip }, async () => {
+  const status = await radclient('status', 'Message-Authenticator = 0x00\n');
   assert.match(status.out, /Received Access-Accept/);
   const alice = FREERADIUS_USERS[0]!;
-  const ok = radclient('auth', `User-Name = ${alice.user}\nUser-Password = ${alice.password}\nProxy-State = 0x01\nProxy-State = 0x02\n`);
+  const ok = await radclient('auth', `User-Name = ${alice.user}\nUser-Password = ${alice.password}\nProxy-State = 0x01\nProxy-State = 0x02\n`);
   assert.match(ok.out, /Received Access-Accept[^\n]*\n\tProxy-State = 0x01\n\tProxy-State = 0x02/);
-  const wrong = radclient('auth', `User-Name = ${alice.user}\nUser-Password = 000000\n`);
+  const wrong = await radclient('auth', `User-Name = ${alice.user}\nUser-Password = 000000\n`);
   assert.match(wrong.out, /Received Access-Reject/);
 });
 
@@ -74,4 +77,55 @@ test('it drops requests from a client that must send Message-Authenticator and d
 test('a second scenario with the same clients reuses the running server', { skip }, async () => {
   const again = await driver.start(spec);
   assert.equal(again.endpoint.port, agent.endpoint.port);
+});
+
+test("users whose passwords the lab sends: FreeRADIUS asks labPassword per request, accepts, caches and copies Proxy-State on the Accept", { skip }, async () => {
+  let code = '314159';
+  const asked: string[] = [];
+  const lab = {
+    ...spec,
+    labPassword: (userName: string) => {
+      asked.push(userName);
+      return userName === 'CORP\\carol' || userName === 'carol' ? code : undefined;
+    },
+  } as AgentSpec;
+  const running = await driver.start(lab);
+  const accept = await radclient('auth', `User-Name = carol\nUser-Password = ${code}\nProxy-State = 0x0a\nProxy-State = 0x0b\n`);
+  assert.match(accept.out, /Received Access-Accept[^\n]*\n\tProxy-State = 0x0a\n\tProxy-State = 0x0b/);
+  assert.ok(asked.includes('carol'), 'FreeRADIUS asked the lab for carol');
+  // The lab's code moves on (30 s of lab time): the old code is refused, the new one accepted — asked at request time.
+  const old = code;
+  code = '271828';
+  assert.match((await radclient('auth', `User-Name = carol\nUser-Password = ${old}\n`)).out, /Received Access-Reject/);
+  assert.match((await radclient('auth', `User-Name = carol\nUser-Password = ${code}\n`)).out, /Received Access-Accept/);
+  // A down-level name reaches the lab as sent (FreeRADIUS's xlat quotes it into the URL; the answerer decodes it).
+  assert.match((await radclient('auth', `User-Name = "CORP\\\\carol"\nUser-Password = ${code}\n`)).out, /Received Access-Accept/);
+  assert.match((await radclient('auth', `User-Name = nobody\nUser-Password = ${code}\n`)).out, /Received Access-Reject/);
+
+  // A retransmission of an accepted request (same source port, identifier, authenticator) gets the cached, identical Accept.
+  const { createSocket } = await import('node:dgram');
+  const { encodeRequest } = await import('../../agent/src/radius/codec.ts');
+  const { attr } = await import('../../agent/src/radius/packet.ts');
+  const request = encodeRequest(
+    { code: 1, identifier: 99, attributes: [attr.text('User-Name', 'carol'), attr.octets('Proxy-State', 'p1')], userPassword: code, messageAuthenticator: 'first' },
+    SECRET,
+  );
+  const socket = createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.2', () => r()));
+  try {
+    const replies: Buffer[] = [];
+    socket.on('message', (m) => replies.push(m));
+    const askedBefore = asked.length;
+    for (let i = 0; i < 2; i++) {
+      socket.send(request, running.endpoint.port, '127.0.0.1');
+      const until = Date.now() + 2000;
+      while (replies.length <= i && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(replies.length, 2, 'both copies answered');
+    assert.equal(replies[0]![0], 2, 'Access-Accept');
+    assert.ok(replies[1]!.equals(replies[0]!), 'the retransmission got the byte-identical cached reply');
+    assert.equal(asked.length - askedBefore, 1, 'the lab was asked once: the second copy came from the duplicate cache');
+  } finally {
+    socket.close();
+  }
 });

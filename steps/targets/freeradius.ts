@@ -15,10 +15,25 @@
  * ../shared/notes/freeradius-target.md). One server per distinct client set
  * (addresses, secrets, Message-Authenticator requirement) per driver, reused by
  * later scenarios and stopped by close().
+ *
+ * Users whose passwords the lab sends (AgentSpec.labPassword): FreeRADIUS asks
+ * the harness, per request, which password signs the User-Name in *now* — an
+ * `exec` module runs curl against a small HTTP answerer of this driver, which
+ * answers `Cleartext-Password := "<code>"` from the current scenario's
+ * labPassword — and FreeRADIUS's own PAP module compares. So its Access-Accept
+ * path, its duplicate cache and Proxy-State on an Accept are exercised by the
+ * scenarios that send a person's current code. Why not rlm_totp with the TOTP
+ * secrets: the lab's codes follow the lab's clock (a VirtualClock that starts on
+ * 5 Jan 2026 and moves as scenarios say), FreeRADIUS's rlm_totp only the wall
+ * clock; and why not a users file rewritten per scenario and reloaded with HUP:
+ * a code changes every 30 s of lab time within a scenario ("1 minute passes"),
+ * and a reload per sign-in would race the request. Asking at request time is
+ * exact and needs no reload. Without labPassword the static FREERADIUS_USERS apply.
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import { waitForRadius } from './radius-probe.ts';
 import { removeScratch, scratchDir, spawnTied, stopTied } from './tied-process.ts';
@@ -61,7 +76,7 @@ function clientName(name: string, i: number): string {
 }
 
 /** The whole configuration: radiusd.conf (one file) and the users file. One item per line: 3.2.1 insists. */
-export function freeradiusConfig(dir: string, port: number, clients: AgentSpec['clients']): { radiusd: string; users: string } {
+export function freeradiusConfig(dir: string, port: number, clients: AgentSpec['clients'], passwordUrl?: string): { radiusd: string; users: string } {
   const clientBlocks = clients
     .map(
       (c, i) => `client ${clientName(c.name, i)} {
@@ -132,7 +147,22 @@ modules {
   files {
     filename = ${dir}/users
   }
-}
+  expr {
+  }
+${
+  passwordUrl
+    ? `  # The lab's password for this User-Name now (AgentSpec.labPassword); curl prints Cleartext-Password := "...".
+  exec lab_password {
+    wait = yes
+    program = "/usr/bin/curl -sS --max-time 2 ${passwordUrl}/%{urlquote:%{User-Name}}"
+    input_pairs = request
+    output_pairs = control
+    shell_escape = yes
+    timeout = 3
+  }
+`
+    : ''
+}}
 
 server default {
   listen {
@@ -142,7 +172,7 @@ server default {
   }
   authorize {
     files
-    pap
+${passwordUrl ? '    lab_password\n' : ''}    pap
   }
   authenticate {
     Auth-Type PAP {
@@ -179,14 +209,14 @@ async function stopServer(s: Server): Promise<void> {
   removeScratch(s.dir);
 }
 
-async function startServer(clients: AgentSpec['clients']): Promise<Server> {
+async function startServer(clients: AgentSpec['clients'], passwordUrl?: string): Promise<Server> {
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const dir = scratchDir('rmh-freeradius-');
     mkdirSync(join(dir, 'log'));
     mkdirSync(join(dir, 'run'));
     const port = await freePort();
-    const { radiusd, users } = freeradiusConfig(dir, port, clients);
+    const { radiusd, users } = freeradiusConfig(dir, port, clients, passwordUrl);
     writeFileSync(join(dir, 'radiusd.conf'), radiusd, { mode: 0o600 });
     writeFileSync(join(dir, 'users'), users, { mode: 0o600 });
     // Tied to this process: a Cucumber worker that ends without closing its target leaves no server behind.
@@ -232,14 +262,18 @@ export async function createTarget(): Promise<TargetDriver> {
     throw new TargetUnavailable(`FreeRADIUS is not installed (${BINARY} -v failed): apt-get install freeradius`);
   }
   const servers = new Map<string, Promise<Server>>();
+  // The scenario now running in this worker (scenarios run one at a time per worker): its labPassword answers.
+  let current: AgentSpec | undefined;
+  const answerer = await startPasswordAnswerer((userName) => current?.labPassword?.(userName));
   return {
     profile: freeradiusProfile,
     async start(spec: AgentSpec): Promise<AgentUnderTest> {
+      current = spec;
       const clients = spec.clients.length > 0 ? spec.clients : DEFAULT_CLIENTS;
       const key = JSON.stringify(clients.map((c) => [c.address, c.secret, c.requireMessageAuthenticator]));
       let server = servers.get(key);
       if (!server) {
-        server = startServer(clients);
+        server = startServer(clients, answerer.url);
         servers.set(key, server);
         server.catch(() => servers.delete(key));
       }
@@ -249,13 +283,50 @@ export async function createTarget(): Promise<TargetDriver> {
         secret: clients[0]!.secret,
         onVirtualClock: false,
         // Shared by the scenarios with the same clients; stopped by close().
-        async stop() {},
+        async stop() {
+          if (current === spec) current = undefined;
+        },
       };
     },
     async close(): Promise<void> {
       const all = [...servers.values()];
       servers.clear();
       await Promise.all(all.map(async (p) => stopServer(await p).catch(() => {})));
+      await answerer.close();
     },
+  };
+}
+
+/** A FreeRADIUS value in double quotes: only \\ and \" need escaping. */
+function radiusString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * The HTTP answerer FreeRADIUS's exec module asks (GET <url>/<url-quoted User-Name>):
+ * `Cleartext-Password := "<password>"` when the lab knows one, else an empty body
+ * (then only the users file can match). Loopback only; never logs the password.
+ */
+async function startPasswordAnswerer(passwordFor: (userName: string) => string | undefined): Promise<{ url: string; close(): Promise<void> }> {
+  const server: HttpServer = createServer((req, res) => {
+    let name = '';
+    try {
+      name = decodeURIComponent((req.url ?? '').replace(/^\/u\//, ''));
+    } catch {
+      name = '';
+    }
+    const password = name ? passwordFor(name) : undefined;
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(password === undefined ? '' : `Cleartext-Password := ${radiusString(password)}\n`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/u`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -84,6 +84,13 @@ export interface AgentSpec {
    * edits the validated configuration before the agent starts. Only targets with 'agent-settings' apply it.
    */
   configure?: (config: import('../../agent/src/config.ts').AgentConfig) => void;
+  /**
+   * The password that signs this RADIUS User-Name in right now, as the lab sees it
+   * (e.g. the current code of the person's authenticator app, on the lab's clock);
+   * undefined for a name the lab doesn't know. For agents that cannot ask the mock
+   * Okta (FreeRADIUS): they ask this, at request time, and compare themselves.
+   */
+  labPassword?: (userName: string) => string | undefined;
   /** The lab's virtual clock; only the embedded target can run the agent on it. */
   clock?: import('../../agent/src/clock.ts').Clock;
 }
