@@ -121,12 +121,14 @@ export class OktaOrg {
   readonly #loginIndex = new Map<string, string>();
   readonly #passwords = new Map<string, Buffer>();
   readonly #groups = new Map<string, GroupRecord>();
+  #numberChallenge = false;
+  #radiusNumberChallengeDisabled = false;
   readonly #apps = new Map<string, AppRecord>();
   readonly #factors = new Map<string, FactorRecord>();
-  readonly #pushes = new Map<string, PushTransaction>();
-  readonly #pushTimers = new Map<string, TimerHandle>();
   /** userId → that user's factors in enrolment order: listFactors must not scan the org (flat to 100,000 users). */
   readonly #factorsByUser = new Map<string, Map<string, FactorRecord>>();
+  readonly #pushes = new Map<string, PushTransaction>();
+  readonly #pushTimers = new Map<string, TimerHandle>();
   /** factorId → outstanding code (challenge or activation). */
   readonly #codes = new Map<string, OneTimeCodeRecord>();
   readonly #tokens = new Map<string, ApiTokenRecord>();
@@ -607,14 +609,18 @@ export class OktaOrg {
    * A device answers a push. Returns the transaction's status afterwards: an
    * answer to a push that already timed out or was answered changes nothing.
    */
-  answerPush(transactionId: string, answer: PushAnswer): PushStatus {
+  answerPush(transactionId: string, answer: PushAnswer, chosenNumber?: number): PushStatus {
     const tx = this.#pushes.get(transactionId);
     if (!tx) throw new CodedError('OKTA_PUSH_UNKNOWN', `no push transaction ${transactionId}; was it sent by this org?`);
     this.#expireIfDue(tx);
     if (tx.status !== 'WAITING') return tx.status;
     const u = this.requireUser(tx.userId);
     const f = this.#factors.get(tx.factorId);
-    tx.status = answer === 'APPROVE' ? 'SUCCESS' : 'REJECTED';
+    // Number challenge: approving needs the number the sign-in screen shows. A RADIUS user has no
+    // such screen (Okta_Radius_App.htm: number challenge "Not supported"), so an approval without
+    // the right number fails as a wrong pick does.
+    const numberMissed = tx.correctAnswer !== undefined && chosenNumber !== tx.correctAnswer;
+    tx.status = answer === 'APPROVE' && !numberMissed ? 'SUCCESS' : 'REJECTED';
     tx.answeredAt = this.now();
     this.#clearPushTimer(tx.id);
     const target: OrgEvent['target'] = [{ id: tx.id, type: 'PushTransaction' }];
@@ -667,6 +673,17 @@ export class OktaOrg {
   // ─── knobs ──────────────────────────────────────────────────────────────
 
   /** Every answer waits `ms` on the org's clock first. */
+  /**
+   * Okta Verify's number challenge for pushes, and the Early Access flag "Disable number
+   * matching challenge for RADIUS" (Okta_Radius_App.htm: number challenge is not supported over
+   * RADIUS; orgs that have it see the challenge reach RADIUS users unless the flag is on). This
+   * mock's only push client is the RADIUS agent, so the flag applies to every push.
+   */
+  setNumberChallenge(options: { oktaVerify: boolean; disabledForRadius?: boolean }): void {
+    this.#numberChallenge = options.oktaVerify;
+    this.#radiusNumberChallengeDisabled = options.disabledForRadius ?? false;
+  }
+
   setLatency(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`latency must be >= 0 ms, got ${ms}`);
     this.faults.plan.latencyMs = ms;
@@ -797,6 +814,7 @@ export class OktaOrg {
       createdAt: now,
       expiresAt: now + PUSH_LIFETIME_MS,
     };
+    if (this.#numberChallenge && !this.#radiusNumberChallengeDisabled) tx.correctAnswer = 10 + (Number(this.#ids.digits(2)) % 90);
     this.#pushes.set(tx.id, tx);
     this.#pushTimers.set(
       tx.id,

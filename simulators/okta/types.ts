@@ -135,6 +135,8 @@ export interface PushTransaction {
   readonly createdAt: number;
   readonly expiresAt: number;
   answeredAt?: number;
+  /** Number challenge: the number the phone must be told (absent when the org doesn't ask for one). */
+  correctAnswer?: number;
 }
 
 export interface OneTimeCodeRecord {

@@ -1,0 +1,49 @@
+/**
+ * Okta Verify number challenge over RADIUS (Okta_Radius_App.htm): not supported; an org that
+ * has it on sees pushes fail for RADIUS users unless "Disable number matching challenge for
+ * RADIUS" is on. The mock: a push carries a number, and approving without it fails.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { VirtualClock } from '../clock/virtual-clock.ts';
+import { RecordingDelivery } from './delivery.ts';
+import { OktaOrg } from './org.ts';
+
+function orgWithPushUser() {
+  const org = new OktaOrg({ clock: new VirtualClock(), delivery: new RecordingDelivery(), seed: 11 });
+  const u = org.createUser({ profile: { login: 'alice@corp.example.com' }, password: 'pw' });
+  const f = org.enrollFactor(u.id, { factorType: 'push', provider: 'OKTA', activate: true });
+  const push = () => {
+    const r = org.verifyFactor(u.id, f.factor.id, {});
+    assert.equal(r.result, 'WAITING');
+    return (r as { transaction: { id: string; correctAnswer?: number } }).transaction;
+  };
+  return { org, push };
+}
+
+describe('number challenge', () => {
+  it('off (default): a push carries no number and an approval succeeds', () => {
+    const { org, push } = orgWithPushUser();
+    const tx = push();
+    assert.equal(tx.correctAnswer, undefined);
+    assert.equal(org.answerPush(tx.id, 'APPROVE'), 'SUCCESS');
+  });
+
+  it('on: an approval without the number fails; with the right number it succeeds', () => {
+    const { org, push } = orgWithPushUser();
+    org.setNumberChallenge({ oktaVerify: true });
+    const tx = push();
+    assert.ok(tx.correctAnswer !== undefined && tx.correctAnswer >= 10 && tx.correctAnswer <= 99);
+    assert.equal(org.answerPush(tx.id, 'APPROVE'), 'REJECTED');
+    const tx2 = push();
+    assert.equal(org.answerPush(tx2.id, 'APPROVE', tx2.correctAnswer), 'SUCCESS');
+  });
+
+  it('on, with "Disable number matching challenge for RADIUS": no number, the approval succeeds', () => {
+    const { org, push } = orgWithPushUser();
+    org.setNumberChallenge({ oktaVerify: true, disabledForRadius: true });
+    const tx = push();
+    assert.equal(tx.correctAnswer, undefined);
+    assert.equal(org.answerPush(tx.id, 'APPROVE'), 'SUCCESS');
+  });
+});
