@@ -43,6 +43,7 @@ program
       "virtual: it starts at the seed's clock.start and moves only when advanced",
     'real-time',
   )
+  .option('--port-base <n>', 'fixed ports: Okta HTTP = n, Okta HTTPS = n+1, LDAP = n+2, control API = n+3 (default: any free ports)')
   .option('--tls-dir <dir>', 'keep the HTTPS CA (ca.pem, ca-key.pem) here and reuse it on restart; default: a fresh CA in a temporary folder')
   .option('--no-https', 'serve the mock Okta over plain HTTP only')
   .option('--write-agent-config <file>', 'write a ready reference-agent config (YAML) wired to this lab: HTTPS org URL, token, app, a RADIUS client and secret')
@@ -65,6 +66,20 @@ program
   .action(async (opts) => {
     const { oktaCleanupCommand } = await import('./okta-cleanup.ts');
     process.exitCode = await oktaCleanupCommand(opts);
+  });
+
+program
+  .command('init')
+  .description(
+    "Write a team's layout for testing its own agent with the installed harness: features/<name>/, steps/<name>.steps.ts " +
+      '(extra steps in the same catalogue), profiles/<name>.yaml, ledgers/<name>.yaml, cucumber.js (see docs/adopting.md).',
+  )
+  .option('--dir <dir>', "the team's repository", '.')
+  .option('--name <name>', "the agent's short name: feature area, step area, profile and ledger", 'my-agent')
+  .option('--force', 'replace files that exist')
+  .action(async (opts) => {
+    const { initCommand } = await import('./init.ts');
+    process.exitCode = await initCommand(opts);
   });
 
 program

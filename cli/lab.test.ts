@@ -149,4 +149,7 @@ test('by default the served lab runs on real time, with a token stable for the s
   const bad = spawnSync(process.execPath, [bin, 'lab', '--seed', example, '--clock', 'sundial'], { cwd: repo, encoding: 'utf8', timeout: 30_000 });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /LAB_BAD_OPTION: --clock must be virtual or real-time, not "sundial"/);
+  const badPort = spawnSync(process.execPath, [bin, 'lab', '--seed', example, '--port-base', '80'], { cwd: repo, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(badPort.status, 2);
+  assert.match(badPort.stderr, /LAB_BAD_OPTION: --port-base must be a port from 1024 to 65532/);
 });

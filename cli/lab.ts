@@ -21,14 +21,18 @@ export interface LabCommandOptions {
   writeAgentConfig?: string;
   /** host:port the written agent config listens on (default 127.0.0.1:1812). */
   agentListen?: string;
+  /** Fixed ports: Okta HTTP = N, Okta HTTPS = N+1, LDAP = N+2, control = N+3 (default: any free ports). */
+  portBase?: string;
 }
 
 export async function labCommand(opts: LabCommandOptions): Promise<number> {
   let clockKind: ClockKind;
   let agentListen: { host: string; port: number } | undefined;
+  let ports: { okta: number; oktaHttps: number; ldap: number; control: number } | undefined;
   try {
     clockKind = parseClock(opts.clock ?? 'real-time');
     if (opts.agentListen !== undefined) agentListen = parseListen(opts.agentListen);
+    if (opts.portBase !== undefined) ports = parsePortBase(opts.portBase);
   } catch (e) {
     return fail(e, 2);
   }
@@ -40,7 +44,11 @@ export async function labCommand(opts: LabCommandOptions): Promise<number> {
   }
   let endpoints: LabEndpoints;
   try {
-    endpoints = await lab.start({ host: opts.host, tls: opts.https === false ? false : opts.tlsDir ? { dir: opts.tlsDir } : {} });
+    endpoints = await lab.start({
+      host: opts.host,
+      tls: opts.https === false ? false : opts.tlsDir ? { dir: opts.tlsDir } : {},
+      ...(ports ? { ports } : {}),
+    });
   } catch (e) {
     return fail(e, 1);
   }
@@ -74,6 +82,14 @@ function parseListen(text: string): { host: string; port: number } {
     throw new CodedError('LAB_BAD_OPTION', `--agent-listen must be HOST:PORT (e.g. 127.0.0.1:1812 or [::1]:1812), not "${text}".`);
   }
   return { host: (m[1] ?? m[2])!, port };
+}
+
+function parsePortBase(text: string): { okta: number; oktaHttps: number; ldap: number; control: number } {
+  const n = Number(text);
+  if (!/^\d{1,5}$/.test(text) || n < 1024 || n > 65532) {
+    throw new CodedError('LAB_BAD_OPTION', `--port-base must be a port from 1024 to 65532 (the lab uses it and the next three), not "${text}".`);
+  }
+  return { okta: n, oktaHttps: n + 1, ldap: n + 2, control: n + 3 };
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
