@@ -489,8 +489,6 @@ export class OktaOrg {
     this.#log(u, 'user.mfa.factor.deactivate', 'SUCCESS', [factorTarget(f)], { factorType: f.factorType, provider: f.provider });
   }
 
-  listFactors(userId: string): FactorRecord[] {
-    const u = this.requireUser(userId);
   #putFactor(f: FactorRecord): void {
     this.#factors.set(f.id, f);
     let mine = this.#factorsByUser.get(f.userId);
@@ -510,6 +508,8 @@ export class OktaOrg {
     if (mine?.size === 0) this.#factorsByUser.delete(f.userId);
   }
 
+  listFactors(userId: string): FactorRecord[] {
+    const u = this.requireUser(userId);
     const mine = this.#factorsByUser.get(u.id);
     return mine ? [...mine.values()] : [];
   }
