@@ -61,7 +61,7 @@ Given(
   },
   function (this: LabWorld) {
     // 127.0.0.9 on the agent's port: nothing listens there.
-    this.serversBefore = ['127.0.0.9'];
+    this.adConnector.serversBefore = ['127.0.0.9'];
   },
 );
 
@@ -72,7 +72,7 @@ Given(
     example: 'Given the AD Connector alternates between its two addresses',
   },
   function (this: LabWorld) {
-    this.sourcePolicy = 'alternate';
+    this.adConnector.sourcePolicy = 'alternate';
   },
 );
 
@@ -85,7 +85,7 @@ Given(
   async function (this: LabWorld, n: number) {
     // After the status probe, which must reach the agent for RadiusStatus to complete.
     await this.ready();
-    this.faults.add({ direction: 'outbound', kind: 'drop', count: n });
+    this.adConnector.faults.add({ direction: 'outbound', kind: 'drop', count: n });
   },
 );
 
@@ -97,7 +97,7 @@ Given(
   },
   async function (this: LabWorld) {
     await this.ready();
-    this.movedAway = this.faults.add({ direction: 'outbound', kind: 'drop', reason: 'server-address-changed' });
+    this.adConnector.movedAway = this.adConnector.faults.add({ direction: 'outbound', kind: 'drop', reason: 'server-address-changed' });
   },
 );
 
@@ -108,8 +108,8 @@ When(
     example: "When the administrator points the AD Connector at the agent's new address",
   },
   async function (this: LabWorld) {
-    this.movedAway?.remove();
-    this.movedAway = undefined;
+    this.adConnector.movedAway?.remove();
+    this.adConnector.movedAway = undefined;
     await this.applyAndSettle();
   },
 );
@@ -159,7 +159,7 @@ Then(
     example: 'Then the AD Connector\'s RADIUS status went through "Creating" to "Completed"',
   },
   function (this: LabWorld, first: string, last: string) {
-    const probe = this.statusProbe;
+    const probe = this.adConnector.statusProbe;
     assert.ok(probe, 'the RADIUS settings were never applied: use "When the AD Connector\'s RADIUS settings are applied" first');
     assert.equal(probe.after, first, `right after the settings were applied the status was ${probe.after}`);
     assert.equal(probe.settled, last, `the status settled on ${probe.settled} (reasons: ${this.connector!.radiusStatusReasons.join('; ')})`);
@@ -223,7 +223,7 @@ When(
       default:
         throw new Error(`Unknown setting "${setting}".`);
     }
-    this.validateSettings(settings);
+    this.adConnector.validate(settings);
   },
 );
 
@@ -234,7 +234,7 @@ When(
     example: 'When the administrator sets the RADIUS shared secret to "tab\tin-the-secret"',
   },
   function (this: LabWorld, secret: string) {
-    this.validateSettings({
+    this.adConnector.validate({
       RadiusServers: ['127.0.0.1'],
       RadiusPort: 1812,
       RadiusTimeout: 30,
@@ -242,7 +242,7 @@ When(
       SharedSecret: secret,
       AuthenticationProtocol: 'PAP',
     });
-    this.rejectedSecret = secret;
+    this.adConnector.rejectedSecret = secret;
   },
 );
 
@@ -253,7 +253,7 @@ Then(
     example: 'Then the settings are rejected',
   },
   function (this: LabWorld, verdict: 'accepted' | 'rejected') {
-    const error = this.settingsError;
+    const error = this.adConnector.settingsError;
     if (verdict === 'accepted') assert.equal(error, undefined, `rejected: ${error instanceof Error ? error.message : String(error)}`);
     else {
       assert.ok(error, 'the settings were accepted');
@@ -269,9 +269,9 @@ Then(
     example: 'And the error does not show the shared secret',
   },
   function (this: LabWorld) {
-    const error = this.settingsError;
+    const error = this.adConnector.settingsError;
     assert.ok(error instanceof Error);
-    assert.ok(this.rejectedSecret && !error.message.includes(this.rejectedSecret), 'the error message shows the secret');
+    assert.ok(this.adConnector.rejectedSecret && !error.message.includes(this.adConnector.rejectedSecret), 'the error message shows the secret');
   },
 );
 

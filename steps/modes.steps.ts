@@ -13,9 +13,9 @@ const { Given, When, Then } = stepsFor<LabWorld>('modes');
 /** Lab time a VPN waits for one answer: longer than the agent's push wait (half its 60 s total), so a push can be answered. */
 const VPN_WAIT_MS = 65_000;
 
-function setMode(world: LabWorld, mode: LabWorld['agentMode']): void {
+function setMode(world: LabWorld, mode: LabWorld['agentUnderTest']['mode']): void {
   assert.equal(world.agent, undefined, 'the agent has already started: set the RADIUS app’s mode before the first sign-in');
-  world.agentMode = mode;
+  world.agentUnderTest.mode = mode;
 }
 
 Given(

@@ -61,7 +61,7 @@ Given(
     example: "Given Grace's AD account is disabled",
   },
   async function (this: LabWorld, person: Person, state: string) {
-    const dir = (await this.ensureDirectory()).directory;
+    const dir = (await this.adConnector.ensureDirectory(this.lab)).directory;
     const sam = this.user(person).samAccountName;
     switch (state) {
       case 'is disabled':
@@ -92,6 +92,6 @@ Given(
     example: 'Given the directory is down',
   },
   async function (this: LabWorld) {
-    await (await this.ensureDirectory()).goDown('refuse');
+    await (await this.adConnector.ensureDirectory(this.lab)).goDown('refuse');
   },
 );

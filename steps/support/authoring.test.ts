@@ -53,7 +53,7 @@ test('a new feature file made only of catalogued example steps runs green, witho
   try {
     const feature = join(dir, 'written-from-the-catalogue.feature');
     const text = [
-      '@area:authoring @needs:okta-mock @needs:primary-auth',
+      '@area:modes @needs:okta-mock @needs:primary-auth',
       'Feature: Written from the step catalogue only',
       '',
       ...SCENARIOS.flatMap((s) => [`  Scenario: ${s.name}`, ...s.lines.map((l) => `    ${l}`), '']),

@@ -6,6 +6,7 @@
  * the World's driver.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
 import type { Clock } from '../../agent/src/clock.ts';
 import type { Endpoint, PacketEvent } from '../../agent/src/packet-events.ts';
 import { peekHeader } from '../../agent/src/radius/codec.ts';
@@ -32,7 +33,7 @@ export class RawRadiusClient {
   }
 
   static async bind(address: string, clock: Clock, record: (e: PacketEvent) => void): Promise<RawRadiusClient> {
-    const socket = createSocket('udp4');
+    const socket = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, address, () => {

@@ -21,7 +21,7 @@ After({ name: 'secret ledger' }, function (this: LabWorld, { pickle }) {
   for (const c of this.agentClients) record('shared-secret', c.secret);
   record('shared-secret', this.settings.SharedSecret);
   record('shared-secret', this.agent?.secret);
-  record('shared-secret', this.rejectedSecret);
+  record('shared-secret', this.adConnector.rejectedSecret);
   for (const u of SCENARIO_SEED.users) record('password', u.password);
 
   let lab: LabWorld['lab'] | undefined;
@@ -31,7 +31,7 @@ After({ name: 'secret ledger' }, function (this: LabWorld, { pickle }) {
     return; // the lab was never built: nothing else was used
   }
   record('api-token', lab.apiToken);
-  for (const u of this.users.values()) {
+  for (const u of this.people.users.values()) {
     record('password', u.password);
     if (u.oktaId) {
       for (const f of this.org.listFactors(u.oktaId)) record('totp-seed', f.secret);

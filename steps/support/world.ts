@@ -1,217 +1,100 @@
 /**
- * The World: one lab per scenario. The lab itself — a VirtualClock, the mock
- * Okta org with its RADIUS app and API token, the virtual devices (phones,
- * apps, inboxes) on a DeviceNetwork, an AD-like directory — is a
- * simulators/lab `Lab` built from a minimal seed (`buildLab()`, in a Before
- * hook); Given steps add the people to it and enrol their devices the way a
- * user does (simulators/devices/enrol.ts). On top: the AD Connector
- * simulator and the agent under test from the current target.
+ * The World: one scenario's lab and the parts around the agent, as fixtures
+ * with their own set-up and tear-down (in the spirit of Playwright's):
  *
- * The directory is served over LDAP on the first step that needs it; the
- * agent and the AD Connector start lazily on the first step that
- * needs them (`ready()`), so Given steps can still shape their configuration
- * (clients, secret, timeouts, protocol, faults). Everything is torn down in the
- * After hook (hooks.ts). Time moves through the lab's driver
+ *   people         the Lab (clock, mock Okta org, devices, directory data) and the people in it   fixtures/people.ts
+ *   agentUnderTest the run's target, the agent it starts or reaches, its Okta route             fixtures/agent-under-test.ts
+ *   adConnector    the directory over LDAP, the AD Connector, its RadiusSettings and faults      fixtures/ad-connector.ts
+ *   radiusClient   hand-made RADIUS requests, replies verified independently of agent/         fixtures/radius-client.ts
+ *
+ * Each sets itself up on first use, so Given steps can still shape what it
+ * starts with, and all are torn down after the scenario in reverse order
+ * (hooks.ts). The World itself keeps only what spans them: who "she" is, the
+ * sign-ins made, the packet trace, and the driver that moves the lab clock
  * (simulators/lab/driver.ts).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
+import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { PacketEvent } from '../../agent/src/packet-events.ts';
-import { PacketEvents } from '../../agent/src/packet-events.ts';
-import {
-  AdConnector,
-  type FaultHandle,
-  ldapPasswordChecker,
-  NetworkFaults,
-  type PasswordChecker,
-  type RadiusSettings,
-  type SignInResult,
-  validateRadiusSettings,
-} from '../../simulators/ad-connector/index.ts';
-import { enrolDuo, enrolEmail, enrolGoogleAuthenticator, enrolOktaVerify, enrolPhoneNumber } from '../../simulators/devices/enrol.ts';
-import type { DeviceNetwork } from '../../simulators/devices/network.ts';
-import { Phone } from '../../simulators/devices/phone.ts';
-import { type DirectoryServer, startDirectory } from '../../simulators/directory/ldap-server.ts';
-import { ENROLMENT_SETTLE_MS, Lab } from '../../simulators/lab/lab.ts';
-import type { SeedInput } from '../../simulators/lab/seed.ts';
-import type { OktaResponseRecord } from '../../simulators/okta/handlers.ts';
-import type { OktaOrg } from '../../simulators/okta/org.ts';
-import { oktaFetch, type RunningOktaServer, startOktaServer } from '../../simulators/okta/serve.ts';
-import { currentTargetName, loadTarget } from '../targets/index.ts';
-import type { AgentSpec, AgentUnderTest, TargetDriver } from '../targets/target.ts';
+import { encodeAccessRequest, encodeStatusServer } from '../../simulators/ad-connector/radius-codec.ts';
 import { VirtualClock } from '../../simulators/clock/virtual-clock.ts';
+import type { DeviceNetwork } from '../../simulators/devices/network.ts';
+import type { Phone } from '../../simulators/devices/phone.ts';
 import { DatagramLedger, type DriveBounds, drive } from '../../simulators/lab/driver.ts';
-import { type EncodedRequest, encodeAccessRequest, encodeStatusServer, type VerifyResult, verifyReply } from '../../simulators/ad-connector/radius-codec.ts';
-import { RawRadiusClient } from './raw-radius.ts';
+import type { Lab } from '../../simulators/lab/lab.ts';
+import type { OktaOrg } from '../../simulators/okta/org.ts';
+import type { AdConnector } from '../../simulators/ad-connector/index.ts';
+import type { AgentSpec, AgentUnderTest, TargetDriver } from '../targets/target.ts';
+import { ConnectorFixture } from './fixtures/ad-connector.ts';
+import { AgentFixture, LAB_SECRET } from './fixtures/agent-under-test.ts';
+import { type LabUser, PeopleFixture, type SignInRecord } from './fixtures/people.ts';
+import { nextIdentifier, RadiusClientFixture, type RawExchange, type RawRequest } from './fixtures/radius-client.ts';
+import type { Fixture, Scene } from './fixtures/scene.ts';
 import { type AppName, type Channel, PEOPLE, type Person, PRONOUN_OF, pronounGender } from './words.ts';
 
-export const DOMAIN = 'CORP';
-export const DNS_DOMAIN = 'corp.example.com';
-export const BASE_DN = 'DC=corp,DC=example,DC=com';
-/** The shared secret of the lab (client side and agent side), unless a step changes one. */
-export const LAB_SECRET = 'lab-shared-secret-1234';
+export { closeCurrentTarget, currentTarget, LAB_SECRET } from './fixtures/agent-under-test.ts';
+export { BASE_DN, DNS_DOMAIN, DOMAIN, type LabUser, SCENARIO_SEED, type SignInRecord } from './fixtures/people.ts';
+export { nextIdentifier, type RawExchange, type RawRequest } from './fixtures/radius-client.ts';
 
-/** One person of the lab: the same name in AD and Okta. */
-export interface LabUser {
-  person: Person;
-  samAccountName: string;
-  login: string;
-  email: string;
-  password: string;
-  oktaId?: string;
-  phones: Phone[];
-  /** How many messages each channel held when its enrolment finished (activation codes are not sign-in codes). */
-  messagesAtEnrolment: Partial<Record<Channel, number>>;
-}
+/** Scenarios that never touch the agent (settings validation, directory-only refusals) carry this tag: they run once per run. */
+export const NO_AGENT_TAG = '@no-agent';
 
-/** The last sign-in a step made, for Then steps. */
-export interface SignInRecord {
-  person: Person;
-  mfaCode: string;
-  result: SignInResult;
-  startedAt: number;
-  endedAt: number;
-}
-
-/**
- * Targets are expensive to set up (an image, a FreeRADIUS): one per test run
- * per worker, loaded by the first scenario that needs it and closed by the
- * AfterAll hook (`closeCurrentTarget`), so a second run in the same process
- * (the runner runs one target after another) loads its own.
- */
-let targetPromise: Promise<TargetDriver> | undefined;
-export function currentTarget(): Promise<TargetDriver> {
-  targetPromise ??= loadTarget(currentTargetName(), process.env.RMH_PROFILE ? { profile: process.env.RMH_PROFILE } : {});
-  return targetPromise;
-}
-
-let sceneryPromise: Promise<TargetDriver> | undefined;
-/** The embedded reference agent, as scenery for @no-agent scenarios (it holds nothing to release). */
-function sceneryTarget(): Promise<TargetDriver> {
-  sceneryPromise ??= loadTarget('embedded');
-  return sceneryPromise;
-}
-
-/** Releases the run's target (its servers, containers) and forgets it; a target that never loaded has nothing to release. */
-export async function closeCurrentTarget(): Promise<void> {
-  const loading = targetPromise;
-  targetPromise = undefined;
-  if (!loading) return;
-  const driver = await loading.catch(() => undefined);
-  await driver?.close();
-}
-
-/**
- * The lab every scenario starts from: the org, its RADIUS app and token, the
- * directory — and no people yet (the seed format wants one: a disabled AD
- * service account nobody signs in with). The people come from Given steps.
- */
-export const SCENARIO_SEED: SeedInput = {
-  seed: 'scenario-lab',
-  org: { name: 'CORP Okta', apiToken: { name: 'radius-agent' } },
-  app: { label: 'Amazon WorkSpaces', name: 'radius' },
-  directory: { domain: DOMAIN, baseDn: BASE_DN },
-  users: [{ login: `svc-lab@${DNS_DOMAIN}`, password: 'Svc-Lab-Unused-1!', oktaStatus: 'NONE', adState: 'disabled' }],
-};
-
-export class LabWorld extends World {
+export class LabWorld extends World implements Scene {
   readonly clock = new VirtualClock();
-  /** The scenario's lab (clock, org, devices, directory); built by `buildLab()` before the first step. */
-  #lab: Lab | undefined;
-  readonly users = new Map<Person, LabUser>();
-  /** Every Okta API answer the agent got (verify calls are counted from it). */
-  readonly oktaCalls: OktaResponseRecord[] = [];
-  /** The connector's and the agent's datagrams, for the trace attachment. */
+  /** The connector's, the agent's and hand-made datagrams, for the trace attachment. */
   readonly trace: PacketEvent[] = [];
   /** The same datagrams as the driver counts them: sent by one side, not yet received or dropped by the other. */
   readonly datagrams = new DatagramLedger();
-  readonly faults = new NetworkFaults(this.clock);
 
-  target: TargetDriver | undefined;
-  directory: DirectoryServer | undefined;
-  connector: AdConnector | undefined;
-  agent: AgentUnderTest | undefined;
-  oktaServer: RunningOktaServer | undefined;
-
-  /** What the agent is started with; Given steps adjust it before `ready()`. */
-  agentClients: AgentSpec['clients'];
-  agentTimeouts: NonNullable<AgentSpec['timeouts']> = {};
-  /** How the agent reads User-Password; Given steps change it before the agent starts. */
-  agentMode: AgentSpec['mode'] = 'mfa-only';
-  /** What the connector is configured with; Given steps adjust it before `ready()`. */
-  settings: Omit<RadiusSettings, 'RadiusServers' | 'RadiusPort'> = {
-    RadiusTimeout: 30,
-    RadiusRetries: 3,
-    SharedSecret: LAB_SECRET,
-    AuthenticationProtocol: 'PAP',
-  };
-  /** Extra servers before the agent (a dead first server for failover). */
-  serversBefore: string[] = [];
-  sourcePolicy: 'first' | 'alternate' = 'first';
-  radiusApplied = false;
-  /** RadiusStatus right after the settings were last applied. */
-  statusAfterApply: string | undefined;
-  /** The last apply-and-probe: status right after the call and once settled, probe datagrams sent and verified replies received. */
-  statusProbe: { after: string | undefined; settled: string | undefined; sent: number; answered: number } | undefined;
-  /** A fault standing for "the agent moved away", removed when the settings are updated. */
-  movedAway: FaultHandle | undefined;
-  /** Outcome of the last RadiusSettings validation step. */
-  settingsError: unknown;
-  rejectedSecret: string | undefined;
-
-  /** The raw RADIUS client of protocol scenarios, and its last exchange. */
-  rawClient: RawRadiusClient | undefined;
-  lastRaw: RawExchange | undefined;
-
-  /** What the sign-in page showed after the last browser sign-in. */
-  pageOutcome: { person: Person; signedIn: boolean; error: string } | undefined;
-  /** Index in `trace` where the last sign-in or hand-made exchange began. */
-  exchangeStart = 0;
-  /** Lab time at which the last sign-in or hand-made exchange began. */
-  exchangeStartedAt = 0;
-  /** The agent's drop counters (metrics) when the last exchange began, for agents without observable events. */
-  dropsAtExchangeStart = new Map<string, number>();
+  readonly people = new PeopleFixture(this);
+  readonly agentUnderTest = new AgentFixture(this);
+  readonly adConnector = new ConnectorFixture(this);
+  readonly radiusClient = new RadiusClientFixture(this);
+  /** In tear-down order: the client side first, the lab last. */
+  readonly #fixtures: Fixture[] = [this.radiusClient, this.adConnector, this.agentUnderTest, this.people];
 
   /** The person "she / he / they" refers to. */
   current: Person | undefined;
   /** Whether the step being matched named its subject already (reset before each step). */
   subjectNamedInStep = false;
-  /** The scenario's tags (set before the first step), e.g. to refuse an agent in a @no-agent scenario. */
+  /** The scenario's tags (set before the first step): a @no-agent scenario uses the embedded agent as scenery. */
   scenarioTags: readonly string[] = [];
-  lastSignIn: SignInRecord | undefined;
   readonly signIns: SignInRecord[] = [];
-  /** Password checks in flight (real LDAP I/O the driver waits for). */
-  passwordChecksInFlight = 0;
+  lastSignIn: SignInRecord | undefined;
+  /** What the sign-in page showed after the last browser sign-in. */
+  pageOutcome: { person: Person; signedIn: boolean; error: string } | undefined;
+
+  /** Where the last sign-in or hand-made exchange began: trace index, lab time, the agent's drop counters (metrics). */
+  exchangeStart = 0;
+  exchangeStartedAt = 0;
+  dropsAtExchangeStart = new Map<string, number>();
   #activity = 0;
 
   constructor(options: IWorldOptions) {
     super(options);
-    this.agentClients = [
-      { name: 'ad-connector-a', address: '127.0.0.2', secret: LAB_SECRET, requireMessageAuthenticator: true },
-      { name: 'ad-connector-b', address: '127.0.0.3', secret: LAB_SECRET, requireMessageAuthenticator: true },
-    ];
   }
 
-  /** Builds the scenario's lab from SCENARIO_SEED on the World's clock (once). */
-  async buildLab(): Promise<Lab> {
-    if (this.#lab) return this.#lab;
-    this.#lab = await Lab.fromSeed(SCENARIO_SEED, { clock: this.clock, source: 'the scenario seed' });
-    this.#lab.org.events.subscribe(() => this.#activity++);
-    return this.#lab;
+  touch(): void {
+    this.#activity++;
+  }
+
+  // ─── the lab and its people ──────────────────────────────────────────────
+
+  /** Builds the scenario's lab (the Before hook calls it, so a scenario found not applicable builds nothing). */
+  buildLab(): Promise<Lab> {
+    return this.people.build();
   }
 
   get lab(): Lab {
-    if (!this.#lab) throw new Error('The lab is not built yet (the Before hook builds it).');
-    return this.#lab;
+    return this.people.lab;
   }
 
   get org(): OktaOrg {
-    return this.lab.org;
+    return this.people.org;
   }
 
   get network(): DeviceNetwork {
-    return this.lab.network;
+    return this.people.network;
   }
 
   get appId(): string {
@@ -221,8 +104,6 @@ export class LabWorld extends World {
   get apiToken(): string {
     return this.lab.apiToken;
   }
-
-  // ─── people ──────────────────────────────────────────────────────────────
 
   /**
    * Resolves a name or a pronoun (she / he / they / her / his / their) to a
@@ -250,292 +131,150 @@ export class LabWorld extends World {
   }
 
   user(person: Person): LabUser {
-    const u = this.users.get(person);
-    if (!u) throw new Error(`${person} is not in the lab yet: start with "Given ${person} is a WorkSpaces user".`);
-    return u;
+    return this.people.user(person);
   }
 
   oktaUserId(person: Person): string {
-    const id = this.user(person).oktaId;
-    if (!id) throw new Error(`${person} has no Okta account in this scenario.`);
-    return id;
+    return this.people.oktaUserId(person);
   }
 
-  /** A person in AD (password set) and, unless `oktaToo` is false, in Okta, assigned to the RADIUS app. */
-  async addUser(person: Person, options: { okta?: boolean; assigned?: boolean } = {}): Promise<LabUser> {
-    const existing = this.users.get(person);
-    if (existing) return existing;
-    const sam = person.toLowerCase();
-    const index = PEOPLE.indexOf(person) + 1;
-    const u: LabUser = {
-      person,
-      samAccountName: sam,
-      login: `${sam}@${DNS_DOMAIN}`,
-      email: `${sam}@${DNS_DOMAIN}`,
-      password: `Correct-Horse-${person}-${index}!`,
-      phones: [],
-      messagesAtEnrolment: {},
-    };
-    this.lab.directory.add({
-      dn: `CN=${person} Example,OU=Users,${BASE_DN}`,
-      sAMAccountName: sam,
-      userPrincipalName: u.login,
-      displayName: `${person} Example`,
-      mail: u.email,
-      password: u.password,
-    });
-    if (options.okta !== false) {
-      const rec = this.org.createUser({
-        profile: { login: u.login, email: u.email, firstName: person, lastName: 'Example', mobilePhone: phoneNumber(index, 1) },
-        password: u.password,
-      });
-      u.oktaId = rec.id;
-      if (options.assigned !== false) this.org.assignUserToApp(this.appId, rec.id);
-    }
-    this.users.set(person, u);
+  /** A person in AD and, unless `okta` is false, in Okta (assigned to the RADIUS app unless `assigned` is false); she is "she" from now on. */
+  addUser(person: Person, options: { okta?: boolean; assigned?: boolean } = {}): LabUser {
+    const u = this.people.add(person, options);
     this.current = person;
     return u;
   }
 
-  /** The person's n-th phone (0-based), created when first needed. */
   phone(person: Person, n = 0): Phone {
-    const u = this.user(person);
-    while (u.phones.length <= n) {
-      const k = u.phones.length + 1;
-      const phone = new Phone({
-        owner: u.login,
-        number: phoneNumber(PEOPLE.indexOf(person) + 1, k),
-        name: `${u.samAccountName}-phone-${k}`,
-        clock: this.clock,
-      });
-      u.phones.push(phone);
-    }
-    return u.phones[n]!;
+    return this.people.phone(person, n);
   }
 
-  /**
-   * Installs an app on a phone and enrols it in Okta as the user does (scan,
-   * type the first code; not if `pending`). Typing the code spends its TOTP
-   * step, so lab time then moves on by ENROLMENT_SETTLE_MS, as in a seeded lab.
-   */
+  /** Installs and enrols an app on the person's phone; lab time moves on as after a user's enrolment. */
   async enrolApp(person: Person, app: AppName, phoneIndex = 0, options: { pending?: boolean } = {}): Promise<void> {
-    const userId = this.oktaUserId(person);
-    const phone = this.phone(person, phoneIndex);
-    this.#connectPhone(phone);
-    const activate = !options.pending;
-    if (app === 'okta-verify') {
-      enrolOktaVerify(this.org, userId, phone.oktaVerify ?? phone.installOktaVerify(), { activate });
-    } else if (app === 'google-authenticator') {
-      enrolGoogleAuthenticator(this.org, userId, phone.googleAuthenticator ?? phone.installGoogleAuthenticator(), { activate });
-    } else {
-      const duo = phone.duoMobile ?? phone.installDuoMobile();
-      enrolDuo(this.org, userId, duo, { secret: base32(randomBytes(10)), label: this.user(person).login, activate });
-      return;
-    }
-    if (activate) await this.pass(ENROLMENT_SETTLE_MS);
+    const { settle } = this.people.enrolApp(person, app, phoneIndex, options);
+    if (settle > 0) await this.pass(settle);
   }
 
-  /**
-   * SMS / voice: to the person's first phone; email: to their address.
-   * Activated with the code the org sends; lab time then moves on by
-   * ENROLMENT_SETTLE_MS (Okta won't send another SMS within 30 s).
-   */
+  /** Enrols SMS, voice call or email; lab time moves on (Okta sends no second code within 30 s), then sign-in codes begin. */
   async enrolChannel(person: Person, channel: Channel): Promise<void> {
-    const u = this.user(person);
-    const userId = this.oktaUserId(person);
-    if (channel === 'email') {
-      enrolEmail(this.org, userId, this.network.emailInbox(u.email, u.login));
-    } else {
-      const phone = this.phone(person, 0);
-      this.#connectPhone(phone);
-      enrolPhoneNumber(this.org, userId, phone, channel);
-    }
-    await this.pass(ENROLMENT_SETTLE_MS);
-    u.messagesAtEnrolment[channel] = this.#messages(person, channel).length;
+    const { settle } = this.people.enrolChannel(person, channel);
+    await this.pass(settle);
+    this.people.enrolled(person, channel);
   }
 
-  /** Every message a channel brought the person (calls: answered or not). */
-  #messages(person: Person, channel: Channel): Array<{ code: string; sentAt: number; answered?: boolean }> {
-    const login = this.user(person).login;
-    return channel === 'sms' ? this.network.smsFor(login) : channel === 'call' ? this.network.callsFor(login) : this.network.emailsFor(login);
-  }
-
-  /** The codes that reached the person on a channel since its enrolment, oldest first (a call counts only when answered). */
   signInCodes(person: Person, channel: Channel): string[] {
-    const since = this.user(person).messagesAtEnrolment[channel] ?? 0;
-    return this.#messages(person, channel)
-      .slice(since)
-      .filter((m) => m.answered !== false)
-      .map((m) => m.code);
+    return this.people.signInCodes(person, channel);
   }
 
-  /** A new password for the person, in AD and in Okta. */
-  async setPassword(person: Person, password: string): Promise<void> {
-    const u = this.user(person);
-    this.lab.directory.setPassword(u.samAccountName, password);
-    if (u.oktaId) this.org.setPassword(u.oktaId, password);
-    u.password = password;
+  setPassword(person: Person, password: string): void {
+    this.people.setPassword(person, password);
   }
 
   /** The codes that reached the person on a channel since the last sign-in or exchange began (a call only when answered). */
   codesSentSinceExchangeStart(person: Person, channel: Channel): string[] {
-    return this.#messages(person, channel)
+    return this.people
+      .messages(person, channel)
       .filter((m) => m.sentAt >= this.exchangeStartedAt && m.answered !== false)
       .map((m) => m.code);
   }
 
   /** Everything that rang or arrived on a channel since the last exchange began, answered or not. */
   messagesSinceExchangeStart(person: Person, channel: Channel): number {
-    return this.#messages(person, channel).filter((m) => m.sentAt >= this.exchangeStartedAt).length;
+    return this.people.messages(person, channel).filter((m) => m.sentAt >= this.exchangeStartedAt).length;
   }
 
-  #connectPhone(phone: Phone): void {
-    if (!this.network.phones().includes(phone)) this.network.addPhone(phone);
+  // ─── the agent and the connector ─────────────────────────────────────────
+
+  /** The run's target (for a @no-agent scenario, the embedded agent as scenery). */
+  get target(): TargetDriver | undefined {
+    return this.agentUnderTest.target;
   }
 
-  // ─── the parts ───────────────────────────────────────────────────────────
-
-  /** Serves the lab's directory over LDAP (once). */
-  async ensureDirectory(): Promise<DirectoryServer> {
-    this.directory ??= await startDirectory({ directory: this.lab.directory, clock: this.clock, domain: this.lab.domain, baseDn: this.lab.baseDn });
-    return this.directory;
+  set target(t: TargetDriver | undefined) {
+    this.agentUnderTest.target = t;
   }
 
-  /** Starts the agent (current target) and the AD Connector, and applies the RADIUS settings. */
-  async ready(options: { applySettings?: boolean } = {}): Promise<void> {
-    await this.ensureAgent();
-    await this.ensureConnector();
-    if (options.applySettings !== false && !this.radiusApplied) await this.applyAndSettle();
+  get agent(): AgentUnderTest | undefined {
+    return this.agentUnderTest.agent;
   }
 
-  /**
-   * EnableRadius (or UpdateRadius) with the scenario's settings, then waits for
-   * the status probe to settle, recording what a status step needs to prove:
-   * the status right after the call, the status at the end, and the probe's
-   * datagrams the connector sent and the verified replies it got.
-   */
-  async applyAndSettle(): Promise<void> {
-    const from = this.trace.length;
-    this.applyRadiusSettings();
-    await this.drive(this.connector!.whenStatusSettled(), { what: 'the RADIUS status probe' });
-    const probe = this.trace.slice(from).filter((e) => e.observer === 'ad-connector');
-    this.statusProbe = {
-      after: this.statusAfterApply,
-      settled: this.connector!.radiusStatus,
-      sent: probe.filter((e) => e.direction === 'sent').length,
-      answered: probe.filter((e) => e.direction === 'received').length,
-    };
+  get connector(): AdConnector | undefined {
+    return this.adConnector.connector;
   }
 
+  /** The RADIUS clients the agent is started with (Given steps change them before it starts). */
+  get agentClients(): AgentSpec['clients'] {
+    return this.agentUnderTest.clients;
+  }
+
+  set agentClients(clients: AgentSpec['clients']) {
+    this.agentUnderTest.clients = clients;
+  }
+
+  get agentTimeouts(): NonNullable<AgentSpec['timeouts']> {
+    return this.agentUnderTest.timeouts;
+  }
+
+  /** The connector's RadiusSettings (Given steps change them before they are applied). */
+  get settings(): ConnectorFixture['settings'] {
+    return this.adConnector.settings;
+  }
+
+  get radiusApplied(): boolean {
+    return this.adConnector.applied;
+  }
+
+  get lastRaw(): RawExchange | undefined {
+    return this.radiusClient.last;
+  }
+
+  /** Starts the agent (current target); a target that decides the secret makes the connector use it, unless a step gave it another. */
   async ensureAgent(): Promise<AgentUnderTest> {
-    if (this.agent) return this.agent;
-    // A @no-agent scenario checks the simulators, not an agent: the embedded reference agent is scenery
-    // (the connector needs a RADIUS server to enable MFA), and an After hook proves nothing reached it.
-    this.target ??= this.scenarioTags.includes(NO_AGENT_TAG) ? await sceneryTarget() : await currentTarget();
-    const virtual = this.target.profile.capabilities.has('clock-control');
-    const spec: AgentSpec = {
-      okta: { apiToken: this.apiToken, appId: this.appId },
-      mode: this.agentMode,
-      usernameSuffix: `@${DNS_DOMAIN}`,
-      clients: this.agentClients.map((c) => ({ ...c })),
-      timeouts: { ...this.agentTimeouts },
-    };
-    const observe = (r: OktaResponseRecord): void => {
-      this.oktaCalls.push(r);
-      this.#activity++;
-    };
-    if (virtual) {
-      spec.okta.fetch = oktaFetch(this.org, { observe }) as typeof fetch;
-      spec.clock = this.clock;
-    } else if (this.target.profile.capabilities.has('okta-mock')) {
-      this.oktaServer = await startOktaServer(this.org, { observe });
-      spec.okta.baseUrl = this.oktaServer.url;
+    const agent = await this.agentUnderTest.start(this.lab, this.scenarioTags.includes(NO_AGENT_TAG));
+    if (agent.secret !== undefined && this.adConnector.settings.SharedSecret === LAB_SECRET) {
+      this.adConnector.settings.SharedSecret = agent.secret;
     }
-    this.agent = await this.target.start(spec);
-    // A target that decides the secret (external, freeradius): the connector uses it, unless a step
-    // deliberately gave the connector another one (a wrong shared secret).
-    if (this.agent.secret !== undefined && this.settings.SharedSecret === LAB_SECRET) this.settings.SharedSecret = this.agent.secret;
-    if (this.agent.events) {
-      const arrived = this.datagrams.server(this.agent.endpoint);
-      this.agent.events.on('packet', (e) => {
-        this.trace.push(e);
-        arrived(e);
-        this.#activity++;
-      });
-    }
-    return this.agent;
+    return agent;
   }
 
-  async ensureConnector(): Promise<AdConnector> {
-    if (this.connector) return this.connector;
-    const dir = await this.ensureDirectory();
-    const ldap = ldapPasswordChecker({ url: dir.url, domain: DOMAIN, timeoutMs: 5_000 });
-    const tracked: PasswordChecker = {
-      check: async (input) => {
-        this.passwordChecksInFlight++;
-        try {
-          return await ldap.check(input);
-        } finally {
-          this.passwordChecksInFlight--;
-          this.#activity++;
-        }
-      },
-    };
-    const events = new PacketEvents();
-    events.on('packet', (e) => {
-      this.trace.push(e);
-      this.datagrams.client(e);
-      this.#activity++;
-    });
-    this.connector = await AdConnector.create({
-      clock: this.clock,
-      passwordChecker: tracked,
-      events,
-      faults: this.faults,
-      sourcePolicy: this.sourcePolicy,
-      directoryId: 'd-9067a1b2c3',
-    });
-    return this.connector;
+  ensureConnector(): Promise<AdConnector> {
+    return this.adConnector.ensure(this.lab);
   }
 
-  /** The RADIUS settings the connector gets: the agent's endpoint after any extra servers. */
-  radiusSettings(): RadiusSettings {
-    const agent = this.agent;
-    if (!agent) throw new Error('The agent has not started yet.');
-    return { ...this.settings, RadiusServers: [...this.serversBefore, agent.endpoint.host], RadiusPort: agent.endpoint.port };
+  /** Starts the agent and the AD Connector, and applies the RADIUS settings (once, unless a step re-applies them). */
+  async ready(options: { applySettings?: boolean } = {}): Promise<void> {
+    const agent = await this.ensureAgent();
+    await this.ensureConnector();
+    if (options.applySettings !== false && !this.adConnector.applied) await this.adConnector.applyAndSettle(agent.endpoint);
   }
 
-  applyRadiusSettings(): void {
-    const connector = this.connector!;
-    if (connector.radiusStatus === undefined) connector.enableRadius(this.radiusSettings());
-    else connector.updateRadius(this.radiusSettings());
-    this.radiusApplied = true;
-    this.statusAfterApply = connector.radiusStatus;
+  /** UpdateRadius (or EnableRadius) with the scenario's settings, waiting for the status probe. */
+  async applyAndSettle(): Promise<void> {
+    await this.adConnector.applyAndSettle(this.agentUnderTest.started.endpoint);
   }
 
-  /** EnableRadius on a fresh connector's validation only: records the error, if any. */
-  validateSettings(settings: unknown): void {
-    this.settingsError = undefined;
-    try {
-      validateRadiusSettings(settings);
-    } catch (e) {
-      this.settingsError = e;
-    }
+  /** Secret the agent expects from the AD Connector's addresses. */
+  agentSecret(): string {
+    return this.agentUnderTest.secret();
   }
 
   // ─── driving ─────────────────────────────────────────────────────────────
 
   /** Resolves `promise` by letting I/O happen and moving the lab clock (see simulators/lab/driver.ts). */
   drive<T>(promise: Promise<T>, bounds: DriveBounds = {}): Promise<T> {
-    return drive(promise, {
-      clock: this.clock,
-      agentOnVirtualClock: () => this.agent?.onVirtualClock ?? true,
-      // Only an agent on the lab clock can be outrun by time; one on real time is waited for in real time anyway.
-      datagramsInFlight: () => (this.agent?.onVirtualClock ? this.datagrams.inFlight : 0),
-      realIoInFlight: () => this.passwordChecksInFlight,
-      busy: () => this.agent?.inFlight?.(),
-      activity: () => this.#activity,
-    }, bounds);
+    return drive(
+      promise,
+      {
+        clock: this.clock,
+        agentOnVirtualClock: () => this.agent?.onVirtualClock ?? true,
+        // Only an agent on the lab clock can be outrun by time; one on real time is waited for in real time anyway.
+        datagramsInFlight: () => (this.agent?.onVirtualClock ? this.datagrams.inFlight : 0),
+        realIoInFlight: () => this.adConnector.passwordChecksInFlight,
+        busy: () => this.agent?.inFlight?.(),
+        activity: () => this.#activity,
+      },
+      bounds,
+    );
   }
 
   /** Lets lab time pass (devices answer, codes expire); the agent's own time too when it is on the lab clock. */
@@ -555,60 +294,28 @@ export class LabWorld extends World {
     if (this.clock.now() < until) await this.clock.advanceTo(until);
   }
 
-  /** Secret the agent expects from the AD Connector's addresses. */
-  agentSecret(): string {
-    return this.agent?.secret ?? LAB_SECRET;
+  async markExchangeStart(): Promise<void> {
+    this.exchangeStart = this.trace.length;
+    this.exchangeStartedAt = this.clock.now();
+    if (!this.agent?.events && this.agent?.metrics) this.dropsAtExchangeStart = await this.agentUnderTest.dropCounts();
   }
+
+  // ─── hand-made RADIUS ────────────────────────────────────────────────────
 
   /** An address the agent knows as a client: hand-made requests leave from it. */
   rawSourceAddress(): string {
-    const known = this.agentClients[0];
+    const known = this.agentUnderTest.clients[0];
     if (!known) throw new Error('The agent knows no client address, so no hand-made request could reach it.');
     return known.address;
   }
 
-  /**
-   * Sends requests from a client address the agent knows straight to the
-   * agent and waits (lab time) for `expectReplies` replies or `waitMs`. Every
-   * reply is checked — identifier, Response Authenticator, and
-   * Message-Authenticator when present — with the target's secret by the
-   * connector's codec (the npm `radius` package, wrapped), never by the agent's.
-   * `oneAtATime`: each datagram after the first is sent only once the previous
-   * one was answered (or `waitMs` passed), as a client retransmits: a copy that
-   * arrives while the agent still works on the first is rightly dropped (RFC 5080).
-   */
+  /** Sends hand-made requests to the agent and verifies the replies with its secret (fixtures/radius-client.ts). */
   async rawExchange(requests: RawRequest[], expectReplies: number, waitMs = 5_000, options: { oneAtATime?: boolean } = {}): Promise<RawExchange> {
     await this.ready();
-    this.rawClient ??= await RawRadiusClient.bind(this.rawSourceAddress(), this.clock, (e) => {
-      this.trace.push(e);
-      this.datagrams.client(e);
-      this.#activity++;
-    });
-    const client = this.rawClient;
-    client.replies.length = 0;
     await this.markExchangeStart();
-    const to = { address: this.agent!.endpoint.host, port: this.agent!.endpoint.port };
-    const replies = await this.drive(
-      (async () => {
-        if (options.oneAtATime) {
-          for (const [i, r] of requests.entries()) {
-            await client.send(r.bytes, to);
-            await client.waitForReplies(Math.min(i + 1, expectReplies), waitMs);
-          }
-          return [...client.replies];
-        }
-        for (const r of requests) await client.send(r.bytes, to);
-        return client.waitForReplies(expectReplies, waitMs);
-      })(),
-      { what: 'the RADIUS exchange' },
-    );
-    const secret = this.agentSecret();
-    const verified = replies.map((reply) => {
-      const request = requests.find((r) => r.identifier === reply[1]) ?? requests[0];
-      return request ? verifyReply(request, reply, secret) : ({ ok: false, reason: 'identifier-mismatch', detail: 'no request was sent' } as const);
-    });
-    this.lastRaw = { requests, replies, verified };
-    return this.lastRaw;
+    const agent = this.agentUnderTest.started;
+    this.radiusClient.last = await this.radiusClient.exchange(agent.endpoint, this.rawSourceAddress(), this.agentSecret(), requests, expectReplies, waitMs, options);
+    return this.radiusClient.last;
   }
 
   /**
@@ -619,26 +326,20 @@ export class LabWorld extends World {
    */
   async proveAgentAlive(): Promise<void> {
     // The probe is not part of the exchange under test: what steps count since its start stays as it was.
-    const saved = { lastRaw: this.lastRaw, start: this.exchangeStart, at: this.exchangeStartedAt, drops: this.dropsAtExchangeStart };
+    const saved = { last: this.radiusClient.last, start: this.exchangeStart, at: this.exchangeStartedAt, drops: this.dropsAtExchangeStart };
     const identifier = nextIdentifier();
     const secret = this.agentSecret();
     const request: RawRequest = this.target?.profile.capabilities.has('status-server')
       ? encodeStatusServer({ identifier, secret })
       : encodeAccessRequest({ identifier, secret, userName: 'rmh-proof-of-life', password: '000000', protocol: 'PAP', messageAuthenticator: true });
     const { verified } = await this.rawExchange([request], 1, 10_000);
-    this.lastRaw = saved.lastRaw;
+    this.radiusClient.last = saved.last;
     this.exchangeStart = saved.start;
     this.exchangeStartedAt = saved.at;
     this.dropsAtExchangeStart = saved.drops;
     const answer = verified[0];
     assert.ok(answer, 'the agent did not answer a known-good request afterwards either: it looks dead or wedged, so its silence proves nothing');
     assert.ok(answer.ok, `the agent's answer to a known-good request failed verification (${answer.ok ? '' : `${answer.reason}: ${answer.detail}`}), so its silence proves nothing`);
-  }
-
-  async markExchangeStart(): Promise<void> {
-    this.exchangeStart = this.trace.length;
-    this.exchangeStartedAt = this.clock.now();
-    if (!this.agent?.events && this.agent?.metrics) this.dropsAtExchangeStart = dropCounts(await this.agent.metrics());
   }
 
   // ─── sign-in ─────────────────────────────────────────────────────────────
@@ -649,7 +350,7 @@ export class LabWorld extends World {
     await this.markExchangeStart();
     const startedAt = this.clock.now();
     const result = await this.drive(
-      this.connector!.signIn({ username: options.username ?? u.samAccountName, password: options.password ?? u.password, mfaCode }),
+      this.adConnector.started.signIn({ username: options.username ?? u.samAccountName, password: options.password ?? u.password, mfaCode }),
       { what: `${person}'s sign-in` },
     );
     const record: SignInRecord = { person, mfaCode, result, startedAt, endedAt: this.clock.now() };
@@ -663,9 +364,10 @@ export class LabWorld extends World {
     await this.ready();
     await this.markExchangeStart();
     const startedAt = this.clock.now();
+    const connector = this.adConnector.started;
     const results = await this.drive(
-      Promise.all(attempts.map((a) => this.connector!.signIn({ username: this.user(a.person).samAccountName, password: this.user(a.person).password, mfaCode: a.mfaCode }))),
-      { what: attempts.map((a) => `${a.person}'s`).join(' and ') + ' sign-ins' },
+      Promise.all(attempts.map((a) => connector.signIn({ username: this.user(a.person).samAccountName, password: this.user(a.person).password, mfaCode: a.mfaCode }))),
+      { what: `${attempts.map((a) => `${a.person}'s`).join(' and ')} sign-ins` },
     );
     const records = results.map((result, i): SignInRecord => ({ ...attempts[i]!, result, startedAt, endedAt: this.clock.now() }));
     this.signIns.push(...records);
@@ -680,7 +382,7 @@ export class LabWorld extends World {
   agentContact(): string | undefined {
     const reached = this.signIns.filter((s) => s.result.attempts > 0);
     if (reached.length > 0) return `${reached.map((s) => `${s.person}'s sign-in`).join(', ')} sent RADIUS requests`;
-    if (this.rawClient) return 'a hand-made RADIUS request was sent';
+    if (this.radiusClient.used) return 'a hand-made RADIUS request was sent';
     return undefined;
   }
 
@@ -700,8 +402,8 @@ export class LabWorld extends World {
   }
 
   /** Okta factor verifications the agent asked for (POST …/factors/{id}/verify, not push polls). */
-  verifyCalls(): OktaResponseRecord[] {
-    return this.oktaCalls.filter((r) => r.method === 'POST' && /\/verify$/.test(r.path));
+  verifyCalls(): ReturnType<AgentFixture['verifyCalls']> {
+    return this.agentUnderTest.verifyCalls();
   }
 
   /**
@@ -710,78 +412,18 @@ export class LabWorld extends World {
    */
   async agentDrops(reason: string): Promise<number> {
     if (!this.agent?.events && this.agent?.metrics) {
-      const now = dropCounts(await this.agent.metrics());
+      const now = await this.agentUnderTest.dropCounts();
       return (now.get(reason) ?? 0) - (this.dropsAtExchangeStart.get(reason) ?? 0);
     }
     return this.trace.slice(this.exchangeStart).filter((e) => e.observer === 'agent' && e.direction === 'dropped' && e.reason === reason).length;
   }
 
+  /** Tears every fixture down, the client side first; the first error is rethrown after all have run. */
   async teardown(): Promise<void> {
     const errors: unknown[] = [];
-    const attempt = async (fn: (() => Promise<void>) | undefined): Promise<void> => {
-      try {
-        await fn?.();
-      } catch (e) {
-        errors.push(e);
-      }
-    };
-    this.rawClient?.close();
-    await attempt(this.connector ? () => this.connector!.close() : undefined);
-    await attempt(this.agent ? () => this.agent!.stop() : undefined);
-    await attempt(this.oktaServer ? () => this.oktaServer!.close() : undefined);
-    await attempt(this.directory ? () => this.directory!.close() : undefined);
+    for (const f of this.#fixtures) await f.teardown().catch((e: unknown) => errors.push(e));
     if (errors.length > 0) throw errors[0];
   }
-}
-
-/** Scenarios that never touch the agent (settings validation, directory-only refusals) carry this tag: they run once per run. */
-export const NO_AGENT_TAG = '@no-agent';
-
-/** A hand-made request: its bytes, and what a reply to it must match. */
-export type RawRequest = EncodedRequest;
-
-export interface RawExchange {
-  requests: RawRequest[];
-  replies: Buffer[];
-  /** Each reply checked against the request it answers, with the target's secret (independent of agent/). */
-  verified: VerifyResult[];
-}
-
-let identifierCounter = 17;
-/** Identifiers for hand-made requests: distinct within a run, so replies are matched to requests. */
-export function nextIdentifier(): number {
-  identifierCounter = (identifierCounter + 1) % 256;
-  return identifierCounter;
-}
-
-/** `radius_mfa_dropped_packets_total{reason="…"} n` lines of the agent's metrics, by reason. */
-function dropCounts(metricsText: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const m of metricsText.matchAll(/^radius_mfa_dropped_packets_total\{[^}]*reason="([^"]*)"[^}]*\}\s+(\S+)$/gm)) {
-    counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + Number(m[2]));
-  }
-  return counts;
-}
-
-function phoneNumber(personIndex: number, phoneIndex: number): string {
-  return `+1555${String(personIndex).padStart(3, '0')}${String(phoneIndex).padStart(4, '0')}`;
-}
-
-const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-function base32(bytes: Uint8Array): string {
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += B32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += B32[(value << (5 - bits)) & 31];
-  return out;
 }
 
 setWorldConstructor(LabWorld);

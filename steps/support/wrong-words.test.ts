@@ -98,7 +98,7 @@ test('scenarios that name the wrong person, type another person\u2019s code, mis
     const feature = join(dir, 'wrong-words.feature');
     writeFileSync(
       feature,
-      ['@area:authoring @needs:okta-mock', 'Feature: What QA may get wrong', '', ...CASES.flatMap((c) => [`  Scenario: ${c.name}`, ...c.lines.map((l) => `    ${l}`), ''])].join('\n'),
+      ['@area:factors @needs:okta-mock', 'Feature: What QA may get wrong', '', ...CASES.flatMap((c) => [`  Scenario: ${c.name}`, ...c.lines.map((l) => `    ${l}`), ''])].join('\n'),
     );
     const crash = join(dir, 'crash.steps.ts');
     writeFileSync(crash, CRASH_STEPS);
