@@ -5,7 +5,9 @@
  * scenarios that caught it, writes `<out>/zoo.json`, exits non-zero when a
  * variant was not caught or the control failed.
  *
- *   node steps/targets/zoo/report.ts [reports/out]
+ *   node steps/targets/zoo/report.ts [reports/out] [--reasons] [--tally]
+ *
+ * (scripts/zoo.sh runs the zoo and then this; --tally prints `  zoo: N passed, N failed`.)
  *
  * The runner (cli/run.ts) can do the same in-process with `judgeZooRun`.
  */
@@ -71,5 +73,11 @@ if (import.meta.main) {
   if (process.argv.includes('--reasons')) {
     for (const [t, vs] of byTarget) for (const v of vs.filter((x) => x.verdict === 'fail')) console.log(`${t}\t${v.id}\t${v.reason}`);
   }
-  process.exitCode = report.ok ? 0 : 1;
+  if (process.argv.includes('--tally')) {
+    // The line `npm test`'s closing tally reads: each variant caught, and a clean control, is one check passed.
+    const caught = report.variants.filter((j) => j.caught).length + (report.control?.ok ? 1 : 0);
+    const total = report.variants.length + (report.control ? 1 : 0) + report.missing.length;
+    console.log(`  zoo: ${caught} passed, ${total - caught} failed`);
+  }
+  process.exitCode = report.ok && report.missing.length === 0 ? 0 : 1;
 }
