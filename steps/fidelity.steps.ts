@@ -391,3 +391,28 @@ Then(
     assert.equal(total, n, `radius_mfa_requests_total{reason="${reason}"}`);
   },
 );
+
+// ─── Okta org settings ──────────────────────────────────────────────────────
+
+Given(
+  "the org's Okta Verify asks for a number challenge on pushes",
+  {
+    description:
+      "The mock org's Okta Verify authenticator uses number challenge: a push can only be approved with the number shown at sign-in, which a RADIUS user never sees (Okta_Radius_App.htm: not supported over RADIUS).",
+    example: "Given the org's Okta Verify asks for a number challenge on pushes",
+  },
+  function (this: LabWorld) {
+    this.org.setNumberChallenge({ oktaVerify: true });
+  },
+);
+
+Given(
+  'the org has turned on "Disable number matching challenge for RADIUS"',
+  {
+    description: "Okta's Early Access flag: RADIUS sign-ins get plain pushes even though Okta Verify uses number challenge elsewhere.",
+    example: 'Given the org has turned on "Disable number matching challenge for RADIUS"',
+  },
+  function (this: LabWorld) {
+    this.org.setNumberChallenge({ oktaVerify: true, disabledForRadius: true });
+  },
+);
