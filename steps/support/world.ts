@@ -230,7 +230,7 @@ export class LabWorld extends World implements Scene {
 
   /** Starts the agent (current target); a target that decides the secret makes the connector use it, unless a step gave it another. */
   async ensureAgent(): Promise<AgentUnderTest> {
-    const agent = await this.agentUnderTest.start(this.lab, this.scenarioTags.includes(NO_AGENT_TAG));
+    const agent = await this.agentUnderTest.start(this.lab, this.scenarioTags.includes(NO_AGENT_TAG), (userName) => this.people.currentCode(userName));
     if (agent.secret !== undefined && this.adConnector.settings.SharedSecret === LAB_SECRET) {
       this.adConnector.settings.SharedSecret = agent.secret;
     }
