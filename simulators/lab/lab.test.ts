@@ -252,3 +252,23 @@ test('a served real-time lab: the control API says so and still moves the clock 
     await lab.stop();
   }
 });
+
+test('on a real-time lab, push expiry and one-time-code lifetimes run on the lab clock too', async () => {
+  const lab = await Lab.fromFile(EXAMPLE, { clockKind: 'real-time' });
+  const alice = lab.user('alice');
+  const push = alice.factors.find((f) => f.type === 'push')!;
+  const waiting = lab.org.verifyFactor(alice.oktaUserId!, push.factorId);
+  assert.equal(waiting.result, 'WAITING');
+  const tx = (waiting as { transaction: { id: string } }).transaction.id;
+  await lab.clock.advance(4 * 60_000);
+  assert.equal(lab.org.getPushTransaction(alice.oktaUserId!, push.factorId, tx).status, 'WAITING');
+  await lab.clock.advance(60_000);
+  assert.equal(lab.org.getPushTransaction(alice.oktaUserId!, push.factorId, tx).status, 'TIMEOUT', 'expired after 5 min of lab time');
+
+  const bob = lab.user('bob');
+  const sms = bob.factors.find((f) => f.type === 'sms')!;
+  assert.equal(lab.org.verifyFactor(bob.oktaUserId!, sms.factorId).result, 'CHALLENGE');
+  const code = lab.network.latestCode(bob.login, 'sms')!;
+  await lab.clock.advance(5 * 60_000);
+  assert.equal(lab.org.verifyFactor(bob.oktaUserId!, sms.factorId, { passCode: code }).result, 'EXPIRED');
+});
