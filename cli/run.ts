@@ -1,40 +1,35 @@
 /**
  * `radius-mfa-harness run`: the scenario suite against one or more targets.
  *
- * For each target, in turn: load it (a target that can't start — no container
- * runtime, nothing listening — says so in one line and all its scenarios are
- * "not applicable" with that reason), run Cucumber through its JS API with
- * RMH_TARGET in the environment (Cucumber's parallel workers are threads that
- * copy the environment when they start), judge every scenario (reports/verdicts.ts) against the
- * target's ledger, and write the reports. Then one conformance matrix merges the
- * runs, and the exit code says whether anything failed or passed unexpectedly.
+ * Before anything runs: options, the --tags expression, every loaded
+ * scenario's tags and every target's ledger are checked (a problem exits 2 with
+ * what is allowed), and the output folder is cleared of what earlier runs wrote.
+ * Then the scenarios tagged @no-agent run once ("simulators"), and for each
+ * target in turn: it is probed in this process (a target that can't be used
+ * fails the run with one line naming the cause, unless --allow-unavailable),
+ * and Cucumber runs the agent scenarios through its JS API with RMH_TARGET in
+ * the environment (the parallel workers are threads that copy it when they
+ * start). The verdicts, per-target folders, JUnit, traces, pcaps and the
+ * matrix are written by the Cucumber plug-in (reports/cucumber-plugin.ts) that
+ * plain `npx cucumber-js` uses too; this command adds the progress line, the
+ * summary and the exit code, all from the same judgement (reports/verdicts.ts
+ * `judgeRun`).
  *
- *   <out>/matrix.html, matrix.json                  areas × targets, drill-down
- *   <out>/<target>/cucumber.html, junit.xml, messages.ndjson
- *   <out>/<target>/scenarios/<id>.trace.html|.trace.txt|.pcap
+ *   <out>/matrix.html, matrix.json, steps.html          targets × areas (+ simulators, apart)
+ *   <out>/<target>/cucumber.html, messages.ndjson, junit.xml, verdicts.json
+ *   <out>/<target>/scenarios/<id>.trace.html|.trace.txt|.pcap|.<attached file>
+ *   <out>/simulators/…                                   the @no-agent scenarios, the same way
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Envelope } from '@cucumber/messages';
-import { type Ledger, LedgerError, loadLedger } from '../reports/ledger.ts';
-import { buildMatrix, type MatrixVerdict, renderMatrixHtml, type TargetRun } from '../reports/matrix.ts';
-import { pcapFromEvents, tsharkCommand } from '../reports/pcap.ts';
-import { parseTrace, renderTraceHtml, renderTraceText } from '../reports/trace.ts';
-import {
-  computeVerdicts,
-  exitCodeFor,
-  formatSummary,
-  type ScenarioInfo,
-  type ScenarioVerdict,
-  scenariosOf,
-  summarize,
-  unavailableVerdicts,
-  type Verdict,
-} from '../reports/verdicts.ts';
+import { judgeParts, LoadError, type RmhPluginOptions, expressionProblems, featureAreas, summaryLines } from '../reports/cucumber-plugin.ts';
+import { entryKey, type Ledger, LedgerError, ledgerEntryFor, ledgerForTarget } from '../reports/ledger.ts';
+import { cleanOutDir, readRuns, writeBucket, writeMatrix } from '../reports/run-output.ts';
+import { computeVerdicts, formatSummary, type ScenarioInfo, scenariosOf, summarize, unavailableVerdicts, type Verdict } from '../reports/verdicts.ts';
 import { renderCataloguePage } from '../reports/catalogue-page.ts';
-import { readExternalProfile } from '../steps/targets/external.ts';
 import { loadTarget, targetNames } from '../steps/targets/index.ts';
 import type { TargetDriver, TargetProfile } from '../steps/targets/target.ts';
 import { loadStepCatalogue } from './steps.ts';
@@ -49,11 +44,12 @@ export interface RunOptions {
   out: string;
   parallel: string;
   ci?: boolean;
+  /** Exploratory runs: a target that can't be used is reported (its scenarios not applicable) instead of failing the run. */
+  allowUnavailable?: boolean;
 }
 
 const FEATURES = 'features';
-const LEDGERS = 'steps/targets/ledgers';
-/** Exit code for a run that could not be judged at all (bad options, broken support code). */
+/** Exit code for a run that could not be judged at all (bad options, bad tags or ledger, broken support code). */
 const EXIT_USAGE = 2;
 
 type Support = Awaited<ReturnType<typeof import('@cucumber/cucumber/api').runCucumber>>['support'];
@@ -100,25 +96,20 @@ function needsOf(tags: readonly string[]): string[] {
   return tags.filter((t) => t.startsWith('@needs:')).map((t) => t.slice('@needs:'.length));
 }
 
-/** A file name for a scenario's artifacts: readable, and unique through a short hash of its id. */
-function artifactBase(id: string): string {
-  let h = 0x811c9dc5;
-  for (const ch of id) h = Math.imul(h ^ ch.codePointAt(0)!, 0x01000193) >>> 0;
-  const readable = id
-    .replace(/\.feature::/, '--')
-    .replace(/[^A-Za-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .toLowerCase()
-    .slice(0, 90);
-  return `${readable}-${h.toString(16).padStart(8, '0')}`;
-}
-
 function describeError(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0]! : String(e);
 }
 
 function isUnavailable(e: unknown): e is Error & { reason: string } {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'TARGET_UNAVAILABLE';
+}
+
+/** The LoadError (bad tags, ambiguous ledger entry) behind Cucumber's "Plugin … errored" wrapper, if any. */
+function loadErrorIn(e: unknown): LoadError | LedgerError | undefined {
+  for (let c: unknown = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    if (c instanceof LoadError || c instanceof LedgerError) return c;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -214,20 +205,39 @@ interface Plan {
   support: Support | undefined;
 }
 
-async function cucumberConfig(opts: RunOptions, paths: string[] | undefined, parallel: number) {
-  const { loadConfiguration } = await import('@cucumber/cucumber/api');
-  const provided: Record<string, unknown> = { parallel };
-  if (paths) provided.paths = paths;
-  if (opts.tags) provided.tags = opts.tags;
-  if (opts.name) provided.name = [opts.name];
-  const { runConfiguration } = await loadConfiguration({ provided }, { stderr: process.stderr });
-  return runConfiguration;
+interface Context {
+  opts: RunOptions;
+  paths: string[] | undefined;
+  outDir: string;
+  profileFile: string | undefined;
+  allowUnavailable: boolean;
 }
 
-/** The scenarios the selection picks, with their tags: a Cucumber dry run (nothing executes). */
-async function plan(opts: RunOptions, paths: string[] | undefined): Promise<Plan> {
+async function cucumberConfig(ctx: Context, parallel: number, plugin: RmhPluginOptions) {
+  const { loadConfiguration } = await import('@cucumber/cucumber/api');
+  const provided: Record<string, unknown> = { parallel };
+  if (ctx.paths) provided.paths = ctx.paths;
+  if (ctx.opts.tags) provided.tags = ctx.opts.tags;
+  if (ctx.opts.name) provided.name = [ctx.opts.name];
+  const { runConfiguration } = await loadConfiguration({ provided }, { stderr: process.stderr });
+  // The plug-in the configuration names (reports/cucumber-plugin.ts), told what this run is.
+  const base = runConfiguration.plugins?.options ?? {};
+  const pluginOptions: RmhPluginOptions = {
+    out: ctx.outDir,
+    clean: false, // this command cleared the folder once, for the whole run
+    summary: false,
+    exitCode: false,
+    allowUnavailable: ctx.allowUnavailable,
+    ...(ctx.profileFile ? { profile: ctx.profileFile } : {}),
+    ...plugin,
+  };
+  return { ...runConfiguration, plugins: { specifiers: runConfiguration.plugins?.specifiers ?? [], options: { ...base, rmh: pluginOptions } } };
+}
+
+/** The scenarios the selection picks, with their tags: a Cucumber dry run (nothing executes; the plug-in checks tags and ledger). */
+async function plan(ctx: Context, target: string): Promise<Plan> {
   const { runCucumber } = await import('@cucumber/cucumber/api');
-  const config = await cucumberConfig(opts, paths, 0);
+  const config = await cucumberConfig(ctx, 0, { target, dryRun: true });
   const envelopes: Envelope[] = [];
   const result = await runCucumber(
     { ...config, runtime: { ...config.runtime, dryRun: true, parallel: 0 }, formats: { ...config.formats, stdout: 'summary', files: {}, publish: false } },
@@ -237,9 +247,6 @@ async function plan(opts: RunOptions, paths: string[] | undefined): Promise<Plan
   const selected = new Set(envelopes.flatMap((e) => (e.testCase ? [e.testCase.pickleId] : [])));
   return { scenarios: scenariosOf(envelopes).filter((s) => selected.has(s.pickleId)), support: result.support };
 }
-
-// ---------------------------------------------------------------------------
-// Targets
 
 interface Loaded {
   profile?: TargetProfile;
@@ -262,71 +269,29 @@ async function probeTarget(name: string, profileFile: string | undefined): Promi
   }
 }
 
-function ledgerFor(name: string, profileFile: string | undefined): Ledger {
-  if (name === 'external' && profileFile) {
-    // An external agent's ledger is named by its profile (each agent has its own deviations).
-    let file: string | undefined;
-    try {
-      file = readExternalProfile(profileFile).ledger;
-    } catch {
-      // An unreadable profile is reported when the target loads.
-    }
-    if (file) {
-      if (!existsSync(file)) throw new UsageError(`the profile ${profileFile} names the ledger ${file}, which does not exist.`);
-      return loadLedger(LEDGERS, name, file);
-    }
-  }
-  return loadLedger(LEDGERS, name);
-}
-
-function writeArtifacts(outDir: string, targetDir: string, verdicts: ScenarioVerdict[], traces: Map<string, string[]>): MatrixVerdict[] {
-  const scenariosDir = join(targetDir, 'scenarios');
-  return verdicts.map((v): MatrixVerdict => {
-    const bodies = traces.get(v.id) ?? [];
-    const events = bodies.flatMap((b) => {
-      try {
-        return parseTrace(b);
-      } catch (e) {
-        say(`  ! ${v.id}: unreadable packet trace attachment (${describeError(e)})`);
-        return [];
-      }
-    });
-    if (events.length === 0) return v;
-    mkdirSync(scenariosDir, { recursive: true });
-    const base = artifactBase(v.id);
-    const pcap = join(scenariosDir, `${base}.pcap`);
-    const html = join(scenariosDir, `${base}.trace.html`);
-    const text = join(scenariosDir, `${base}.trace.txt`);
-    writeFileSync(pcap, pcapFromEvents(events));
-    const options = { title: `${v.name} — ${v.target}`, pcapFile: `${base}.pcap`, tsharkCommand: tsharkCommand(`${base}.pcap`, events) };
-    writeFileSync(html, renderTraceHtml(events, options));
-    writeFileSync(text, renderTraceText(events, options));
-    return { ...v, artifacts: { trace: relative(outDir, html), traceText: relative(outDir, text), pcap: relative(outDir, pcap) } };
-  });
-}
-
-async function runTarget(
+/**
+ * One Cucumber run: the agent scenarios against `name` (noAgent 'exclude'), or
+ * the @no-agent scenarios once (noAgent 'only', reported as "simulators").
+ */
+async function runPart(
+  ctx: Context,
   name: string,
+  bucket: string,
+  noAgent: 'exclude' | 'only',
   ledger: Ledger,
-  opts: RunOptions,
-  paths: string[] | undefined,
   parallel: number,
-  outDir: string,
   support: Support | undefined,
-): Promise<{ run: TargetRun; support: Support | undefined; broken: boolean }> {
+): Promise<{ support: Support | undefined; broken: boolean; cucumberFailed: boolean }> {
   const { runCucumber } = await import('@cucumber/cucumber/api');
-  const targetDir = join(outDir, name);
-  rmSync(targetDir, { recursive: true, force: true });
-  mkdirSync(targetDir, { recursive: true });
+  const dir = join(ctx.outDir, bucket);
   const files = {
-    html: join(targetDir, 'cucumber.html'),
-    junit: join(targetDir, 'junit.xml'),
-    messages: join(targetDir, 'messages.ndjson'),
-    summary: join(targetDir, 'cucumber.txt'),
+    html: join(dir, 'cucumber.html'),
+    messages: join(dir, 'messages.ndjson'),
+    summary: join(dir, 'cucumber.txt'),
   };
-  const config = await cucumberConfig(opts, paths, parallel);
-  const envelopes: Envelope[] = [];
-  const progress = new Progress(name, ledger, opts.ci === true);
+  const config = await cucumberConfig(ctx, parallel, { target: name, noAgent });
+  const progress = new Progress(bucket, ledger, ctx.opts.ci === true);
+  let ran = false;
   const result = await runCucumber(
     {
       ...config,
@@ -335,82 +300,60 @@ async function runTarget(
         ...config.formats,
         // Our progress line replaces Cucumber's stdout; its own summary goes to a file.
         stdout: 'summary',
-        files: { [files.html]: 'html', [files.junit]: 'junit', [files.messages]: 'message', [files.summary]: 'summary' },
+        files: { [files.html]: 'html', [files.messages]: 'message', [files.summary]: 'summary' },
         publish: false,
-        options: { ...config.formats.options, junit: { suiteName: `radius-mfa-harness (${name})` } },
       },
     },
     { stdout: sink(), stderr: process.stderr, env: { ...process.env } },
     (e) => {
-      envelopes.push(e);
+      if (e.testRunFinished) ran = true;
       progress.onMessage(e);
     },
   );
   progress.end();
-  const judged = computeVerdicts(name, envelopes, ledger);
-  const ran = envelopes.some((e) => e.testRunFinished);
-  const verdicts = writeArtifacts(outDir, targetDir, judged.verdicts, judged.traces);
   const broken = !result.success && !ran;
-  if (broken) say(`${name}: Cucumber could not run the suite (see the errors above; ${relative(process.cwd(), files.summary)})`);
-  return {
-    run: {
-      target: name,
-      reports: { html: relative(outDir, files.html), junit: relative(outDir, files.junit), messages: relative(outDir, files.messages) },
-      verdicts,
-      unmatchedLedgerEntries: paths || opts.tags || opts.name ? [] : judged.unmatchedLedgerEntries,
-    },
-    support: result.support,
-    broken,
-  };
+  if (broken) say(`${bucket}: Cucumber could not run the suite (see the errors above; ${relative(process.cwd(), files.summary)})`);
+  return { support: result.support, broken, cucumberFailed: !result.success };
 }
 
 // ---------------------------------------------------------------------------
 // Dry run
 
-function dryRunReport(name: string, loaded: Loaded, scenarios: ScenarioInfo[], ledger: Ledger): void {
+function dryRunReport(name: string, loaded: Loaded, scenarios: ScenarioInfo[], ledger: Ledger, allowUnavailable: boolean): void {
+  const agent = scenarios.filter((s) => !s.noAgent);
   if (loaded.unavailable) {
-    say(`target ${name}: unavailable — ${loaded.unavailable}: all ${scenarios.length} scenarios would be not applicable`);
+    say(`target ${name}: unavailable — ${loaded.unavailable}: ${allowUnavailable ? `all ${agent.length} agent scenarios would be not applicable (--allow-unavailable)` : 'the run would fail'}`);
     return;
   }
   const caps = loaded.profile!.capabilities;
   say(`target ${name}: ${loaded.profile!.description}`);
   say(`  capabilities: ${[...caps].sort().join(', ') || '(none)'}`);
   let runs = 0;
-  for (const s of scenarios) {
+  for (const s of agent) {
     const missing = needsOf(s.tags).filter((n) => !caps.has(n as never));
     const where = `${s.uri}:${s.line}`;
-    const entry = ledger.entries.find((e) => e.scenario === s.id || e.scenario === s.baseId || e.scenario === s.name);
+    const entry = ledgerEntryFor(ledger, s);
     if (missing.length > 0) {
       say(`  n/a  ${where}  ${s.name} — lacks ${missing.join(', ')}`);
     } else {
       runs++;
       const needs = needsOf(s.tags);
       const why = needs.length > 0 ? `needs ${needs.join(', ')}: offered` : 'needs nothing special';
-      say(`  run  ${where}  ${s.name} — ${why}${entry ? `; ledgered deviation: ${entry.reason}` : ''}`);
+      say(`  run  ${where}  ${s.name} — ${why}${entry ? `; ledgered deviation (step "${entry.step}" failing with /${entry.failure}/): ${entry.reason}` : ''}`);
     }
   }
-  say(`  => ${runs} would run, ${scenarios.length - runs} not applicable`);
+  say(`  => ${runs} would run, ${agent.length - runs} not applicable`);
 }
 
 // ---------------------------------------------------------------------------
-
-/**
- * The targets that must really run: RMH_REQUIRE_TARGETS (names, or `all`); under CI
- * (CI=true) `all` when it is not set. There, "unavailable" is a failure rather than a
- * column of "not applicable": a broken Podman or a missing FreeRADIUS can't pass
- * silently. `RMH_REQUIRE_TARGETS=none` requires nothing, even under CI.
- */
-export function requiredTargets(env: NodeJS.ProcessEnv): Set<string> {
-  const named = env.RMH_REQUIRE_TARGETS ?? (env.CI === 'true' ? 'all' : '');
-  return new Set(splitList(named).filter((t) => t !== 'none'));
-}
 
 export async function runCommand(opts: RunOptions): Promise<number> {
   try {
     return await runCommandInner(opts);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof LedgerError) {
-      process.stderr.write(`radius-mfa-harness run: ${e.message}\n`);
+    const load = loadErrorIn(e);
+    if (e instanceof UsageError || load) {
+      process.stderr.write(`radius-mfa-harness run: ${(load ?? (e as Error)).message}\n`);
       return EXIT_USAGE;
     }
     throw e;
@@ -425,75 +368,114 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   if (new Set(targets).size !== targets.length) throw new UsageError('--target names a target twice.');
   const parallel = Number.parseInt(opts.parallel ?? '0', 10);
   if (!Number.isInteger(parallel) || parallel < 0) throw new UsageError(`--parallel must be a whole number ≥ 0, not "${opts.parallel}".`);
-  const profileFile = opts.profile ? resolve(opts.profile) : undefined;
-  if (profileFile && !existsSync(profileFile)) throw new UsageError(`--profile ${opts.profile}: no such file.`);
-  if (targets.includes('external') && !profileFile && !process.env.RMH_PROFILE) {
+  const profileFile = opts.profile ? resolve(opts.profile) : process.env.RMH_PROFILE ? resolve(process.env.RMH_PROFILE) : undefined;
+  if (opts.profile && !existsSync(profileFile!)) throw new UsageError(`--profile ${opts.profile}: no such file.`);
+  if (targets.includes('external') && !profileFile) {
     throw new UsageError('the external target needs --profile FILE (host, port, secret, capabilities); see reports/README.md.');
   }
-  const paths = selectionPaths(splitList(opts.area));
+  const tagErrors = expressionProblems(opts.tags, featureAreas(process.cwd()));
+  if (tagErrors.length > 0) throw new UsageError(tagErrors.join('\n'));
+  if (process.env.RMH_REQUIRE_TARGETS !== undefined) {
+    say('note: RMH_REQUIRE_TARGETS is no longer read: every target named with --target must be usable; --allow-unavailable is the exception for exploratory runs.');
+  }
+  const allowUnavailable = opts.allowUnavailable === true;
+  const ctx: Context = { opts, paths: selectionPaths(splitList(opts.area)), outDir: resolve(opts.out), profileFile, allowUnavailable };
   // Ledgers are read up front: a malformed one stops the run before anything runs.
-  const ledgers = new Map(targets.map((t) => [t, ledgerFor(t, profileFile ?? process.env.RMH_PROFILE)]));
-  const outDir = resolve(opts.out);
+  const ledgers = new Map(targets.map((t) => [t, ledgerForTarget(t, profileFile)]));
 
   const started = performance.now();
-  const planned = await plan(opts, paths);
+  const planned = await plan(ctx, targets[0]!);
   if (planned.scenarios.length === 0) {
     say('No scenario matches the selection (--area / --tags / --name).');
     return EXIT_USAGE;
   }
+  const agentScenarios = planned.scenarios.filter((s) => !s.noAgent);
+  const simScenarios = planned.scenarios.filter((s) => s.noAgent);
   const selection = [opts.area && `areas ${opts.area}`, opts.tags && `tags ${opts.tags}`, opts.name && `name /${opts.name}/`].filter(Boolean).join(', ') || 'everything';
-  say(`${planned.scenarios.length} scenarios selected (${selection}); targets: ${targets.join(', ')}`);
+  say(
+    `${planned.scenarios.length} scenarios selected (${selection}): ${agentScenarios.length} against each of ${targets.join(', ')}, ${simScenarios.length} that never reach an agent (run once, as "simulators")`,
+  );
 
-  const required = requiredTargets(process.env);
-  const unavailableRequired: string[] = [];
+  if (opts.dryRun) {
+    for (const name of targets) {
+      const previous = process.env.RMH_PROFILE;
+      if (profileFile) process.env.RMH_PROFILE = profileFile;
+      try {
+        dryRunReport(name, await probeTarget(name, profileFile), planned.scenarios, ledgers.get(name)!, allowUnavailable);
+      } finally {
+        if (previous === undefined) delete process.env.RMH_PROFILE;
+        else process.env.RMH_PROFILE = previous;
+      }
+    }
+    if (simScenarios.length > 0) say(`simulators: ${simScenarios.length} @no-agent scenarios would run once`);
+    return 0;
+  }
+
+  // Each run's output is complete and alone: what earlier runs wrote goes first.
+  cleanOutDir(ctx.outDir);
   let support = planned.support;
-  const runs: TargetRun[] = [];
   let broken = false;
+  let cucumberFailed = false;
+  // Several Cucumber runs in one process: each gets at least one worker (a thread with its own
+  // modules), so no module-level state of the support code leaks from one run into the next.
+  const runCount = targets.length + (simScenarios.length > 0 ? 1 : 0);
+  const workers = runCount > 1 ? Math.max(parallel, 1) : parallel;
   // Targets put their servers' temporary files here; removed whatever happens, since
   // Cucumber's worker threads can be terminated before their exit hooks run.
   const scratch = mkdtempSync(join(tmpdir(), 'rmh-run-'));
-  const previousScratch = process.env.RMH_SCRATCH_DIR;
+  const saved = {
+    scratch: process.env.RMH_SCRATCH_DIR,
+    target: process.env.RMH_TARGET,
+    profile: process.env.RMH_PROFILE,
+    allow: process.env.RMH_ALLOW_UNAVAILABLE,
+  };
   process.env.RMH_SCRATCH_DIR = scratch;
+  // Set before runCucumber starts its worker threads, which copy the environment.
+  if (profileFile) process.env.RMH_PROFILE = profileFile;
+  if (allowUnavailable) process.env.RMH_ALLOW_UNAVAILABLE = '1';
+  else delete process.env.RMH_ALLOW_UNAVAILABLE;
   try {
+    if (simScenarios.length > 0) {
+      process.env.RMH_TARGET = targets[0]!;
+      const t0 = performance.now();
+      const r = await runPart(ctx, targets[0]!, 'simulators', 'only', ledgers.get(targets[0]!)!, workers, support);
+      support = r.support;
+      broken ||= r.broken;
+      cucumberFailed ||= r.cucumberFailed;
+      const sims = readRuns(ctx.outDir).find((x) => x.kind === 'simulators');
+      say(`simulators: ${formatSummary(summarize(sims?.verdicts ?? []))} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    }
     for (const name of targets) {
-      const previous = { target: process.env.RMH_TARGET, profile: process.env.RMH_PROFILE };
-      // Set before the target loads and before runCucumber starts its worker threads, which copy the environment.
+      if (agentScenarios.length === 0) break;
       process.env.RMH_TARGET = name;
-      if (profileFile) process.env.RMH_PROFILE = profileFile;
-      try {
-        const t0 = performance.now();
-        const loaded = await probeTarget(name, profileFile);
-        if (opts.dryRun) {
-          dryRunReport(name, loaded, planned.scenarios, ledgers.get(name)!);
-          continue;
-        }
-        if (loaded.unavailable) {
-          broken ||= loaded.broken === true;
-          if (required.has(name) || required.has('all')) {
-            unavailableRequired.push(name);
-          }
-          say(`${name}: unavailable — ${loaded.unavailable} (all ${planned.scenarios.length} scenarios not applicable)`);
-          const run: TargetRun = { ...unavailableVerdicts(name, planned.scenarios, loaded.unavailable), unavailable: loaded.unavailable };
-          runs.push(run);
-          continue;
-        }
-        say(`${name}: ${loaded.profile!.description}`);
-        // Several targets in one process: each run gets at least one worker (a thread with
-        // its own modules), so no module-level state of the support code (a loaded
-        // target) leaks from one target's run into the next.
-        const workers = targets.length > 1 ? Math.max(parallel, 1) : parallel;
-        const r = await runTarget(name, ledgers.get(name)!, opts, paths, workers, outDir, support);
-        support = r.support;
-        broken ||= r.broken;
-        runs.push({ ...r.run, description: loaded.profile!.description, capabilities: [...loaded.profile!.capabilities].sort() });
-        const s = summarize(r.run.verdicts);
-        say(`${name}: ${formatSummary(s)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-      } finally {
-        if (previous.target === undefined) delete process.env.RMH_TARGET;
-        else process.env.RMH_TARGET = previous.target;
-        if (previous.profile === undefined) delete process.env.RMH_PROFILE;
-        else process.env.RMH_PROFILE = previous.profile;
+      const t0 = performance.now();
+      const loaded = await probeTarget(name, profileFile);
+      if (loaded.unavailable) {
+        broken ||= loaded.broken === true;
+        say(`${name}: unavailable — ${loaded.unavailable}${allowUnavailable ? ` (--allow-unavailable: its ${agentScenarios.length} scenarios are not applicable)` : ''}`);
+        writeBucket(ctx.outDir, {
+          name,
+          verdicts: unavailableVerdicts(name, agentScenarios, loaded.unavailable),
+          traces: new Map(),
+          files: new Map(),
+          unavailable: loaded.unavailable,
+          judgement: allowUnavailable ? { problems: [], notes: [`${name}: unavailable — ${loaded.unavailable} (allowed by --allow-unavailable)`] } : { problems: [`${name}: unavailable — ${loaded.unavailable}`], notes: [] },
+          startedAt: Date.now(),
+        });
+        continue;
       }
+      say(`${name}: ${loaded.profile!.description}`);
+      const r = await runPart(ctx, name, name, 'exclude', ledgers.get(name)!, workers, support);
+      support = r.support;
+      broken ||= r.broken;
+      cucumberFailed ||= r.cucumberFailed;
+      // Add what only this process knows of the target to the part the plug-in wrote.
+      const part = readRuns(ctx.outDir).find((x) => x.target === name && x.kind !== 'simulators');
+      if (part) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(join(ctx.outDir, name, 'verdicts.json'), `${JSON.stringify({ ...part, description: loaded.profile!.description, capabilities: [...loaded.profile!.capabilities].sort() }, null, 2)}\n`);
+      }
+      say(`${name}: ${formatSummary(summarize(part?.verdicts ?? []))} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     }
   } finally {
     if (targets.includes('container')) {
@@ -501,39 +483,47 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
       await reapOwnContainers();
     }
     rmSync(scratch, { recursive: true, force: true });
-    if (previousScratch === undefined) delete process.env.RMH_SCRATCH_DIR;
-    else process.env.RMH_SCRATCH_DIR = previousScratch;
+    for (const [key, value] of [
+      ['RMH_SCRATCH_DIR', saved.scratch],
+      ['RMH_TARGET', saved.target],
+      ['RMH_PROFILE', saved.profile],
+      ['RMH_ALLOW_UNAVAILABLE', saved.allow],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   }
-  if (opts.dryRun) return 0;
 
-  mkdirSync(outDir, { recursive: true });
+  const runs = readRuns(ctx.outDir);
+  const fullSuite = !opts.area && !opts.tags && !opts.name && runs.every((r) => r.fullSuite !== false);
+  const judgement = judgeParts(runs, { fullSuite, allowUnavailable });
+  if (cucumberFailed && judgement.exitCode === 0 && !broken) {
+    judgement.problems.push('Cucumber reported a failure that no verdict explains (see the errors above)');
+    judgement.runProblems.push(judgement.problems.at(-1)!);
+    judgement.exitCode = 1;
+  }
+  if (agentScenarios.length === 0) judgement.notes.push(`no agent scenario was selected: ${targets.join(', ')} ran nothing`);
   // Wall-clock time of the report only; nothing under test reads it.
-  const matrix = buildMatrix(runs, new Date().toISOString());
-  const matrixJson = join(outDir, 'matrix.json');
-  const matrixHtml = join(outDir, 'matrix.html');
-  mkdirSync(dirname(matrixJson), { recursive: true });
-  writeFileSync(matrixJson, `${JSON.stringify(matrix, null, 2)}\n`);
-  writeFileSync(matrixHtml, renderMatrixHtml(matrix));
+  writeMatrix(ctx.outDir, new Date().toISOString(), judgement);
+  const { writeFileSync } = await import('node:fs');
   // The step catalogue beside the matrix, so QA browsing a run can see what they may write next.
-  writeFileSync(join(outDir, 'steps.html'), renderCataloguePage(await loadStepCatalogue()));
+  writeFileSync(join(ctx.outDir, 'steps.html'), renderCataloguePage(await loadStepCatalogue()));
 
-  const all = runs.flatMap((r) => r.verdicts);
   say('');
   say(`Summary (${((performance.now() - started) / 1000).toFixed(1)} s):`);
-  for (const r of runs) {
-    say(`  ${r.target}: ${r.unavailable ? `unavailable (${r.unavailable}); ` : ''}${formatSummary(summarize(r.verdicts))}`);
-    for (const v of r.verdicts.filter((x) => x.verdict === 'fail' || x.verdict === 'unexpected-pass')) {
-      say(`    ${SHORT[v.verdict]}  ${v.uri}:${v.line}  ${v.name}${v.reason ? ` — ${v.reason}` : ''}`);
-    }
-    for (const e of r.unmatchedLedgerEntries ?? []) say(`    note: ledger entry "${e.scenario}" matches no scenario (stale?)`);
+  for (const line of summaryLines(runs, judgement)) say(line);
+  for (const e of runs.flatMap((r) => r.unmatchedLedgerEntries ?? [])) {
+    if (!fullSuite) say(`    note: ledger entry "${entryKey(e)}" matches no scenario of this selection`);
   }
-  const relOut = relative(process.cwd(), outDir);
-  const rel = relOut === '' ? '.' : relOut.startsWith('..') ? outDir : relOut;
-  say(`Reports: ${rel}/matrix.html (and matrix.json), ${rel}/steps.html (step catalogue); per target: ${rel}/<target>/cucumber.html, junit.xml, messages.ndjson, scenarios/`);
+  const relOut = relative(process.cwd(), ctx.outDir);
+  const rel = relOut === '' ? '.' : relOut.startsWith('..') ? ctx.outDir : relOut;
+  say(`Reports: ${rel}/matrix.html (and matrix.json), ${rel}/steps.html (step catalogue); per target and simulators: ${rel}/<name>/cucumber.html, junit.xml, verdicts.json, messages.ndjson, scenarios/`);
   if (broken) return EXIT_USAGE;
-  if (unavailableRequired.length > 0) {
-    say(`RMH_REQUIRE_TARGETS: ${unavailableRequired.join(', ')} could not start, so the run fails.`);
+  if (judgement.problems.length > 0) {
+    say(`The run fails (exit 1):`);
+    for (const p of judgement.problems) say(`  ${p}`);
     return 1;
   }
-  return exitCodeFor(all);
+  if (allowUnavailable && judgement.notes.some((n) => n.includes('--allow-unavailable'))) say('Passed, with --allow-unavailable: some targets were not checked (see the notes above).');
+  return 0;
 }

@@ -16,6 +16,7 @@ function v(target: string, area: string, name: string, verdict: ScenarioVerdict[
     line: 3,
     area,
     tags: [],
+    noAgent: target === 'simulators',
     pickleId: name,
     ...(reason ? { reason } : {}),
   };
@@ -56,6 +57,29 @@ test('areas × targets with the right cell status, reasons and drill-down links'
   assert.match(html, /<a href="embedded\/scenarios\/a\.trace\.html">trace<\/a>/);
   assert.match(html, /Push &lt;approved&gt;/);
   assert.match(html, /unavailable: no container runtime/);
-  assert.match(html, /Failures or unexpected passes: the run fails\./);
+  assert.match(html, /The run fails:<ul><li>container: 1 failed or passed unexpectedly<\/li>/);
   assert.deepEqual(JSON.parse(JSON.stringify(m)), m, 'the matrix is plain JSON');
+});
+
+test('the simulators (@no-agent scenarios) sit apart: not a target, not in any target total, their own column', () => {
+  const m = buildMatrix(
+    [
+      { target: 'freeradius', verdicts: [v('freeradius', 'protocol', 'Status-Server', 'pass')] },
+      { target: 'simulators', kind: 'simulators', verdicts: [v('simulators', 'connector-settings', 'Timeout 51 is refused', 'pass')] },
+    ],
+    '2026-01-01T00:00:00Z',
+    { problems: [], notes: [] },
+  );
+  assert.deepEqual(
+    m.targets.map((t) => [t.target, t.summary.total]),
+    [['freeradius', 1]],
+  );
+  assert.equal(m.simulators?.summary.total, 1);
+  assert.equal(m.passed, true);
+  assert.deepEqual(Object.keys(m.areas.find((a) => a.area === 'connector-settings')!.cells).sort(), ['freeradius', 'simulators']);
+  assert.equal(m.areas.find((a) => a.area === 'connector-settings')!.cells.freeradius!.status, 'none');
+  const html = renderMatrixHtml(m);
+  assert.match(html, /<th class="sim">simulators \(no agent\)<\/th>/);
+  const failing = renderMatrixHtml(buildMatrix([], 'now', { problems: ['external: unavailable — nothing answers'], notes: [] }));
+  assert.match(failing, /The run fails:<ul><li>external: unavailable — nothing answers<\/li>/);
 });

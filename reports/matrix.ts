@@ -13,12 +13,25 @@ export interface ScenarioArtifacts {
   trace?: string;
   traceText?: string;
   pcap?: string;
+  /** Files attached on failure (a browser's screenshot and Playwright trace). */
+  files?: Array<{ name: string; mediaType: string; path: string }>;
 }
 
 export type MatrixVerdict = ScenarioVerdict & { artifacts?: ScenarioArtifacts };
 
 export interface TargetRun {
+  /** A target's name, or "simulators" for the @no-agent scenarios. */
   target: string;
+  /** 'simulators' for the @no-agent scenarios (shown apart from the targets); default 'target'. */
+  kind?: 'target' | 'simulators';
+  /** Wall-clock time it started (report only): orders the columns. */
+  startedAt?: number;
+  /** Run-level problems of this part (unavailable, nothing checked, stale ledger entry): each fails the run. */
+  problems?: string[];
+  /** BeforeAll / AfterAll hooks that failed in this part's Cucumber run. */
+  hookFailures?: string[];
+  /** Whether this part ran every scenario of every feature (stale ledger entries then fail the run). */
+  fullSuite?: boolean;
   description?: string;
   capabilities?: string[];
   /** Set when the target could not start: every scenario is then not applicable. */
@@ -50,7 +63,14 @@ export interface MatrixScenarioResult {
 export interface Matrix {
   version: 1;
   generatedAt: string;
+  /** Whether the run passes (its exit code is 0), and why not. */
+  passed: boolean;
+  problems: string[];
+  notes: string[];
+  /** The agents under test: their columns and totals never include @no-agent scenarios. */
   targets: Array<Omit<TargetRun, 'verdicts'> & { summary: Summary }>;
+  /** The @no-agent scenarios, judged once for the run, apart from the targets. */
+  simulators?: Omit<TargetRun, 'verdicts'> & { summary: Summary };
   areas: Array<{ area: string; cells: Record<string, MatrixCell> }>;
   scenarios: Array<{
     id: string;
@@ -81,11 +101,21 @@ function cellOf(verdicts: readonly ScenarioVerdict[]): MatrixCell {
   return cell;
 }
 
-/** Merges one run per target into the matrix. */
-export function buildMatrix(runs: readonly TargetRun[], generatedAt: string): Matrix {
-  const areas = [...new Set(runs.flatMap((r) => r.verdicts.map((v) => v.area)))].sort();
+/** Merges one run per target (and the simulators' run) into the matrix. */
+export function buildMatrix(all: readonly TargetRun[], generatedAt: string, given?: { problems: readonly string[]; notes: readonly string[] }): Matrix {
+  // Without the run's judgement (reports/verdicts.ts judgeRun), at least every failing part fails the banner.
+  const judgement = given ?? {
+    problems: all
+      .map((r) => [r.target, r.verdicts.filter((v) => v.verdict === 'fail' || v.verdict === 'unexpected-pass').length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([t, n]) => `${t}: ${n} failed or passed unexpectedly`),
+    notes: [],
+  };
+  const sims = all.find((r) => r.kind === 'simulators');
+  const runs = all.filter((r) => r.kind !== 'simulators');
+  const areas = [...new Set(all.flatMap((r) => r.verdicts.map((v) => v.area)))].sort();
   const scenarios = new Map<string, Matrix['scenarios'][number]>();
-  for (const run of runs) {
+  for (const run of all) {
     for (const v of run.verdicts) {
       let s = scenarios.get(v.id);
       if (!s) {
@@ -101,16 +131,25 @@ export function buildMatrix(runs: readonly TargetRun[], generatedAt: string): Ma
       s.results[run.target] = r;
     }
   }
-  return {
+  const matrix: Matrix = {
     version: 1,
     generatedAt,
+    passed: judgement.problems.length === 0,
+    problems: [...judgement.problems],
+    notes: [...judgement.notes],
     targets: runs.map(({ verdicts, ...rest }) => ({ ...rest, summary: summarize(verdicts) })),
     areas: areas.map((area) => ({
       area,
-      cells: Object.fromEntries(runs.map((r) => [r.target, cellOf(r.verdicts.filter((v) => v.area === area))])),
+      // The simulators' cell sits beside the targets' under its own key; it is never a target's.
+      cells: Object.fromEntries([...runs, ...(sims ? [sims] : [])].map((r) => [r.target, cellOf(r.verdicts.filter((v) => v.area === area))])),
     })),
     scenarios: [...scenarios.values()].sort((a, b) => a.area.localeCompare(b.area) || a.uri.localeCompare(b.uri) || a.line - b.line),
   };
+  if (sims) {
+    const { verdicts, ...rest } = sims;
+    matrix.simulators = { ...rest, summary: summarize(verdicts) };
+  }
+  return matrix;
 }
 
 const LABEL: Record<Verdict | CellStatus, string> = {
@@ -127,7 +166,7 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ddd;p
 th{background:#f5f5f5}.pass{background:#e6f4ea}.fail,.unexpected-pass{background:#fce8e6;font-weight:600}
 .not-applicable{background:#f1f3f4;color:#555}.expected-deviation{background:#fef7e0}.none{color:#999}
 .small{font-size:12px;color:#555}details{margin:.4em 0}summary{cursor:pointer;font-weight:600}a{color:#1a55a0}
-.banner{padding:.6em 1em;border-radius:4px;margin:.5em 0}.banner.bad{background:#fce8e6}.banner.good{background:#e6f4ea}`;
+.sim{border-left:3px solid #888}.banner{padding:.6em 1em;border-radius:4px;margin:.5em 0}.banner.bad{background:#fce8e6}.banner.good{background:#e6f4ea}`;
 
 function counts(c: Summary): string {
   const parts: string[] = [];
@@ -145,18 +184,21 @@ function slug(s: string): string {
 
 /** Stand-alone HTML (no scripts): the matrix, then a drill-down per area. */
 export function renderMatrixHtml(m: Matrix): string {
-  const targets = m.targets.map((t) => t.target);
-  const bad = m.targets.some((t) => t.summary.fail > 0 || t.summary['unexpected-pass'] > 0);
-  const head = `<tr><th>area</th>${targets.map((t) => `<th>${escapeHtml(t)}</th>`).join('')}</tr>`;
+  // The simulators' column comes last, set apart: those scenarios never reach an agent.
+  const targets = [...m.targets.map((t) => t.target), ...(m.simulators ? [m.simulators.target] : [])];
+  const th = (t: string): string => (m.simulators && t === m.simulators.target ? `<th class="sim">${escapeHtml(t)} (no agent)</th>` : `<th>${escapeHtml(t)}</th>`);
+  const bad = !m.passed;
+  const head = `<tr><th>area</th>${targets.map(th).join('')}</tr>`;
   const rows = m.areas.map((a) => {
     const cells = targets.map((t) => {
-      const c = a.cells[t]!;
+      const c = a.cells[t];
+      if (!c) return '<td class="none">—</td>';
       const why = c.reason ? `<div class="small">${escapeHtml(c.reason)}</div>` : '';
       return `<td class="${c.status}"><a href="#area-${slug(a.area)}">${LABEL[c.status]}</a><div class="small">${counts(c.counts)}</div>${why}</td>`;
     });
     return `<tr><th><a href="#area-${slug(a.area)}">${escapeHtml(a.area)}</a></th>${cells.join('')}</tr>`;
   });
-  const targetRows = m.targets.map((t) => {
+  const targetRows = [...m.targets, ...(m.simulators ? [m.simulators] : [])].map((t) => {
     const links = Object.entries(t.reports ?? {})
       .filter(([, href]) => href)
       .map(([k, href]) => `<a href="${escapeHtml(href!)}">${escapeHtml(k)}</a>`)
@@ -165,7 +207,8 @@ export function renderMatrixHtml(m: Matrix): string {
     const stale = (t.unmatchedLedgerEntries ?? []).length
       ? `<div class="small">ledger entries matching no scenario of this run: ${(t.unmatchedLedgerEntries ?? []).map((e) => escapeHtml(e.scenario)).join('; ')}</div>`
       : '';
-    return `<tr><th>${escapeHtml(t.target)}</th><td>${escapeHtml(t.description ?? '')}<div class="small">capabilities: ${escapeHtml((t.capabilities ?? []).join(', ') || '—')}</div></td><td>${state}${stale}</td><td>${links}</td></tr>`;
+    const problems = (t.problems ?? []).map((p) => `<div class="fail small">${escapeHtml(p)}</div>`).join('');
+    return `<tr><th>${escapeHtml(t.target)}</th><td>${escapeHtml(t.description ?? '')}<div class="small">capabilities: ${escapeHtml((t.capabilities ?? []).join(', ') || '—')}</div></td><td>${state}${stale}${problems}</td><td>${links}</td></tr>`;
   });
   const sections = m.areas.map((a) => {
     const list = m.scenarios.filter((s) => s.area === a.area);
@@ -176,6 +219,7 @@ export function renderMatrixHtml(m: Matrix): string {
         const links: string[] = [];
         if (r.artifacts?.trace) links.push(`<a href="${escapeHtml(r.artifacts.trace)}">trace</a>`);
         if (r.artifacts?.pcap) links.push(`<a href="${escapeHtml(r.artifacts.pcap)}">pcap</a>`);
+        for (const f of r.artifacts?.files ?? []) links.push(`<a href="${escapeHtml(f.path)}">${escapeHtml(f.name)}</a>`);
         if (r.ledger?.link) links.push(`<a href="${escapeHtml(r.ledger.link)}">ledger link</a>`);
         const reason = r.reason ? `<div class="small">${escapeHtml(r.reason)}</div>` : '';
         return `<td class="${r.verdict}">${LABEL[r.verdict]}${reason}${links.length ? `<div class="small">${links.join(' · ')}</div>` : ''}</td>`;
@@ -184,12 +228,12 @@ export function renderMatrixHtml(m: Matrix): string {
     });
     const open = targets.some((t) => ['fail'].includes(a.cells[t]?.status ?? '')) ? ' open' : '';
     return `<details id="area-${slug(a.area)}"${open}><summary>${escapeHtml(a.area)} (${list.length} scenarios)</summary>
-<table><tr><th>scenario</th>${targets.map((t) => `<th>${escapeHtml(t)}</th>`).join('')}</tr>${srows.join('\n')}</table></details>`;
+<table><tr><th>scenario</th>${targets.map(th).join('')}</tr>${srows.join('\n')}</table></details>`;
   });
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Conformance matrix</title><style>${CSS}</style></head><body>
 <h1>Conformance matrix</h1><div class="small">generated ${escapeHtml(m.generatedAt)} · <a href="steps.html">step catalogue</a></div>
-<div class="banner ${bad ? 'bad' : 'good'}">${bad ? 'Failures or unexpected passes: the run fails.' : 'No failures and no unexpected passes.'}</div>
-<h2>Targets</h2><table><tr><th>target</th><th>profile</th><th>result</th><th>reports</th></tr>${targetRows.join('\n')}</table>
+<div class="banner ${bad ? 'bad' : 'good'}">${bad ? `The run fails:<ul>${m.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>` : 'The run passes: no failures, no unexpected passes, every target checked something.'}${m.notes.length ? `<div class="small">${m.notes.map(escapeHtml).join('<br>')}</div>` : ''}</div>
+<h2>Targets</h2><div class="small">Scenarios tagged @no-agent never reach an agent: they run once per run, under "simulators", and are not counted for any target.</div><table><tr><th>target</th><th>profile</th><th>result</th><th>reports</th></tr>${targetRows.join('\n')}</table>
 <h2>Areas × targets</h2><table>${head}${rows.join('\n')}</table>
 <h2>Scenarios</h2>${sections.join('\n')}
 </body></html>

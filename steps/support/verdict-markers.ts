@@ -18,6 +18,38 @@ export const NOT_APPLICABLE_MEDIA_TYPE = 'text/x.not-applicable';
 export const NOT_APPLICABLE_PREFIX = 'not applicable: ';
 
 /**
+ * Attached (as text) when the run's target can't be used inside a worker (it
+ * passed the runner's start-up check, or there was none: plain `cucumber-js`).
+ * Body: the reason in one line. The scenario then FAILS (the run must not be
+ * green when nothing was checked) — unless RMH_ALLOW_UNAVAILABLE=1
+ * (`--allow-unavailable`), when it is not applicable instead.
+ */
+export const TARGET_UNAVAILABLE_MEDIA_TYPE = 'text/x.target-unavailable';
+
+/**
+ * Attached (as JSON, {@link ExpectedDeviationBody}) when a step failed exactly
+ * as the target's ledger expects (that step, a matching message): the step is
+ * then reported skipped, so Cucumber's own status and exit code agree with the
+ * verdict "expected deviation".
+ */
+export const EXPECTED_DEVIATION_MEDIA_TYPE = 'text/x.expected-deviation+json';
+
+export interface ExpectedDeviationBody {
+  /** The ledger entry's key (scenario id, plus example values for an outline row). */
+  entry: string;
+  step: string;
+  /** The error message the step failed with (first lines). */
+  message: string;
+}
+
+/**
+ * Attached (as text) by the After hook when a scenario the ledger lists as a
+ * deviation passed: the hook then fails the scenario ("unexpected pass"), so the
+ * ledger can't go stale quietly. Body: the ledger entry's key.
+ */
+export const UNEXPECTED_PASS_MEDIA_TYPE = 'text/x.unexpected-pass';
+
+/**
  * Attached (as JSON) after every scenario that sent or received RADIUS traffic:
  * a {@link RadiusTrace}, `{ version, target, virtualClock, events }` where each
  * event is a PacketEvent with its bytes as lower-case hex (the shape
