@@ -25,6 +25,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { CodedError, isCodedError } from '../../agent/src/errors.ts';
 import type { Phone } from '../devices/phone.ts';
+import { urlHost } from '../okta/serve.ts';
 import { parsePushBehaviour } from '../devices/push-behaviour.ts';
 import { RealTimeClock } from '../clock/real-time-clock.ts';
 import type { Lab } from './lab.ts';
@@ -85,9 +86,8 @@ export async function startControlServer(lab: Lab, opts: { host?: string; port?:
     });
   });
   const addr = server.address() as AddressInfo;
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
-    url: `http://${host}:${addr.port}`,
+    url: `http://${urlHost(addr.address)}:${addr.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

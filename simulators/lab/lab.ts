@@ -23,7 +23,7 @@ import { parsePushBehaviour } from '../devices/push-behaviour.ts';
 import { Directory } from '../directory/directory.ts';
 import { startDirectory } from '../directory/ldap-server.ts';
 import { OktaOrg } from '../okta/org.ts';
-import { startOktaServer } from '../okta/serve.ts';
+import { startOktaServer, urlHost } from '../okta/serve.ts';
 import { createCa, issueServerCert, loadOrCreateCa, type PemPair } from '../okta/tls.ts';
 import type { AppRecord, UserRecord } from '../okta/types.ts';
 import { startControlServer } from './control-server.ts';
@@ -431,7 +431,8 @@ export class Lab {
           apiToken: this.apiToken,
           appId: this.app.id,
         },
-        ldap: { url: ldap.url, baseDn: this.baseDn, domain: this.domain },
+        // A wildcard bind is reached through loopback on this machine (as the Okta and control URLs).
+        ldap: { url: `ldap://${urlHost(ldap.host)}:${ldap.port}`, baseDn: this.baseDn, domain: this.domain },
         control: { url: control.url, token },
         clock: { kind: this.clock.kind, now: new Date(this.clock.now()).toISOString() },
         bind: host,
