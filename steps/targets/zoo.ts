@@ -7,6 +7,7 @@
  */
 import { systemClock } from '../../agent/src/clock.ts';
 import { PacketEvents } from '../../agent/src/packet-events.ts';
+import { ClientTable } from '../../agent/src/transport/client-table.ts';
 import { startEmbeddedAgent } from './embedded.ts';
 import type { AgentSpec, AgentUnderTest, TargetDriver, TargetProfile } from './target.ts';
 import { CAPABILITIES } from './target.ts';
@@ -27,14 +28,22 @@ export function zooProfile(variant: ZooVariant): TargetProfile {
 
 export async function startZooAgent(variant: ZooVariant, spec: AgentSpec): Promise<AgentUnderTest> {
   const injection = variant.inject();
-  const agent = await startEmbeddedAgent(spec, injection);
+  // The agent's effective client list (after the scenario's own settings and the defect), for the front's secrets.
+  let clients: ClientTable<{ address: string; secret: string }> | undefined;
+  const agent = await startEmbeddedAgent(spec, {
+    ...injection,
+    config: (config) => {
+      injection.config?.(config);
+      clients = new ClientTable(config.apps.flatMap((a) => a.clients.map((c) => ({ address: c.address, secret: c.secret }))));
+    },
+  });
   if (!injection.front) return agent;
   const front = new RadiusFront({
     agent: { address: agent.endpoint.host, port: agent.endpoint.port },
     agentEvents: agent.events ?? new PacketEvents(),
     clock: spec.clock ?? systemClock,
     hooks: injection.front,
-    secretFor: (address) => spec.clients.find((c) => c.address === address)?.secret,
+    secretFor: (address) => clients?.match(address)?.secret,
   });
   const endpoint = await front.listen();
   return {

@@ -17,6 +17,7 @@
  * reported sent. A request the defect drops is reported dropped with a reason.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
 import type { Clock } from '../../../agent/src/clock.ts';
 import { type Endpoint, type PacketEvent, PacketEvents } from '../../../agent/src/packet-events.ts';
 import { peekHeader } from '../../../agent/src/radius/codec.ts';
@@ -68,8 +69,9 @@ export class RadiusFront {
     return this.#local;
   }
 
-  async listen(host = '127.0.0.1'): Promise<Endpoint> {
-    const socket = createSocket('udp4');
+  /** Listens on `host` (default: the agent's own address, so an agent on ::1 gets a front on ::1). */
+  async listen(host = this.#agent.address): Promise<Endpoint> {
+    const socket = createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
     socket.on('message', (msg, rinfo) => this.#fromClient(msg, rinfo));
     socket.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
@@ -127,7 +129,7 @@ export class RadiusFront {
   }
 
   async #newBack(client: Endpoint): Promise<Back> {
-    const socket = createSocket('udp4');
+    const socket = createSocket(isIP(client.address) === 6 ? 'udp6' : 'udp4');
     socket.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);

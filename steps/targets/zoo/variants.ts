@@ -150,13 +150,15 @@ export const ZOO_VARIANTS: readonly ZooVariant[] = [
     description: 'Requests from any source address are answered with the shared secret (no client allow-list).',
     caughtBy: [
       { step: /did not answer/ },
+      { step: /does not answer/, message: /answered/ },
       { step: /dropped \d+ requests? as "unknown-client"/ },
     ],
     inject: () => ({
       config: (c) => {
         for (const app of c.apps) {
           const secret = app.clients[0]?.secret ?? '';
-          app.clients.push({ name: 'anyone', address: '0.0.0.0/0', secret, requireMessageAuthenticator: true });
+          // Already open to any IPv4 source (Okta's model without an allow list): nothing to add.
+          if (!app.clients.some((x) => x.address === '0.0.0.0/0')) app.clients.push({ name: 'anyone', address: '0.0.0.0/0', secret, requireMessageAuthenticator: true });
         }
       },
     }),
