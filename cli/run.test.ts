@@ -188,6 +188,10 @@ Feature: A few scenarios of every verdict
     When a RADIUS client sends a Status-Server request
     Then the agent answers with Access-Challenge
 
+  Scenario: A deviation that no longer happens
+    When a RADIUS client sends a Status-Server request
+    Then the agent answers with Access-Accept
+
   @needs:clock-control
   Scenario: Not for an agent on real time
     When a RADIUS client sends a Status-Server request
@@ -209,6 +213,10 @@ deviations:
     step: the agent answers with Access-Challenge
     failure: Access-Accept
     reason: a test of the ledger
+  - scenario: protocol/a.feature::A deviation that no longer happens
+    step: the agent answers with Access-Accept
+    failure: Access-Reject
+    reason: fixed since
 `,
 };
 
@@ -232,6 +240,7 @@ test('plain cucumber-js and radius-mfa-harness run give the same verdicts and th
     assert.equal(viaHarness.status, 1, viaHarness.stdout + viaHarness.stderr);
     assert.equal(viaCucumber.status, viaHarness.status, viaCucumber.stdout + viaCucumber.stderr);
     const expected = [
+      ['process', 'protocol/a.feature::A deviation that no longer happens', 'unexpected-pass'],
       ['process', 'protocol/a.feature::A deviation the ledger expects', 'expected-deviation'],
       ['process', 'protocol/a.feature::A scenario that fails', 'fail'],
       ['process', 'protocol/a.feature::Not for an agent on real time', 'not-applicable'],
@@ -240,15 +249,57 @@ test('plain cucumber-js and radius-mfa-harness run give the same verdicts and th
     ];
     assert.deepEqual(verdictsIn(join(dir, 'out-harness')), expected);
     assert.deepEqual(verdictsIn(join(dir, 'out-cucumber')), expected);
-    // JUnit in both: one failure (the failing scenario), the deviation and the n/a skipped with their reasons.
+    // JUnit in both: two failures (the failing scenario, the unexpected pass), the deviation and the n/a skipped with their reasons.
     for (const out of ['out-harness', 'out-cucumber']) {
       const junit = readFileSync(join(dir, out, 'process', 'junit.xml'), 'utf8');
-      assert.equal([...junit.matchAll(/<failure /g)].length, 1, `${out}: ${junit}`);
+      assert.equal([...junit.matchAll(/<failure /g)].length, 2, `${out}: ${junit}`);
+      assert.match(junit, /<failure message="unexpected pass: /);
       assert.match(junit, /<skipped message="expected deviation: a test of the ledger \(observed: /);
       assert.match(junit, /<skipped message="not applicable: target process lacks clock-control"\/>/);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a ledger entry that names no scenario fails a full run; an ambiguous one (an outline without its example) stops it before anything runs', async () => {
+  const feature = {
+    'protocol/a.feature': `@area:protocol
+Feature: A
+
+  Scenario: Status-Server is answered
+    When a RADIUS client sends a Status-Server request
+    Then the agent answers with Access-Accept
+
+  Scenario Outline: Status-Server is answered again
+    When a RADIUS client sends a Status-Server request
+    Then the agent answers with Access-Accept
+
+    Examples:
+      | n      |
+      | once   |
+      | twice  |
+`,
+  };
+  const stale = fixtureProject(feature, {
+    'embedded.yaml': 'deviations:\n  - scenario: protocol/a.feature::A scenario that was renamed\n    step: the agent answers with Access-Accept\n    failure: x\n    reason: r\n',
+  });
+  const ambiguous = fixtureProject(feature, {
+    'embedded.yaml': 'deviations:\n  - scenario: protocol/a.feature::Status-Server is answered again\n    step: the agent answers with Access-Accept\n    failure: x\n    reason: r\n',
+  });
+  try {
+    const r = await run(['--target', 'embedded', '--ci', '--out', join(stale, 'out')], {}, stale);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.deepEqual(failureLines(r.stdout), ['  embedded: ledger entry "protocol/a.feature::A scenario that was renamed" names no scenario: fix or remove it']);
+    const partial = await run(['--target', 'embedded', '--name', 'answered$', '--ci', '--out', join(stale, 'out')], {}, stale);
+    assert.equal(partial.status, 0, partial.stdout);
+    assert.match(partial.stdout, /note: embedded: ledger entry "protocol\/a\.feature::A scenario that was renamed" names no scenario: fix or remove it \(not failing: only part of the suite ran\)/);
+    const a = await run(['--target', 'embedded', '--ci', '--out', join(ambiguous, 'out')], {}, ambiguous);
+    assert.equal(a.status, 2, a.stdout + a.stderr);
+    assert.match(a.stderr, /the entry "protocol\/a\.feature::Status-Server is answered again" names 2 scenarios \(an outline's rows\): add example: \{ <column>: <value> \}/);
+  } finally {
+    rmSync(stale, { recursive: true, force: true });
+    rmSync(ambiguous, { recursive: true, force: true });
   }
 });
 

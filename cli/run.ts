@@ -26,7 +26,7 @@ import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Envelope } from '@cucumber/messages';
 import { judgeParts, LoadError, type RmhPluginOptions, expressionProblems, featureAreas, summaryLines } from '../reports/cucumber-plugin.ts';
-import { entryKey, type Ledger, LedgerError, ledgerEntryFor, ledgerForTarget } from '../reports/ledger.ts';
+import { type Ledger, LedgerError, ledgerEntryFor, ledgerForTarget } from '../reports/ledger.ts';
 import { cleanOutDir, readRuns, writeBucket, writeMatrix } from '../reports/run-output.ts';
 import { computeVerdicts, formatSummary, type ScenarioInfo, scenariosOf, summarize, unavailableVerdicts, type Verdict } from '../reports/verdicts.ts';
 import { renderCataloguePage } from '../reports/catalogue-page.ts';
@@ -512,9 +512,6 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   say('');
   say(`Summary (${((performance.now() - started) / 1000).toFixed(1)} s):`);
   for (const line of summaryLines(runs, judgement)) say(line);
-  for (const e of runs.flatMap((r) => r.unmatchedLedgerEntries ?? [])) {
-    if (!fullSuite) say(`    note: ledger entry "${entryKey(e)}" matches no scenario of this selection`);
-  }
   const relOut = relative(process.cwd(), ctx.outDir);
   const rel = relOut === '' ? '.' : relOut.startsWith('..') ? ctx.outDir : relOut;
   say(`Reports: ${rel}/matrix.html (and matrix.json), ${rel}/steps.html (step catalogue); per target and simulators: ${rel}/<name>/cucumber.html, junit.xml, verdicts.json, messages.ndjson, scenarios/`);

@@ -92,11 +92,6 @@ export function expressionProblems(expression: string | undefined, areas: readon
 /** Error raised before anything runs; the runner exits 2 with its message. */
 export class LoadError extends CodedError {}
 
-interface Part {
-  run: TargetRun;
-  fullSuite: boolean;
-}
-
 /** Turns the parts this run wrote (verdicts.json) into the run's judgement. */
 export function judgeParts(runs: readonly TargetRun[], opts: { fullSuite: boolean; allowUnavailable: boolean }): RunJudgement {
   const targets = runs.filter((r) => r.kind !== 'simulators');
@@ -125,7 +120,7 @@ export function summaryLines(runs: readonly TargetRun[], judgement: RunJudgement
     lines.push(...failureLines(r.verdicts));
   }
   if (sims) {
-    lines.push(`  ${SIMULATORS} (scenarios that never reach an agent, run once): ${formatSummary(summarize(sims.verdicts))}`);
+    lines.push(`  ${SIMULATORS}: ${formatSummary(summarize(sims.verdicts))} (the @no-agent scenarios, which never reach an agent: run once, counted for no target)`);
     lines.push(...failureLines(sims.verdicts));
   }
   for (const n of judgement.notes) lines.push(`  note: ${n}`);
@@ -222,8 +217,10 @@ const plugin: Plugin<RmhPluginOptions> = {
       // Full suite: every feature file loaded and no scenario left out by --tags / --name.
       const fullSuite = selected === pickleUris.size && onDisk.every((f) => loadedDocs.has(f));
       const judged = computeVerdicts(target, envelopes, ledger);
+      // In part of the suite, an entry for a feature that wasn't loaded says nothing; one for a loaded
+      // feature that names no scenario of it is stale whatever the selection.
+      const unmatched = fullSuite ? judged.unmatchedLedgerEntries : judged.unmatchedLedgerEntries.filter((e) => loadedDocs.has(`features/${e.scenario.slice(0, e.scenario.indexOf('::'))}`));
       const startedAt = Date.now();
-      const parts: Part[] = [];
       const agentVerdicts = judged.verdicts.filter((v) => !v.noAgent);
       const simVerdicts = judged.verdicts.filter((v) => v.noAgent);
       const reportsOf = (name: string): TargetRun['reports'] => {
@@ -238,19 +235,19 @@ const plugin: Plugin<RmhPluginOptions> = {
       };
       if (noAgent !== 'only') {
         const own = judgeRun({
-          targets: [{ target, verdicts: agentVerdicts, unmatchedLedgerEntries: judged.unmatchedLedgerEntries, hookFailures: judged.hookFailures }],
+          targets: [{ target, verdicts: agentVerdicts, unmatchedLedgerEntries: unmatched, hookFailures: judged.hookFailures }],
           simulators: [],
           fullSuite,
           allowUnavailable,
         });
-        const run = writeBucket(
+        writeBucket(
           outDir,
           {
             name: target,
             verdicts: agentVerdicts,
             traces: judged.traces,
             files: judged.files,
-            unmatchedLedgerEntries: judged.unmatchedLedgerEntries,
+            unmatchedLedgerEntries: unmatched,
             reports: reportsOf(target),
             judgement: { problems: own.runProblems, notes: own.notes },
             hookFailures: judged.hookFailures,
@@ -259,17 +256,15 @@ const plugin: Plugin<RmhPluginOptions> = {
           },
           write,
         );
-        parts.push({ run, fullSuite });
       }
       if (simVerdicts.length > 0 || noAgent === 'only') {
         const own = judgeRun({ targets: [], simulators: simVerdicts, fullSuite, allowUnavailable });
         const problems = own.runProblems.filter((p) => !p.startsWith('nothing was checked') || simVerdicts.length > 0);
-        const run = writeBucket(
+        writeBucket(
           outDir,
           { name: SIMULATORS, verdicts: simVerdicts, traces: judged.traces, files: judged.files, reports: reportsOf(SIMULATORS), judgement: { problems, notes: own.notes }, fullSuite, startedAt: startedAt + 1 },
           write,
         );
-        parts.push({ run, fullSuite });
       }
 
       const runs = readRuns(outDir);
@@ -282,7 +277,7 @@ const plugin: Plugin<RmhPluginOptions> = {
         write(`radius-mfa-harness verdicts (${target}):`);
         for (const line of summaryLines(runs, judgement)) write(line);
         for (const p of judgement.problems) write(`  RUN FAILS: ${p}`);
-        write(`  reports: ${relative(cwd, outDir) || '.'}/matrix.html; per target: <target>/junit.xml, verdicts.json, scenarios/`);
+        write(`  reports: ${relative(cwd, outDir).startsWith('..') ? outDir : relative(cwd, outDir) || '.'}/matrix.html; per target: <target>/junit.xml, verdicts.json, scenarios/`);
       }
       if (options.exitCode !== false && judgement.exitCode !== 0) {
         // Cucumber sets its exit code after the run; this runs later, at exit, and only ever raises it.
