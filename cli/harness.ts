@@ -61,7 +61,7 @@ program
   )
   .requiredOption('--org-url <url>', 'the org, e.g. https://example.okta.com (or a served lab\'s https URL)')
   .option('--token-env <name>', 'environment variable holding the SSWS API token', 'OKTA_API_TOKEN')
-  .option('--prefix <prefix>', 'only logins starting with this (a run prefix such as rmh-202612032130-k3j9-); must start with rmh-', 'rmh-')
+  .option('--prefix <prefix>', 'only logins starting with this (a run prefix such as rmh-k3j9x2-); must start with rmh-', 'rmh-')
   .option('--ca <file>', 'PEM of an extra CA to trust (a served lab\'s okta.caFile)')
   .action(async (opts) => {
     const { oktaCleanupCommand } = await import('./okta-cleanup.ts');

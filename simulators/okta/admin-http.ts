@@ -3,7 +3,7 @@
  * the mock served by the lab, or a real Okta test org.
  *
  * For a real org it is careful in three ways:
- * - every login carries a run prefix (`rmh-<UTC minute>-<random>-alice@…`),
+ * - every login carries a run prefix (`rmh-k3j9x2-alice@…`),
  *   so what the harness creates is told apart from real people, and
  *   `cleanupByPrefix` finds what a crashed run left (search
  *   `profile.login sw "rmh-"`, which includes DEPROVISIONED users);
@@ -24,10 +24,14 @@ import type { UserStatus } from './types.ts';
 /** Every run prefix starts with this; cleanupByPrefix refuses any other. */
 export const RUN_PREFIX_ROOT = 'rmh-';
 
-/** `rmh-202612032130-k3j9-`: the UTC minute the run started and 4 random characters. */
-export function newRunPrefix(now = Date.now()): string {
-  const minute = new Date(now).toISOString().slice(0, 16).replace(/[-:T]/g, '');
-  return `${RUN_PREFIX_ROOT}${minute}-${randomBytes(3).toString('hex').slice(0, 4)}-`;
+/**
+ * `rmh-k3j9x2-`: 6 random base-36 characters (2 billion runs). Short on
+ * purpose: a scenario's sAMAccountName is the login's local part, and AD
+ * allows 20 characters — `rmh-k3j9x2-` leaves 9 for the person's name.
+ */
+export function newRunPrefix(): string {
+  const n = randomBytes(5).readUIntBE(0, 5);
+  return `${RUN_PREFIX_ROOT}${(n % 36 ** 6).toString(36).padStart(6, '0')}-`;
 }
 
 export interface HttpOktaAdminOptions {

@@ -153,8 +153,10 @@ for (const [name, make] of implementations) {
 
 describe('HttpOktaAdmin only', () => {
   it('puts a run prefix on every login and refuses prefixes cleanup could not find', () => {
-    const prefix = newRunPrefix(Date.UTC(2026, 11, 3, 21, 30));
-    assert.match(prefix, /^rmh-202612032130-[0-9a-f]{4}-$/);
+    const prefix = newRunPrefix();
+    assert.match(prefix, /^rmh-[0-9a-z]{6}-$/);
+    assert.notEqual(newRunPrefix(), prefix, 'one per run');
+    assert.ok(`${prefix}mallory`.length <= 20, "room for a person's name in a 20-character sAMAccountName");
     const admin = new HttpOktaAdmin({ orgUrl: 'https://example.okta.com', apiToken: 't', runPrefix: prefix });
     assert.equal(admin.loginFor('alice@example.com'), `${prefix}alice@example.com`);
     assert.throws(() => new HttpOktaAdmin({ orgUrl: 'https://example.okta.com', apiToken: 't', runPrefix: 'alice' }), { code: 'OKTA_ADMIN_BAD_PREFIX' });
