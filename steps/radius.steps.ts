@@ -19,7 +19,9 @@ interface RequestOptions {
   proxyStates?: string[];
 }
 
-function accessRequest(world: LabWorld, person: Person, password: string, options: RequestOptions = {}): RawRequest {
+async function accessRequest(world: LabWorld, person: Person, password: string, options: RequestOptions = {}): Promise<RawRequest> {
+  // The target must be up before encoding: its secret (an external agent's) is known only then.
+  await world.ready();
   const request = encodeAccessRequest({
     identifier: nextIdentifier(),
     secret: world.agentSecret(),
@@ -54,7 +56,7 @@ When(
     example: "When a RADIUS client sends Alice's current Okta Verify code",
   },
   async function (this: LabWorld, person: Person, app: AppName) {
-    await this.rawExchange([accessRequest(this, person, codeFrom(this, person, app))], 1);
+    await this.rawExchange([await accessRequest(this, person, codeFrom(this, person, app))], 1);
   },
 );
 
@@ -66,7 +68,7 @@ When(
     example: "When a RADIUS client sends Alice's current Okta Verify code 3 times with the same identifier",
   },
   async function (this: LabWorld, person: Person, app: AppName, n: number) {
-    await sendCopies(this, accessRequest(this, person, codeFrom(this, person, app)), n);
+    await sendCopies(this, await accessRequest(this, person, codeFrom(this, person, app)), n);
   },
 );
 
@@ -77,7 +79,7 @@ When(
     example: 'When a RADIUS client sends "000000" as Alice\'s MFA code 3 times with the same identifier',
   },
   async function (this: LabWorld, text: string, person: Person, n: number) {
-    await sendCopies(this, accessRequest(this, person, text), n);
+    await sendCopies(this, await accessRequest(this, person, text), n);
   },
 );
 
@@ -88,7 +90,7 @@ When(
     example: 'When a RADIUS client sends Alice\'s current Okta Verify code with Proxy-State "first", "second" and "third"',
   },
   async function (this: LabWorld, person: Person, app: AppName, a: string, b: string, c: string) {
-    await this.rawExchange([accessRequest(this, person, codeFrom(this, person, app), { proxyStates: [a, b, c] })], 1);
+    await this.rawExchange([await accessRequest(this, person, codeFrom(this, person, app), { proxyStates: [a, b, c] })], 1);
   },
 );
 
@@ -99,7 +101,7 @@ When(
     example: "When a RADIUS client sends Alice's current Okta Verify code without a Message-Authenticator",
   },
   async function (this: LabWorld, person: Person, app: AppName) {
-    await this.rawExchange([accessRequest(this, person, codeFrom(this, person, app), { messageAuthenticator: 'none' })], 1);
+    await this.rawExchange([await accessRequest(this, person, codeFrom(this, person, app), { messageAuthenticator: 'none' })], 1);
   },
 );
 
@@ -110,7 +112,7 @@ When(
     example: "When a RADIUS client sends Alice's current Okta Verify code with a tampered Message-Authenticator",
   },
   async function (this: LabWorld, person: Person, app: AppName) {
-    await this.rawExchange([accessRequest(this, person, codeFrom(this, person, app), { messageAuthenticator: 'tampered' })], 1);
+    await this.rawExchange([await accessRequest(this, person, codeFrom(this, person, app), { messageAuthenticator: 'tampered' })], 1);
   },
 );
 
@@ -121,7 +123,7 @@ When(
     example: 'When a RADIUS client sends Alice\'s current Okta Verify code with Proxy-State "p1" and without a Message-Authenticator',
   },
   async function (this: LabWorld, person: Person, app: AppName, proxyState: string) {
-    await this.rawExchange([accessRequest(this, person, codeFrom(this, person, app), { messageAuthenticator: 'none', proxyStates: [proxyState] })], 1);
+    await this.rawExchange([await accessRequest(this, person, codeFrom(this, person, app), { messageAuthenticator: 'none', proxyStates: [proxyState] })], 1);
   },
 );
 
@@ -132,7 +134,7 @@ When(
     example: 'When a RADIUS client sends "000000" as Alice\'s MFA code',
   },
   async function (this: LabWorld, text: string, person: Person) {
-    await this.rawExchange([accessRequest(this, person, text)], 1);
+    await this.rawExchange([await accessRequest(this, person, text)], 1);
   },
 );
 
