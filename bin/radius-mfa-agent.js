@@ -1,4 +1,7 @@
 #!/usr/bin/env node
 import './node-check.js';
+import { answerVersion, start } from './entry.js';
 
-await import('../agent/src/cli.ts');
+// Answered here so `--version` works without --config (the agent's CLI requires one).
+answerVersion('radius-mfa-agent');
+await start('agent/src/cli');

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 import './node-check.js';
+import { answerVersion, start } from './entry.js';
 
-await import('../cli/harness.ts');
+answerVersion('radius-mfa-harness');
+await start('cli/harness');
