@@ -118,6 +118,7 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
         timeouts: app.timeouts,
         factorMenu: app.factorMenu,
         oktaApp: app.oktaApp,
+        ...(app.groups ? { groups: { include: app.groups.include } } : {}),
       },
       okta: oktaClient,
       clock,
@@ -192,7 +193,7 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
       },
       'decision',
     );
-    return toReply(decision);
+    return toReply(decision, app.groups);
   }
 
   let endpoints: AppEndpoint[] = [];
@@ -274,11 +275,11 @@ export function replyMessages(text: string): RadiusAttribute[] {
   return out;
 }
 
-export function toReply(decision: Decision): RadiusReply | null {
+export function toReply(decision: Decision, groups?: AppConfig['groups']): RadiusReply | null {
   const messages = decision.replyMessage ? replyMessages(decision.replyMessage) : [];
   switch (decision.result) {
     case 'accept':
-      return { code: RadiusCode.AccessAccept, attributes: messages };
+      return { code: RadiusCode.AccessAccept, attributes: [...messages, ...groupAttributes(decision.groups, groups)] };
     case 'reject':
       return { code: RadiusCode.AccessReject, attributes: messages };
     case 'challenge':
@@ -286,4 +287,20 @@ export function toReply(decision: Decision): RadiusReply | null {
     case 'no-response':
       return null;
   }
+}
+
+/**
+ * The groups of an accept as RADIUS attributes (Okta_Radius_App-gen-group-auth.htm): 11 Filter-Id,
+ * 25 Class or 26 Vendor-Specific; one per group, or one with the names joined. The page names a
+ * "Response Format" and a "Group Name Format" without listing their values: these two formats and
+ * the group's Okta name are ours.
+ */
+export function groupAttributes(names: readonly string[] | undefined, groups: AppConfig['groups']): RadiusAttribute[] {
+  if (!groups || !names || names.length === 0) return [];
+  const values = groups.responseFormat === 'joined' ? [names.join(groups.separator)] : [...names];
+  return values.map((v) => {
+    if (groups.attribute === 'filter-id') return attr.text('Filter-Id', v);
+    if (groups.attribute === 'class') return attr.octets('Class', v);
+    return attr.vendor(groups.vendorId!, groups.vendorType!, new TextEncoder().encode(v));
+  });
 }

@@ -79,6 +79,25 @@ const appSchema = z
     factorMenu: z.enum(['when-several', 'always'], { error: "must be 'when-several' or 'always'" }).default('when-several'),
     /** Which Okta app this stands for: Duo rules differ (amazon-workspaces: Duo passcode only; radius: Duo push/SMS/passcode). */
     oktaApp: z.enum(['amazon-workspaces', 'radius'], { error: "must be 'amazon-workspaces' or 'radius'" }).default('amazon-workspaces'),
+    /**
+     * "Include groups in RADIUS response" (Okta_Radius_App-gen-group-auth.htm): the attribute
+     * (11 Filter-Id, 25 Class, 26 Vendor-Specific with vendorId/vendorType), the Okta groups to pass
+     * (only those), and the response format: one attribute per group, or one with the names joined.
+     */
+    groups: z
+      .object({
+        attribute: z.enum(['filter-id', 'class', 'vendor-specific'], { error: "must be 'filter-id', 'class' or 'vendor-specific'" }),
+        include: z.array(z.string().min(1)).min(1, 'list the Okta groups to include in the response'),
+        responseFormat: z.enum(['one-per-group', 'joined'], { error: "must be 'one-per-group' or 'joined'" }).default('one-per-group'),
+        separator: z.string().min(1).default(','),
+        vendorId: z.number().int().min(1).max(0xffffff).optional(),
+        vendorType: z.number().int().min(1).max(255).optional(),
+      })
+      .strict()
+      .refine((g) => g.attribute !== 'vendor-specific' || (g.vendorId !== undefined && g.vendorType !== undefined), {
+        message: 'vendor-specific needs vendorId and vendorType (see your RADIUS client vendor\'s dictionary)',
+      })
+      .optional(),
     timeouts: timeoutsSchema,
     duplicateTtlMs: positiveMs('duplicateTtlMs').default(30_000),
   })

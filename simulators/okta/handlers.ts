@@ -20,6 +20,7 @@ import {
   enrolledFactorView,
   errorBody,
   factorView,
+  groupView,
   type Json,
   type JsonObject,
   pushTransactionView,
@@ -144,6 +145,11 @@ export function oktaHandlers(org: OktaOrg, options: OktaHandlerOptions = {}): Ht
     route({ method: 'GET', path: '/api/v1/users/{userId}/factors', operationId: 'listFactors', auth: true }, (ctx) => {
       const u = user(ctx);
       return ok(org.listFactors(u.id).map((f) => factorView(ctx.base, f, u.profile.login)));
+    }),
+    // The user's groups, for the agent's "Include groups in RADIUS response" (Okta_Radius_App-gen-group-auth.htm).
+    route({ method: 'GET', path: '/api/v1/users/{userId}/groups', operationId: 'listUserGroups', auth: true }, (ctx) => {
+      const u = user(ctx);
+      return ok(org.groupsOf(u.id).map((g) => groupView(ctx.base, g)));
     }),
     route({ method: 'POST', path: '/api/v1/users/{userId}/factors/{factorId}/verify', operationId: 'verifyFactor', auth: true }, async (ctx) => {
       const u = user(ctx);

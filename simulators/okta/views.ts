@@ -3,7 +3,7 @@
  * define (the contract test walks every body); secrets are left out except the
  * enrolment activation, which Okta itself returns once.
  */
-import type { EnrollFactorResult, FactorRecord, PushTransaction, UserRecord } from './types.ts';
+import type { EnrollFactorResult, FactorRecord, GroupRecord, PushTransaction, UserRecord } from './types.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -144,6 +144,20 @@ export function pushTransactionView(base: string, tx: PushTransaction, login: st
         _links: { verify: href(`${factorUrl}/verify`, { hints: { allow: ['POST'] } }) },
       };
   }
+}
+
+/** A Group as GET /api/v1/users/{id}/groups lists it (Okta's Group schema). */
+export function groupView(base: string, g: GroupRecord): JsonObject {
+  return {
+    id: g.id,
+    created: iso(g.created),
+    lastUpdated: iso(g.created),
+    lastMembershipUpdated: iso(g.created),
+    objectClass: ['okta:user_group'],
+    type: 'OKTA_GROUP',
+    profile: { name: g.name, description: g.description },
+    _links: { users: { href: `${base}/api/v1/groups/${g.id}/users` } },
+  };
 }
 
 export function appUserView(base: string, appId: string, u: UserRecord, assignedAt: number): JsonObject {

@@ -18,6 +18,7 @@ function setup(
     factorMenu?: 'when-several' | 'always';
     oktaApp?: 'amazon-workspaces' | 'radius';
     challengeMs?: number;
+    groups?: string[];
   } = {},
 ) {
   const clock = new VirtualClock();
@@ -37,6 +38,7 @@ function setup(
     ...(opts.appId ? { appId: opts.appId } : {}),
     ...(opts.factorMenu ? { factorMenu: opts.factorMenu } : {}),
     ...(opts.oktaApp ? { oktaApp: opts.oktaApp } : {}),
+    ...(opts.groups ? { groups: { include: opts.groups } } : {}),
   };
   let n = 0;
   const engine = new Engine({
@@ -663,6 +665,47 @@ describe('engine: Duo rules per Okta app', () => {
       ],
     );
     assert.equal((await pap('dana', 'CALL')).reason, 'factor-not-enrolled');
+  });
+});
+
+// Okta_Radius_App-gen-group-auth.htm: only the listed groups, only if the user belongs to them.
+describe('engine: groups in the Access-Accept', () => {
+  it('an accept carries the listed groups the user is in, nothing else; a reject asks Okta for none', async () => {
+    const { pap, okta } = setup({ groups: ['VPN-Admins', 'WorkSpaces-Users', 'Finance'] });
+    okta.addUser('alice', [OV_TOTP]);
+    okta.validCodes.set('ov-totp', '123456');
+    okta.groups.set('u-alice', ['Everyone', 'WorkSpaces-Users', 'VPN-Admins', 'Sales']);
+    const d = await pap('alice', '123456');
+    assert.equal(d.result, 'accept');
+    assert.deepEqual(d.groups, ['WorkSpaces-Users', 'VPN-Admins']);
+    const before = okta.calls.filter((c) => c.op === 'listUserGroups').length;
+    assert.equal((await pap('alice', '000000')).result, 'reject');
+    assert.equal(okta.calls.filter((c) => c.op === 'listUserGroups').length, before);
+  });
+
+  it('a user in none of the listed groups gets an accept with no groups; without the setting Okta is not asked', async () => {
+    const { pap, okta } = setup({ groups: ['VPN-Admins'] });
+    okta.addUser('bob', [OV_TOTP]);
+    okta.validCodes.set('ov-totp', '123456');
+    okta.groups.set('u-bob', ['Everyone']);
+    assert.deepEqual((await pap('bob', '123456')).groups, []);
+    const plain = setup();
+    plain.okta.addUser('bob', [OV_TOTP]);
+    plain.okta.validCodes.set('ov-totp', '123456');
+    assert.equal((await plain.pap('bob', '123456')).groups, undefined);
+    assert.ok(!plain.okta.calls.some((c) => c.op === 'listUserGroups'));
+  });
+
+  it('Okta failing the group lookup fails closed (reject, never an accept without the groups)', async () => {
+    const { pap, okta } = setup({ groups: ['VPN-Admins'] });
+    okta.addUser('alice', [OV_TOTP]);
+    okta.validCodes.set('ov-totp', '123456');
+    const real = okta.listUserGroups.bind(okta);
+    okta.listUserGroups = async () => {
+      throw new OktaUnavailableError('down');
+    };
+    assert.equal((await pap('alice', '123456')).reason, 'okta-unavailable');
+    okta.listUserGroups = real;
   });
 });
 

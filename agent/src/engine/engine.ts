@@ -92,6 +92,12 @@ export interface EngineAppConfig {
    * "Supported factors").
    */
   oktaApp?: 'amazon-workspaces' | 'radius';
+  /**
+   * "Include groups in RADIUS response" (Okta_Radius_App-gen-group-auth.htm): on an accept, the
+   * user's Okta groups that are in `include` (only those: "if a user belongs to four groups, but
+   * you only list two … Okta will only pass the two") go into Decision.groups.
+   */
+  groups?: { include: readonly string[] };
 }
 
 export interface EngineRequest {
@@ -217,7 +223,7 @@ export class Engine {
       if (deadline.signal.aborted) rejectP(deadline.signal.reason);
       deadline.signal.addEventListener('abort', () => rejectP(deadline.signal.reason), { once: true });
     });
-    const work = this.#decide(req, ctx);
+    const work = this.#decide(req, ctx).then((d) => this.#withGroups(d, ctx));
     work.catch(() => {}); // a late failure after the deadline won is already answered
     aborted.catch(() => {});
     try {
@@ -229,6 +235,18 @@ export class Engine {
       req.signal?.removeEventListener('abort', onStop);
       req.stopSignal?.removeEventListener('abort', onStop);
     }
+  }
+
+  /** On an accept, the listed groups the user is in (within the request's deadline; Okta failures fail closed). */
+  async #withGroups(decision: Decision, ctx: RequestCtx): Promise<Decision> {
+    const include = this.#app.groups?.include;
+    if (decision.result !== 'accept' || decision.reason === 'status-server' || !include || include.length === 0 || !decision.login) return decision;
+    if (!this.#okta.listUserGroups) throw new UnexpectedOktaAnswer('This Okta client cannot list groups; remove groups from the app or use the full client.');
+    const user = await this.#okta.getUser(decision.login, ctx.signal);
+    if (!user) throw new UnexpectedOktaAnswer('The accepted user is gone from Okta.');
+    const names = await this.#okta.listUserGroups(user.id, ctx.signal);
+    const wanted = new Set(include);
+    return { ...decision, groups: names.filter((n) => wanted.has(n)) };
   }
 
   #onError(e: unknown, ctx: RequestCtx): Decision {

@@ -45,6 +45,14 @@ export class FakeOkta implements OktaApi {
   failWith: Error | undefined;
   /** When set, calls hang until aborted. */
   hang = false;
+  /** userId → Okta group names. */
+  readonly groups = new Map<string, string[]>();
+
+  async listUserGroups(userId: string, signal?: AbortSignal): Promise<string[]> {
+    this.calls.push({ op: 'listUserGroups' });
+    await this.#gate(signal);
+    return [...(this.groups.get(userId) ?? [])];
+  }
 
   addUser(login: string, factors: Array<Partial<OktaFactor> & Pick<OktaFactor, 'id' | 'factorType'>>, extra: Partial<FakeUser> = {}): FakeUser {
     const u: FakeUser = {

@@ -56,6 +56,8 @@ export interface Decision {
   login?: string;
   /** Factor kind used, for logs (e.g. 'okta-verify-push'). */
   factor?: string;
+  /** Accept only: the user's Okta groups the app includes in the response (app `groups.include`). */
+  groups?: string[];
 }
 
 export function accept(reason: ReasonCode, extra: Partial<Decision> = {}): Decision {

@@ -176,6 +176,14 @@ export class OktaClient implements OktaApi {
     return body as OktaFactor[];
   }
 
+  /** Group names (profile.name) of the user's groups: "Include groups in RADIUS response" (Okta_Radius_App-gen-group-auth.htm). */
+  async listUserGroups(userId: string, signal?: AbortSignal): Promise<string[]> {
+    const r = await this.#request('listUserGroups', 'GET', `/api/v1/users/${encodeURIComponent(userId)}/groups`, undefined, signal);
+    const body = expectOk(r, 'listUserGroups');
+    if (!Array.isArray(body)) throw new OktaUnavailableError('Okta returned groups that are not a list.');
+    return body.map((g: { profile?: { name?: unknown } }) => g?.profile?.name).filter((n): n is string => typeof n === 'string');
+  }
+
   async isAssignedToApp(appId: string, userId: string, signal?: AbortSignal): Promise<boolean> {
     const path = `/api/v1/apps/${encodeURIComponent(appId)}/users/${encodeURIComponent(userId)}`;
     const r = await this.#request('getApplicationUser', 'GET', path, undefined, signal);

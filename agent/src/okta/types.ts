@@ -96,4 +96,10 @@ export interface OktaApi {
   authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult>;
   /** Authn API: send a push and poll the transaction until SUCCESS, REJECTED, TIMEOUT (Okta's or `timeoutMs` of the clock) or EXPIRED. */
   authnVerifyPush(stateToken: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult>;
+  /**
+   * The names of the user's Okta groups (GET /api/v1/users/{id}/groups), for "Include groups in
+   * RADIUS response". Optional so wrappers that predate it still type-check; an app that includes
+   * groups needs it.
+   */
+  listUserGroups?(userId: string, signal?: AbortSignal): Promise<string[]>;
 }
