@@ -227,6 +227,7 @@ async function cucumberConfig(ctx: Context, parallel: number, plugin: RmhPluginO
     clean: false, // this command cleared the folder once, for the whole run
     summary: false,
     exitCode: false,
+    dryRun: false,
     allowUnavailable: ctx.allowUnavailable,
     ...(ctx.profileFile ? { profile: ctx.profileFile } : {}),
     ...plugin,

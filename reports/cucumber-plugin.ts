@@ -39,6 +39,7 @@ import {
   formatSummary,
   judgeRun,
   type RunJudgement,
+  scenariosOf,
   SIMULATORS,
   type ScenarioVerdict,
   summarize,
@@ -63,18 +64,13 @@ export function featureAreas(cwd: string): string[] {
 }
 
 /** Every problem with the loaded scenarios' tags, one line each (empty: all fine). */
-export function tagProblems(pickles: readonly { uri: string; tags: readonly { name: string }[]; location?: { line: number } }[], areas: readonly string[]): string[] {
+export function tagProblems(scenarios: readonly { uri: string; tags: readonly string[]; line: number }[], areas: readonly string[]): string[] {
   const seen = new Set<string>();
   const lines: string[] = [];
-  for (const p of pickles) {
-    for (const problem of checkTags(
-      p.tags.map((t) => t.name),
-      p.uri,
-      p.location?.line ?? 0,
-      areas,
-    )) {
+  for (const s of scenarios) {
+    for (const problem of checkTags(s.tags, s.uri, s.line, areas)) {
       // A feature-level tag is on every scenario of the file: say it once per file and tag.
-      const key = `${p.uri}|${problem.tag}|${problem.message}`;
+      const key = `${s.uri}|${problem.tag}|${problem.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
       lines.push(`${problem.where}: ${problem.message}`);
@@ -184,12 +180,9 @@ const plugin: Plugin<RmhPluginOptions> = {
 
     transform('pickles:filter', (pickles: readonly IFilterablePickle[]) => {
       const areas = featureAreas(cwd);
-      const all = envelopes.flatMap((e) => (e.pickle ? [e.pickle] : []));
-      const loaded = all.length > 0 ? all : pickles.map((p) => p.pickle);
-      const problems = tagProblems(
-        loaded.map((p) => ({ uri: p.uri, tags: p.tags, location: { line: pickles.find((f) => f.pickle.id === p.id)?.location.line ?? 0 } })),
-        areas,
-      );
+      // Every loaded scenario, not only the selected ones: a misspelt tag elsewhere is still a mistake.
+      const loaded = envelopes.flatMap((e) => (e.pickle ? [e.pickle] : []));
+      const problems = tagProblems(scenariosOf(envelopes), areas);
       // Every ledger entry must name exactly one loaded agent scenario (an outline row by its example).
       const docs = new Map(envelopes.flatMap((e) => (e.gherkinDocument?.uri ? [[e.gherkinDocument.uri, exampleRows(e.gherkinDocument)] as const] : [])));
       const scenarios = loaded

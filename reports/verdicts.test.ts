@@ -407,3 +407,24 @@ test('the run: failing, unavailable, nothing checked, stale ledger entries; and 
   assert.deepEqual(sim.problems, ['simulators: 1 failed']);
   assert.deepEqual(sim.runProblems, [], 'a failing scenario is its own JUnit test case already');
 });
+
+test("a failed scenario's screenshot and Playwright trace are kept for the reports, with their names", () => {
+  let envelopes = stream([{ name: 'Sign in on the page', line: 3, tags: ['@browser'], steps: ['PASSED', 'FAILED'] }]);
+  const at = envelopes.findIndex((e) => e.testCaseStarted);
+  const started = envelopes[at]!.testCaseStarted!.id;
+  envelopes = [
+    ...envelopes.slice(0, at + 1),
+    { attachment: { testCaseStartedId: started, mediaType: 'image/png', body: Buffer.from('png').toString('base64'), contentEncoding: 'BASE64', fileName: 'sign-in-page.png' } as Envelope['attachment'] & object },
+    { attachment: { testCaseStartedId: started, mediaType: 'application/zip', body: Buffer.from('zip').toString('base64'), contentEncoding: 'BASE64', fileName: 'Sign-in.playwright-trace.zip' } as Envelope['attachment'] & object },
+    ...envelopes.slice(at + 1),
+  ];
+  const r = computeVerdicts('embedded', envelopes);
+  const kept = r.files.get('protocol/hygiene.feature::Sign in on the page')!;
+  assert.deepEqual(
+    kept.map((f) => [f.fileName, f.mediaType, Buffer.from(f.body, 'base64').toString()]),
+    [
+      ['sign-in-page.png', 'image/png', 'png'],
+      ['Sign-in.playwright-trace.zip', 'application/zip', 'zip'],
+    ],
+  );
+});
