@@ -416,3 +416,83 @@ Given(
     this.org.setNumberChallenge({ oktaVerify: true, disabledForRadius: true });
   },
 );
+
+// ─── groups in the Access-Accept ───────────────────────────────────────────
+
+/** RADIUS attribute names the group settings use, as Okta's console lists them. */
+const GROUP_ATTRIBUTES = { 'Filter-Id': { key: 'filter-id', type: 11 }, Class: { key: 'class', type: 25 } } as const;
+
+function groupAttribute(name: string): (typeof GROUP_ATTRIBUTES)[keyof typeof GROUP_ATTRIBUTES] {
+  const a = GROUP_ATTRIBUTES[name as keyof typeof GROUP_ATTRIBUTES];
+  if (!a) throw new Error(`"${name}" is not a group attribute these steps know. Use one of: ${Object.keys(GROUP_ATTRIBUTES).join(', ')}.`);
+  return a;
+}
+
+const csv = (list: string): string[] =>
+  list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+Given(
+  '{user} is in the Okta groups {string}',
+  {
+    description: 'Adds the person to these Okta groups (comma-separated), creating any group the org does not have yet.',
+    example: 'Given Alice is in the Okta groups "Everyone, WorkSpaces-Users, VPN-Admins"',
+  },
+  function (this: LabWorld, person: Person, list: string) {
+    const userId = this.oktaUserId(person);
+    for (const name of csv(list)) {
+      const group = this.org.getGroup(name) ?? this.org.createGroup({ name });
+      this.org.addToGroup(group.id, userId);
+    }
+  },
+);
+
+Given(
+  'the RADIUS app includes the groups {string} in {string} attributes',
+  {
+    description:
+      'Okta\'s "Include groups in RADIUS response": on an Access-Accept the agent passes the listed Okta groups the user is in (only those), one attribute per group: "Filter-Id" (11) or "Class" (25).',
+    example: 'Given the RADIUS app includes the groups "VPN-Admins, WorkSpaces-Users" in "Class" attributes',
+  },
+  function (this: LabWorld, list: string, attribute: string) {
+    const { key } = groupAttribute(attribute);
+    const include = csv(list);
+    configureAgent(this, (config) => {
+      theApp(config).groups = { attribute: key, include, responseFormat: 'one-per-group', separator: ',' };
+    });
+  },
+);
+
+/** The attributes of a RADIUS packet (RFC 2865 §5: type, length, value), read here rather than by the agent's codec. */
+function attributesOf(packet: Buffer): Array<{ type: number; value: Buffer }> {
+  const out: Array<{ type: number; value: Buffer }> = [];
+  const end = Math.min(packet.length, packet.readUInt16BE(2));
+  for (let i = 20; i + 2 <= end; ) {
+    const length = packet[i + 1]!;
+    if (length < 2 || i + length > end) throw new Error(`the reply has a malformed attribute at octet ${i}`);
+    out.push({ type: packet[i]!, value: packet.subarray(i + 2, i + length) });
+    i += length;
+  }
+  return out;
+}
+
+Then(
+  'the reply carries the {string} attributes {string}',
+  {
+    description: 'The verified reply to the last hand-made request carries exactly these attributes of that kind, in this order (comma-separated; "" for none).',
+    example: 'Then the reply carries the "Class" attributes "WorkSpaces-Users, VPN-Admins"',
+  },
+  function (this: LabWorld, attribute: string, list: string) {
+    const { type } = groupAttribute(attribute);
+    const reply = this.lastRaw?.replies[0];
+    assert.ok(reply, 'the agent did not answer');
+    const check = this.lastRaw!.verified[0];
+    assert.ok(check?.ok, `the reply failed verification with the target's secret${check && !check.ok ? `: ${check.reason}` : ''}`);
+    const values = attributesOf(reply)
+      .filter((a) => a.type === type)
+      .map((a) => a.value.toString('utf8'));
+    assert.deepEqual(values, csv(list), `${attribute} attributes in the reply`);
+  },
+);

@@ -99,6 +99,12 @@ export class CachingOktaApi implements OktaApi {
     return user;
   }
 
+  /** Group membership is authorization: never cached, always asked (passed through when the inner client has it). */
+  listUserGroups(userId: string, signal?: AbortSignal): Promise<string[]> {
+    if (!this.#inner.listUserGroups) return Promise.reject(new TypeError('the inner Okta client cannot list groups'));
+    return this.#inner.listUserGroups(userId, signal);
+  }
+
   async isAssignedToApp(appId: string, userId: string, signal?: AbortSignal): Promise<boolean> {
     const until = this.#byId.get(userId)?.assigned.get(appId);
     if (until !== undefined && until > this.#clock.now()) {
