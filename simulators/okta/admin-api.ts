@@ -76,6 +76,10 @@ export interface OktaAdmin {
   suspendUser(userId: string): Promise<AdminUser>;
   unsuspendUser(userId: string): Promise<AdminUser>;
   deactivateUser(userId: string): Promise<AdminUser>;
+  /** POST /lifecycle/unlock: a LOCKED_OUT user is ACTIVE again. (Okta locks only by failed sign-ins; no API locks.) */
+  unlockUser(userId: string): Promise<AdminUser>;
+  /** POST /lifecycle/expire_password: PASSWORD_EXPIRED until the user changes it. */
+  expirePassword(userId: string): Promise<AdminUser>;
   /** Deactivates if needed, then deletes for good (Okta's two DELETEs). */
   deleteUser(userId: string): Promise<void>;
   assignToApp(appId: string, userId: string): Promise<void>;

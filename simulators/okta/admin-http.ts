@@ -176,6 +176,16 @@ export class HttpOktaAdmin implements OktaAdmin {
     return this.#mustGet(userId);
   }
 
+  async unlockUser(userId: string): Promise<AdminUser> {
+    await this.#call('unlockUser', 'POST', `/api/v1/users/${enc(userId)}/lifecycle/unlock`);
+    return this.#mustGet(userId);
+  }
+
+  async expirePassword(userId: string): Promise<AdminUser> {
+    const r = await this.#call('expirePassword', 'POST', `/api/v1/users/${enc(userId)}/lifecycle/expire_password`);
+    return userOf(r.json);
+  }
+
   async deleteUser(userId: string): Promise<void> {
     // The first DELETE of a user who is not DEPROVISIONED deactivates; the second deletes. 404: gone already.
     for (let i = 0; i < 2; i++) {

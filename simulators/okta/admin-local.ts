@@ -69,6 +69,14 @@ export class LocalOktaAdmin implements OktaAdmin {
     return view(this.#call('deactivateUser', () => this.org.deactivateUser(userId)));
   }
 
+  async unlockUser(userId: string): Promise<AdminUser> {
+    return view(this.#call('unlockUser', () => this.org.unlockUser(userId)));
+  }
+
+  async expirePassword(userId: string): Promise<AdminUser> {
+    return view(this.#call('expirePassword', () => this.org.expirePassword(userId)));
+  }
+
   async deleteUser(userId: string): Promise<void> {
     const id = this.#call('deleteUser', () => this.org.requireUser(userId)).id;
     if (!this.#call('deleteUser', () => this.org.deleteUser(id))) this.#call('deleteUser', () => this.org.deleteUser(id));

@@ -95,6 +95,10 @@ for (const [name, make] of implementations) {
       assert.equal((await admin.suspendUser(alice.id)).status, 'SUSPENDED');
       await assert.rejects(admin.suspendUser(alice.id), failsWith('E0000001'), 'only an active user can be suspended');
       assert.equal((await admin.unsuspendUser(alice.id)).status, 'ACTIVE');
+      assert.equal((await admin.expirePassword(staged.id)).status, 'PASSWORD_EXPIRED');
+      w.org.lockUser(staged.id); // Okta locks only after failed sign-ins; no API call does it
+      assert.equal((await admin.unlockUser(staged.id)).status, 'ACTIVE');
+      await assert.rejects(admin.unlockUser(staged.id), failsWith('E0000038'), 'only a locked user can be unlocked');
       assert.equal((await admin.deactivateUser(alice.id)).status, 'DEPROVISIONED');
       await admin.deleteUser(alice.id);
       assert.equal(await admin.getUser(alice.id), undefined);
@@ -265,6 +269,8 @@ describe('HttpOktaAdmin only', () => {
       'suspendUser',
       'unsuspendUser',
       'deactivateUser',
+      'unlockUser',
+      'expirePassword',
       'deleteUser',
       'listUsers',
       'assignUserToApplication',

@@ -294,6 +294,9 @@ export function oktaHandlers(org: OktaOrg, options: OktaHandlerOptions = {}): Ht
         .slice(0, limit);
       return ok(users.map((u) => userView(ctx.base, u)));
     }),
+    route({ method: 'POST', path: '/api/v1/users/{id}/lifecycle/expire_password', operationId: 'expirePassword', auth: true }, (ctx) =>
+      ok(userView(ctx.base, org.expirePassword(ctx.params.id ?? ''))),
+    ),
     route({ method: 'DELETE', path: '/api/v1/users/{id}', operationId: 'deleteUser', auth: true }, (ctx) => {
       org.deleteUser(ctx.params.id ?? '');
       return { status: 204, body: null };
