@@ -83,6 +83,19 @@ program
   });
 
 program
+  .command('merge')
+  .description(
+    'Join the output folders of a sharded run (each from `run --shard i/n --out <dir>`) into one: matrix, one JUnit, verdicts, traces, ' +
+      'durations.json for the next split, and one exit code (1 if the run fails or a shard is missing or doubled).',
+  )
+  .argument('<dirs...>', 'the shard folders')
+  .option('--out <dir>', 'folder for the merged reports (cleared first)', 'reports/out')
+  .action(async (dirs: string[], opts) => {
+    const { mergeCommand } = await import('./merge.ts');
+    process.exitCode = await mergeCommand(dirs, opts);
+  });
+
+program
   .command('steps')
   .description('Print the step catalogue: every Gherkin step QA can use, with an example.')
   .option('--format <format>', 'text | markdown | json', 'text')
