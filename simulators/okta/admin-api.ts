@@ -126,3 +126,29 @@ export async function enrollActiveTotp(
   await admin.activateFactor(userId, e.factorId, totpAt(e.sharedSecret, now()));
   return { factorId: e.factorId, sharedSecret: e.sharedSecret };
 }
+
+/** What an authenticator app offers enrolment (the devices' TotpAuthenticator has it). */
+export interface ScanningApp {
+  /** Adds an account from the shared secret, as a user typing it (or scanning the QR code that encodes it). */
+  scan(input: { sharedSecret: string; issuer?: string; label?: string }): { id: string };
+  currentCode(account?: string): string;
+}
+
+/**
+ * Enrolment as a person does it, through the Management API: the admin
+ * enrols the factor, the person's app takes the shared secret, the person
+ * types the app's code and the factor is activated. The app must keep the
+ * org's time (the lab clock, or the wall clock for a real org).
+ */
+export async function enrolTotpApp(
+  admin: OktaAdmin,
+  userId: string,
+  provider: 'OKTA' | 'GOOGLE',
+  app: ScanningApp,
+  label: string,
+): Promise<{ factorId: string; accountId: string }> {
+  const e = await admin.enrollTotp(userId, provider);
+  const account = app.scan({ sharedSecret: e.sharedSecret, issuer: provider === 'GOOGLE' ? 'Okta (Google Authenticator)' : 'Okta', label });
+  await admin.activateFactor(userId, e.factorId, app.currentCode(account.id));
+  return { factorId: e.factorId, accountId: account.id };
+}

@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { isCodedError } from '../../agent/src/errors.ts';
 import { RealTimeClock } from '../clock/real-time-clock.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
-import { enrollActiveTotp, type OktaAdmin } from './admin-api.ts';
+import { GoogleAuthenticator } from '../devices/phone.ts';
+import { enrolTotpApp, enrollActiveTotp, type OktaAdmin } from './admin-api.ts';
 import { HttpOktaAdmin, newRunPrefix, RUN_PREFIX_ROOT } from './admin-http.ts';
 import { LocalOktaAdmin } from './admin-local.ts';
 import { loadOktaContract } from './contract.ts';
@@ -137,6 +138,16 @@ for (const [name, make] of implementations) {
       assert.equal(org.verifyFactor(carol.id, ov.factorId, { passCode: totpAt(ov.sharedSecret, org.now()) }).result, 'SUCCESS');
     });
 
+    it("a person's Google Authenticator enrolled through the API signs in with its next code", async () => {
+      const { admin, org } = w;
+      const erin = await admin.createUser({ login: 'erin@corp.example.com', password: 'Erin-pw-1' });
+      const app = new GoogleAuthenticator(org.clock);
+      const { factorId, accountId } = await enrolTotpApp(admin, erin.id, 'GOOGLE', app, erin.login);
+      assert.equal((await admin.listFactors(erin.id)).find((f) => f.id === factorId)?.status, 'ACTIVE');
+      await (org.clock as LabClock).advance(30_000);
+      assert.equal(org.verifyFactor(erin.id, factorId, { passCode: app.currentCode(accountId) }).result, 'SUCCESS');
+    });
+
     it('cleanup removes every user it created, and only those', async () => {
       const { admin, org } = w;
       const bystander = org.createUser({ profile: { login: `bystander-${name.length}@corp.example.com` }, password: 'pw' });
@@ -144,6 +155,7 @@ for (const [name, make] of implementations) {
       const report = await admin.cleanup();
       assert.deepEqual(report.failed, []);
       assert.ok(report.deleted.includes(admin.loginFor('dave@corp.example.com')));
+      assert.ok(report.deleted.includes(admin.loginFor('erin@corp.example.com')));
       assert.ok(report.deleted.includes(admin.loginFor('carol@corp.example.com')));
       assert.ok(report.deleted.includes(admin.loginFor('sam@corp.example.com')));
       assert.deepEqual(
