@@ -123,8 +123,9 @@ async function serveOne(handlers: HttpHandler[], req: IncomingMessage, res: Serv
   });
   const response = (await getResponse(handlers, request)) ?? notFound(request);
   if (response.type === 'error') {
-    // Forced network error: drop the connection without an answer.
-    req.socket.destroy();
+    // Forced network error: reset the connection (TCP RST) without an answer, as a dropped
+    // connection or a middlebox does; the client sees ECONNRESET / "other side closed".
+    req.socket.resetAndDestroy();
     return;
   }
   const out: Record<string, string> = {};
