@@ -12,6 +12,7 @@
  * apply on every target.
  */
 import assert from 'node:assert/strict';
+import { After } from '@cucumber/cucumber';
 import { type AgentConfig, clientsForOktaModel } from '../agent/src/config.ts';
 import { encodeAccessRequest, verifyReply } from '../simulators/ad-connector/radius-codec.ts';
 import { codeFrom } from './sign-in.steps.ts';
@@ -19,13 +20,17 @@ import { stepsFor } from './support/catalogue.ts';
 import type { AppName, Person } from './support/parameters.ts';
 import { RawRadiusClient } from './support/raw-radius.ts';
 import { type LabWorld, nextIdentifier } from './support/world.ts';
-import type { TargetDriver } from './targets/target.ts';
+import type { AgentSpec, AgentUnderTest, TargetDriver } from './targets/target.ts';
 
 const { Given, When, Then } = stepsFor<LabWorld>('fidelity');
 
 // ─── agent settings (AgentSpec.configure) ──────────────────────────────────
 
 const SETTINGS = new WeakMap<LabWorld, Array<(config: AgentConfig) => void>>();
+/** Per scenario: the target as it was before wrapping, and the spec the World started the agent with. */
+const STARTED = new WeakMap<LabWorld, { inner: TargetDriver; spec?: AgentSpec }>();
+/** Second agents a scenario started (stopped in the After hook below). */
+const EXTRA_AGENTS = new WeakMap<LabWorld, AgentUnderTest[]>();
 
 /**
  * Queue an edit of the reference agent's configuration for this scenario. The
@@ -44,16 +49,20 @@ function configureAgent(world: LabWorld, edit: (config: AgentConfig) => void): v
     edits = [];
     SETTINGS.set(world, edits);
     const all = edits;
+    const started: { inner: TargetDriver; spec?: AgentSpec } = { inner: target };
+    STARTED.set(world, started);
     const wrapped: TargetDriver = {
       profile: target.profile,
       close: () => target.close(),
-      start: (spec) =>
-        target.start({
+      start: (spec) => {
+        started.spec = spec;
+        return target.start({
           ...spec,
           configure: (config) => {
             for (const edit of all) edit(config);
           },
-        }),
+        });
+      },
     };
     world.target = wrapped;
   }
@@ -496,3 +505,43 @@ Then(
     assert.deepEqual(values, csv(list), `${attribute} attributes in the reply`);
   },
 );
+
+// ─── a second agent: failover while a push is pending ──────────────────────
+
+Given(
+  "a second agent on {string} is the AD Connector's first RADIUS server",
+  {
+    description:
+      "Starts another reference agent, configured like the first, on this address and the first agent's port, and lists it before the first agent in RadiusServers (one RadiusPort serves both, as AWS's settings have one port).",
+    example: "Given a second agent on \"127.0.0.5\" is the AD Connector's first RADIUS server",
+  },
+  async function (this: LabWorld, host: string) {
+    configureAgent(this, () => {}); // wraps the target, so the World's spec is seen
+    const first = await this.ensureAgent();
+    const started = STARTED.get(this);
+    assert.ok(started?.spec, "the first agent's spec was not seen");
+    const edits = SETTINGS.get(this) ?? [];
+    const second = await started.inner.start({
+      ...started.spec,
+      configure: (config) => {
+        for (const edit of edits) edit(config);
+        theApp(config).listen = { ...theApp(config).listen, host, port: first.endpoint.port };
+      },
+    });
+    const list = EXTRA_AGENTS.get(this) ?? [];
+    list.push(second);
+    EXTRA_AGENTS.set(this, list);
+    if (second.events) {
+      const arrived = this.datagrams.server(second.endpoint);
+      second.events.on('packet', (e) => {
+        this.trace.push(e);
+        arrived(e);
+      });
+    }
+    this.adConnector.serversBefore = [second.endpoint.host, ...this.adConnector.serversBefore];
+  },
+);
+
+After({ name: 'stop second agents' }, async function (this: LabWorld) {
+  for (const agent of EXTRA_AGENTS.get(this) ?? []) await agent.stop();
+});

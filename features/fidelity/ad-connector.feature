@@ -72,3 +72,14 @@ Feature: What AWS documents about the AD Connector's RADIUS client, and the sett
     When she signs in to WorkSpaces with her current Okta Verify code
     Then she is signed in
     And her sign-in left from "127.0.0.1"
+
+  # Source: Okta help, radius-best-pract-sess-per.htm — several agents without stickiness each do the work (a double push);
+  # field report opnsense/core#10270 — a client failing over to a second server while a push is pending sends a second push
+  @needs:okta-mock @needs:push-control @needs:agent-settings @needs:clock-control
+  Scenario: Failing over to a second agent while her push is pending sends her a second push, and a slow approval is lost
+    Given a second agent on "127.0.0.5" is the AD Connector's first RADIUS server
+    And the AD Connector waits 10 seconds for each RADIUS answer and retries 0 times
+    And Alice's phone will approve the push after 12 seconds
+    When she signs in to WorkSpaces with a push
+    Then her sign-in fails because the RADIUS server did not answer
+    And her phone received 2 pushes
