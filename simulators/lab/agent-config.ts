@@ -19,30 +19,59 @@ export interface AgentConfigOptions {
   clientAddresses?: string[];
 }
 
-/** The config object; `secret` is the RADIUS shared secret in it (derived from the seed). */
-export function agentConfigFor(lab: Lab, endpoints: LabEndpoints, opts: AgentConfigOptions = {}): { config: AgentConfigInput; secret: string } {
-  const secret = derivedRadiusSecret(lab.seed.seed ?? lab.seed.org.name);
-  const suffix = usernameSuffix(lab);
-  const clients = (opts.clientAddresses ?? ['127.0.0.0/8', '::1']).map((address, i) => ({
-    name: `lab-client-${i + 1}`,
-    address,
-    secret,
-    requireMessageAuthenticator: true,
-  }));
-  const config: AgentConfigInput = {
-    okta: { orgUrl: endpoints.okta.httpsUrl ?? endpoints.okta.baseUrl, apiToken: endpoints.okta.apiToken },
+export interface ReferenceAgentConfigInput {
+  orgUrl: string;
+  apiToken: string;
+  appId: string;
+  secret: string;
+  listen?: { host: string; port: number };
+  /** RADIUS client addresses (IP or CIDR), one secret (default: loopback v4 and v6). */
+  clientAddresses?: string[];
+  /** Appended to a User-Name without "@" (e.g. "@corp.example.com"). */
+  usernameSuffix?: string;
+  appName?: string;
+}
+
+/**
+ * A reference-agent config (agent/src/config.ts's schema) for any mock-Okta
+ * endpoint: the lab's (below), or the stable okta-mock endpoint an agent run
+ * by hand is pointed at (simulators/okta/stable-endpoint.ts).
+ */
+export function referenceAgentConfig(input: ReferenceAgentConfigInput): AgentConfigInput {
+  return {
+    okta: { orgUrl: input.orgUrl, apiToken: input.apiToken },
     apps: [
       {
-        name: 'lab',
-        appId: endpoints.okta.appId,
-        listen: opts.listen ?? { host: '127.0.0.1', port: 1812 },
+        name: input.appName ?? 'lab',
+        appId: input.appId,
+        listen: input.listen ?? { host: '127.0.0.1', port: 1812 },
         mode: 'mfa-only',
-        usernameFormat: { ...(suffix ? { suffix } : {}), stripDomain: true },
-        clients,
+        usernameFormat: { ...(input.usernameSuffix ? { suffix: input.usernameSuffix } : {}), stripDomain: true },
+        clients: (input.clientAddresses ?? ['127.0.0.0/8', '::1']).map((address, i) => ({
+          name: `${input.appName ?? 'lab'}-client-${i + 1}`,
+          address,
+          secret: input.secret,
+          requireMessageAuthenticator: true,
+        })),
       },
     ],
     logging: { level: 'info' },
   };
+}
+
+/** The config object for a served lab; `secret` is the RADIUS shared secret in it (derived from the seed). */
+export function agentConfigFor(lab: Lab, endpoints: LabEndpoints, opts: AgentConfigOptions = {}): { config: AgentConfigInput; secret: string } {
+  const secret = derivedRadiusSecret(lab.seed.seed ?? lab.seed.org.name);
+  const suffix = usernameSuffix(lab);
+  const config = referenceAgentConfig({
+    orgUrl: endpoints.okta.httpsUrl ?? endpoints.okta.baseUrl,
+    apiToken: endpoints.okta.apiToken,
+    appId: endpoints.okta.appId,
+    secret,
+    ...(opts.listen ? { listen: opts.listen } : {}),
+    ...(opts.clientAddresses ? { clientAddresses: opts.clientAddresses } : {}),
+    ...(suffix ? { usernameSuffix: suffix } : {}),
+  });
   return { config, secret };
 }
 
