@@ -91,6 +91,9 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
       retryBackoffMs: config.okta.retryBackoffMs,
       maxRateLimitWaitMs: config.okta.maxRateLimitWaitMs,
       pushPollIntervalMs: config.okta.pushPollIntervalMs,
+      pushPollMaxIntervalMs: config.okta.pushPollMaxIntervalMs,
+      pushPollsPerSecond: config.okta.pushPollsPerSecond,
+      ...(config.okta.pushPollConcurrency === undefined ? {} : { pushPollConcurrency: config.okta.pushPollConcurrency }),
       maxConnections: config.okta.maxConnections,
       onCall: (r) => metrics.oktaLatency.observe({ operation: r.operation, status: String(r.status) }, r.durationMs / 1000),
     });

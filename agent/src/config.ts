@@ -142,7 +142,13 @@ export const configSchema = z
         maxRetries: z.number().int().min(0).max(10).default(2),
         retryBackoffMs: positiveMs('retryBackoffMs').default(250),
         maxRateLimitWaitMs: z.number().int().min(0).default(10_000),
+        /** Pause before a push's first poll; later pauses grow ×1.5 up to pushPollMaxIntervalMs. */
         pushPollIntervalMs: positiveMs('pushPollIntervalMs').default(1_000),
+        pushPollMaxIntervalMs: positiveMs('pushPollMaxIntervalMs').default(2_000),
+        /** Budget: push polls started per second over all pending pushes (Okta rate-limits per endpoint per minute). */
+        pushPollsPerSecond: z.number({ error: 'pushPollsPerSecond must be a number' }).positive().max(100_000).default(200),
+        /** Push polls in flight at most; default half of maxConnections, so lookups always find a connection. */
+        pushPollConcurrency: z.number().int().min(1).max(1000).optional(),
         maxConnections: z.number().int().min(1).max(1000).default(20),
         /**
          * How old a remembered lookup (user, assignment, factor list) may be, ms; 0 = look up

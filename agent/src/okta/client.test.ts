@@ -88,7 +88,8 @@ describe('OktaClient', () => {
     const c = client(fetch, clock, { pushPollIntervalMs: 1_000 });
     const p = c.verifyPush('u', 'f', 30_000);
     await clock.advance(1_000);
-    await clock.advance(1_000);
+    // The pause grows ×1.5 per poll (back-off): the second poll comes 1.5 s after the first.
+    await clock.advance(1_500);
     assert.equal((await p).outcome, 'SUCCESS');
     assert.equal(seen.length, 3);
     // The link's host is never followed: the token only ever goes to the configured org.
@@ -246,14 +247,14 @@ describe('OktaClient', () => {
     await assert.rejects(c.authnChallenge('st', 'sms1'), (e: unknown) => isCodedError(e, 'OKTA_UNAVAILABLE'));
   });
 
-  it('authn push: repeats the verify with the stateToken every poll interval until a result, within the push timeout', async () => {
+  it('authn push: repeats the verify with the stateToken on the poll schedule until a result, within the push timeout', async () => {
     const clock = new VirtualClock();
     const waiting = () => json(200, { status: 'MFA_CHALLENGE', factorResult: 'WAITING', stateToken: 'st' });
     const { fetch, seen } = scriptedFetch([waiting, waiting, () => json(200, { status: 'SUCCESS' })]);
     const c = client(fetch, clock, { pushPollIntervalMs: 1_000 });
     const p = c.authnVerifyPush('st', 'push1', 30_000);
     await clock.advance(1_000);
-    await clock.advance(1_000);
+    await clock.advance(1_500);
     assert.equal((await p).outcome, 'SUCCESS');
     assert.equal(seen.length, 3);
     assert.ok(seen.every((r) => r.url.endsWith('/api/v1/authn/factors/push1/verify') && (r.body as { stateToken?: string }).stateToken === 'st'));
@@ -273,6 +274,60 @@ describe('OktaClient', () => {
     const p4 = client(gone.fetch, clock).authnVerifyPush('st', 'push1', 30_000);
     await clock.advance(1_000);
     assert.equal((await p4).outcome, 'EXPIRED');
+  });
+
+  it('push polls back off (1 s, 1.5 s, 2 s cap), poll once more just before the deadline, and answer at the deadline', async () => {
+    const clock = new VirtualClock();
+    const t0 = clock.now();
+    const poll = { _links: { poll: { href: '/api/v1/users/u/factors/f/transactions/t' } } };
+    const at: number[] = [];
+    const fetch: import('./client.ts').FetchLike = async () => {
+      at.push(clock.now() - t0);
+      return json(at.length === 1 ? 201 : 200, { factorResult: 'WAITING', ...poll });
+    };
+    const p = client(fetch, clock, { pushPollIntervalMs: 1_000, pushPollMaxIntervalMs: 2_000 }).verifyPush('u', 'f', 8_000);
+    let answeredAt = -1;
+    void p.then(() => {
+      answeredAt = clock.now() - t0;
+    });
+    for (let i = 0; i < 40; i++) await clock.advance(250);
+    assert.equal((await p).outcome, 'TIMEOUT');
+    assert.deepEqual(at, [0, 1_000, 2_500, 4_500, 6_500, 7_750]);
+    assert.equal(answeredAt, 8_000, 'the push times out at its deadline, not before');
+  });
+
+  it('push polls of many pushes stay within the budget (polls per second) and never exceed the in-flight cap', async () => {
+    const clock = new VirtualClock();
+    const poll = { _links: { poll: { href: '/api/v1/users/u/factors/f/transactions/t' } } };
+    let polls = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const fetch: import('./client.ts').FetchLike = async (_url, init) => {
+      if (init.method === 'POST') return json(201, { factorResult: 'WAITING', ...poll });
+      polls++;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await Promise.resolve();
+      inFlight--;
+      return json(200, { factorResult: 'WAITING', ...poll });
+    };
+    const c = client(fetch, clock, { pushPollsPerSecond: 20, pushPollConcurrency: 3 });
+    const t0 = clock.now();
+    let latest = 0;
+    const pushes = Array.from({ length: 200 }, () =>
+      c.verifyPush('u', 'f', 10_000).then((r) => {
+        latest = Math.max(latest, clock.now() - t0);
+        return r;
+      }),
+    );
+    for (let i = 0; i < 44; i++) await clock.advance(250);
+    const outcomes = await Promise.all(pushes);
+    assert.ok(latest <= 10_000, `every push answered by its deadline (latest ${latest} ms)`);
+    assert.ok(outcomes.every((o) => o.outcome === 'TIMEOUT'));
+    // 20 a second over 10 s, plus the one-second bucket it starts with.
+    assert.ok(polls <= 20 * 10 + 20, `${polls} polls`);
+    assert.ok(polls >= 150, `the budget is used: ${polls} polls`);
+    assert.ok(maxInFlight <= 3, `${maxInFlight} in flight`);
   });
 
   it('rateLimitWait reads epoch seconds and falls back when absent', () => {

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { type Clock, sleep, systemClock } from '../clock.ts';
 import { CodedError } from '../errors.ts';
+import { nextPollAt, PollScheduler } from './poll-scheduler.ts';
 import type { AuthnResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
 
 /** A fetch-compatible function (global fetch, undici's fetch, the lab's oktaFetch(org)). */
@@ -33,8 +34,14 @@ export interface OktaClientOptions {
   retryBackoffMs?: number;
   /** Longest a 429 may make us wait (ms); a later X-Rate-Limit-Reset fails the call instead. */
   maxRateLimitWaitMs?: number;
-  /** Pause between push transaction polls (ms). */
+  /** Pause before a push's first poll (ms); later pauses grow ×1.5 up to pushPollMaxIntervalMs. */
   pushPollIntervalMs?: number;
+  /** Longest pause between two polls of one push (ms). */
+  pushPollMaxIntervalMs?: number;
+  /** Budget: polls started per second over all pending pushes (see PollScheduler). */
+  pushPollsPerSecond?: number;
+  /** Polls in flight at most; default half of maxConnections, so lookups always find a connection. */
+  pushPollConcurrency?: number;
   /** Connection pool size for the default fetch (like ragent.num_max_http_connection). */
   maxConnections?: number;
   userAgent?: string;
@@ -109,8 +116,16 @@ const DEFAULTS = {
   retryBackoffMs: 250,
   maxRateLimitWaitMs: 10_000,
   pushPollIntervalMs: 1_000,
+  pushPollMaxIntervalMs: 2_000,
+  pushPollsPerSecond: 200,
   maxConnections: 20,
 };
+
+/** A push's last poll comes this long before its deadline, so a late answer is still seen. */
+const FINAL_POLL_LEAD_MS = 250;
+const POLL_GROWTH = 1.5;
+/** Why a push stopped waiting for its poll's turn: its deadline came first. */
+const POLL_TURN_EXPIRED = Object.freeze({ reason: 'push-poll-turn-expired' });
 
 /**
  * Okta API over HTTP. Fail-closed: anything other than an answer this client
@@ -127,6 +142,7 @@ export class OktaClient implements OktaApi {
   readonly #opts: typeof DEFAULTS;
   readonly #userAgent: string;
   readonly #onCall: ((r: OktaCallRecord) => void) | undefined;
+  readonly #polls: PollScheduler;
 
   constructor(options: OktaClientOptions) {
     const url = new URL(options.orgUrl);
@@ -139,8 +155,15 @@ export class OktaClient implements OktaApi {
       retryBackoffMs: options.retryBackoffMs ?? DEFAULTS.retryBackoffMs,
       maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? DEFAULTS.maxRateLimitWaitMs,
       pushPollIntervalMs: options.pushPollIntervalMs ?? DEFAULTS.pushPollIntervalMs,
+      pushPollMaxIntervalMs: Math.max(options.pushPollMaxIntervalMs ?? DEFAULTS.pushPollMaxIntervalMs, options.pushPollIntervalMs ?? DEFAULTS.pushPollIntervalMs),
+      pushPollsPerSecond: options.pushPollsPerSecond ?? DEFAULTS.pushPollsPerSecond,
       maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
     };
+    this.#polls = new PollScheduler({
+      clock: this.#clock,
+      pollsPerSecond: this.#opts.pushPollsPerSecond,
+      maxInFlight: options.pushPollConcurrency ?? Math.max(1, Math.floor(this.#opts.maxConnections / 2)),
+    });
     if (options.exchange) {
       this.#exchange = options.exchange;
     } else if (options.fetch) {
@@ -158,6 +181,7 @@ export class OktaClient implements OktaApi {
 
   /** Closes the default connection pool (no-op with an injected fetch). */
   async close(): Promise<void> {
+    this.#polls.close();
     await this.#closePool?.();
   }
 
@@ -215,20 +239,61 @@ export class OktaClient implements OktaApi {
     const deadline = this.#clock.now() + timeoutMs;
     const r = await this.#request('verifyFactor', 'POST', verifyPath(userId, factorId), undefined, signal);
     let body = expectOk(r, 'verifyFactor') as PushBody;
-    for (let polls = 0; ; polls++) {
+    let interval = this.#opts.pushPollIntervalMs;
+    // Bounded by the deadline; the count only stops a clock that never moves.
+    for (let polls = 0; polls < 100_000; polls++) {
       const result = pushOutcome(body?.factorResult);
       if (result) return { outcome: result };
       const href = body?._links?.poll?.href;
       if (!href) throw new OktaUnavailableError('Okta returned a waiting push without a poll link.');
-      const remaining = deadline - this.#clock.now();
-      if (remaining <= 0) return { outcome: 'TIMEOUT' };
-      await sleep(this.#clock, Math.min(this.#opts.pushPollIntervalMs, remaining), signal);
-      if (deadline - this.#clock.now() <= 0) return { outcome: 'TIMEOUT' };
-      // Bounded by the deadline above; the guard only stops a clock that never moves.
-      if (polls > 100_000) return { outcome: 'TIMEOUT' };
-      const p = await this.#request('pollPush', 'GET', this.#sameOriginPath(href), undefined, signal);
+      const p = await this.#scheduledPoll(deadline, interval, signal, () => this.#request('pollPush', 'GET', this.#sameOriginPath(href), undefined, signal));
+      if (!p) return { outcome: 'TIMEOUT' };
       body = expectOk(p, 'pollPush') as PushBody;
+      interval = Math.min(interval * POLL_GROWTH, this.#opts.pushPollMaxIntervalMs);
     }
+    return { outcome: 'TIMEOUT' };
+  }
+
+  /**
+   * One poll of a pending push on the shared schedule (budget, cap in flight,
+   * back-off), or undefined when none fits before the deadline — then it
+   * returns at the deadline, as the push's time is up.
+   */
+  async #scheduledPoll<T>(deadline: number, interval: number, signal: AbortSignal | undefined, poll: () => Promise<T>): Promise<T | undefined> {
+    const at = nextPollAt(this.#clock.now(), deadline, interval, FINAL_POLL_LEAD_MS);
+    if (at === undefined) {
+      const left = deadline - this.#clock.now();
+      if (left > 0) await sleep(this.#clock, left, signal);
+      return undefined;
+    }
+    // Waiting for a turn ends at the deadline at the latest: a push held back by the
+    // budget is answered as timed out at its deadline, never later.
+    const turn = new AbortController();
+    const timer = this.#clock.setTimeout(() => turn.abort(POLL_TURN_EXPIRED), Math.max(0, deadline - this.#clock.now()));
+    const onAbort = (): void => turn.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let done: () => void;
+    try {
+      done = await this.#polls.wait(at, turn.signal);
+    } catch (e) {
+      if (e === POLL_TURN_EXPIRED) return undefined;
+      throw e;
+    } finally {
+      this.#clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    try {
+      // The budget may have held this poll past the deadline: then the push has timed out.
+      if (this.#clock.now() >= deadline) return undefined;
+      return await poll();
+    } finally {
+      done();
+    }
+  }
+
+  /** Pending push polls waiting for their turn and in flight (tests, metrics). */
+  get pushPolls(): { waiting: number; inFlight: number; started: number } {
+    return { waiting: this.#polls.waiting, inFlight: this.#polls.inFlight, started: this.#polls.started };
   }
 
   async primaryAuth(username: string, password: string, signal?: AbortSignal): Promise<AuthnResult> {
@@ -277,16 +342,17 @@ export class OktaClient implements OktaApi {
   /** Authn push: start, then poll the transaction (the same call with the stateToken) until it leaves WAITING or `timeoutMs` passes. */
   async authnVerifyPush(stateToken: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {
     const deadline = this.#clock.now() + timeoutMs;
+    let interval = this.#opts.pushPollIntervalMs;
+    // The first call starts the push; the same call again polls it, on the shared schedule.
+    let r: (AuthnResult & { factorResult?: string }) | undefined = await this.authnVerifyFactor(stateToken, factorId, undefined, signal);
     for (let polls = 0; polls < 100_000; polls++) {
-      const r = await this.authnVerifyFactor(stateToken, factorId, undefined, signal);
       if (r.status === 'SUCCESS') return { outcome: 'SUCCESS' };
       if (r.status === TRANSACTION_EXPIRED) return { outcome: 'EXPIRED' };
       const result = pushOutcome(r.factorResult);
       if (result) return { outcome: result };
-      const remaining = deadline - this.#clock.now();
-      if (remaining <= 0) return { outcome: 'TIMEOUT' };
-      await sleep(this.#clock, Math.min(this.#opts.pushPollIntervalMs, remaining), signal);
-      if (deadline - this.#clock.now() <= 0) return { outcome: 'TIMEOUT' };
+      r = await this.#scheduledPoll(deadline, interval, signal, () => this.authnVerifyFactor(stateToken, factorId, undefined, signal));
+      if (!r) return { outcome: 'TIMEOUT' };
+      interval = Math.min(interval * POLL_GROWTH, this.#opts.pushPollMaxIntervalMs);
     }
     return { outcome: 'TIMEOUT' };
   }
