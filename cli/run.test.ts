@@ -323,6 +323,7 @@ test('the main job writes every report, and a run leaves no stale folder of an e
       ['embedded'],
     );
     assert.equal(matrix.passed, true);
+    assert.equal(matrix.targets[0].summary['not-applicable'], 0, 'embedded runs every scenario');
     const total = matrix.targets[0].summary.total as number;
     assert.ok(total > 0);
     const files = readdirSync(join(out, 'embedded', 'scenarios'));
