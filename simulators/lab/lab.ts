@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodedError } from '../../agent/src/errors.ts';
 import type { ClockKind, LabClock } from '../clock/lab-clock.ts';
@@ -24,7 +24,7 @@ import { Directory } from '../directory/directory.ts';
 import { startDirectory } from '../directory/ldap-server.ts';
 import { OktaOrg } from '../okta/org.ts';
 import { startOktaServer, urlHost } from '../okta/serve.ts';
-import { createCa, issueServerCert, loadOrCreateCa, type PemPair } from '../okta/tls.ts';
+import { createCa, issueServerCert, loadOrCreateCa, type PemPair, serverNames } from '../okta/tls.ts';
 import type { AppRecord, UserRecord } from '../okta/types.ts';
 import { startControlServer } from './control-server.ts';
 import { derivedApiToken, derivedNumber, derivedSecret } from './derive.ts';
@@ -405,7 +405,7 @@ export class Lab {
         const server = await startOktaServer(this.org, {
           host,
           port: opts.ports?.oktaHttps ?? 0,
-          tls: issueServerCert(ca, certificateHosts(host, tls.hosts ?? [])),
+          tls: issueServerCert(ca, serverNames(host, tls.hosts ?? [])),
         });
         closers.push(() => server.close());
         https = { url: server.url, caFile: ca.caFile };
@@ -461,20 +461,6 @@ export class Lab {
       await closeAll(running.closers);
     }
   }
-}
-
-/**
- * Names a client may use for the HTTPS server: loopback always; the bind
- * address; for a wildcard bind every address of this machine's interfaces.
- */
-function certificateHosts(host: string, extra: readonly string[]): string[] {
-  const hosts = ['localhost', '127.0.0.1', '::1', ...extra];
-  if (host === '0.0.0.0' || host === '::') {
-    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) hosts.push(a.address.split('%')[0]!);
-  } else {
-    hosts.push(host);
-  }
-  return [...new Set(hosts)];
 }
 
 async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {

@@ -25,7 +25,7 @@ import { CodedError } from '../../agent/src/errors.ts';
 import { type OktaHandlerOptions, oktaHandlers } from './handlers.ts';
 import type { OktaOrg } from './org.ts';
 import { listenOkta, oktaRequestListener, type RunningOktaServer } from './serve.ts';
-import { createCa, issueServerCert, loadOrCreateCa } from './tls.ts';
+import { createCa, issueServerCert, loadOrCreateCa, serverNames } from './tls.ts';
 
 export interface StableOktaEndpointOptions {
   /** Address to listen on; default 127.0.0.1. Give the agent's reachable address (or 0.0.0.0) for an agent on another host. */
@@ -96,8 +96,11 @@ export async function startStableOktaEndpoint(options: StableOktaEndpointOptions
         ca = { ...createCa('radius-mfa-harness okta-mock CA'), caFile: join(dir, 'ca.pem') };
         await writeFile(ca.caFile, ca.certPem, { mode: 0o644 });
       }
-      const hosts = [...new Set(['localhost', '127.0.0.1', '::1', ...(host === '0.0.0.0' || host === '::' ? [] : [host]), ...(tls.hosts ?? [])])];
-      https = await listenOkta(listener, { host, ...(options.ports?.https ? { port: options.ports.https } : {}), tls: issueServerCert(ca, hosts) });
+      https = await listenOkta(listener, {
+        host,
+        ...(options.ports?.https ? { port: options.ports.https } : {}),
+        tls: issueServerCert(ca, serverNames(host, tls.hosts ?? [])),
+      });
       closers.push(() => https!.close());
       caFile = ca.caFile;
       caPem = ca.certPem;

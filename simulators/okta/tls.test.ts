@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createCa, issueServerCert, loadOrCreateCa } from './tls.ts';
+import { createCa, issueServerCert, loadOrCreateCa, serverNames } from './tls.ts';
 
 describe('the lab CA', () => {
   const ca = createCa();
@@ -42,5 +42,13 @@ describe('the lab CA', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('serverNames', () => {
+  it('loopback and the bind address; for a wildcard bind every local address', () => {
+    assert.deepEqual(serverNames('10.200.1.1', ['okta.lab.example']), ['localhost', '127.0.0.1', '::1', 'okta.lab.example', '10.200.1.1']);
+    const all = serverNames('0.0.0.0');
+    assert.ok(all.includes('127.0.0.1') && !all.includes('0.0.0.0'));
   });
 });

@@ -12,6 +12,7 @@
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { CodedError } from '../../agent/src/errors.ts';
@@ -117,4 +118,19 @@ export async function loadOrCreateCa(dir: string, opts: CertOptions = {}): Promi
   await writeFile(keyFile, ca.keyPem, { mode: 0o600 });
   await writeFile(caFile, ca.certPem, { mode: 0o644 });
   return { ...ca, caFile, created: true };
+}
+
+/**
+ * Names a client may use for a server listening on `host`: loopback always;
+ * the bind address; for a wildcard bind (0.0.0.0 / ::) every address of this
+ * machine's interfaces; plus `extra` (e.g. a DNS name an agent on another host uses).
+ */
+export function serverNames(host: string, extra: readonly string[] = []): string[] {
+  const hosts = ['localhost', '127.0.0.1', '::1', ...extra];
+  if (host === '0.0.0.0' || host === '::') {
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) hosts.push(a.address.split('%')[0]!);
+  } else {
+    hosts.push(host);
+  }
+  return [...new Set(hosts)];
 }
