@@ -545,3 +545,15 @@ Given(
 After({ name: 'stop second agents' }, async function (this: LabWorld) {
   for (const agent of EXTRA_AGENTS.get(this) ?? []) await agent.stop();
 });
+
+Given(
+  "the org's sign-on policy offers Okta Verify push only",
+  {
+    description:
+      'Okta Verify set to push notifications only: an Authn transaction (password modes) offers the push and no Okta Verify code, whatever else the user enrolled.',
+    example: "Given the org's sign-on policy offers Okta Verify push only",
+  },
+  function (this: LabWorld) {
+    this.org.authn.offeredFactorTypes = new Set(['push']);
+  },
+);

@@ -32,6 +32,12 @@ export class AuthnService {
   readonly #org: OktaOrg;
   readonly #ids: IdGenerator;
   readonly #tx = new Map<string, AuthnTransaction>();
+  /**
+   * The factor types the sign-on policy lets a transaction use (undefined = every ACTIVE
+   * factor). E.g. Okta Verify set to push only: { 'push' } — the authenticator's "Push
+   * notification" without TOTP. Enrolled factors of other types are not offered.
+   */
+  offeredFactorTypes: ReadonlySet<string> | undefined;
 
   constructor(org: OktaOrg, ids: IdGenerator) {
     this.#org = org;
@@ -146,7 +152,8 @@ export class AuthnService {
   }
 
   #activeFactors(u: UserRecord): FactorRecord[] {
-    return this.#org.listFactors(u.id).filter((f) => f.status === 'ACTIVE');
+    const offered = this.offeredFactorTypes;
+    return this.#org.listFactors(u.id).filter((f) => f.status === 'ACTIVE' && (!offered || offered.has(f.factorType)));
   }
 
   #open(u: UserRecord, status: AuthnTransaction['status']): AuthnTransaction {
