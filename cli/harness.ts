@@ -77,6 +77,7 @@ program
   .option('--dir <dir>', "the team's repository", '.')
   .option('--name <name>', "the agent's short name: feature area, step area, profile and ledger", 'my-agent')
   .option('--force', 'replace files that exist')
+  .option('--conformance', "also copy the harness's conformance features (features/<area>/) to run the same suite against your agent")
   .action(async (opts) => {
     const { initCommand } = await import('./init.ts');
     process.exitCode = await initCommand(opts);

@@ -81,3 +81,12 @@ test('.gitignore is completed once', () => {
   const once = completeGitignore(undefined);
   assert.equal(completeGitignore(once), once);
 });
+
+test("--conformance copies the harness's features beside the team's own, and refuses to overwrite them", (t) => {
+  const dir = tempDir(t);
+  const written = writeLayout({ dir, name: 'acme', conformance: true });
+  const copied = written.filter((p) => p.startsWith('features/') && !p.startsWith('features/acme/'));
+  assert.ok(copied.includes('features/factors/push.feature'), copied.join(', '));
+  assert.equal(readFileSync(join(dir, 'features/factors/push.feature'), 'utf8'), readFileSync('features/factors/push.feature', 'utf8'));
+  assert.throws(() => writeLayout({ dir, name: 'other', conformance: true }), (e: unknown) => isCodedError(e, 'INIT_EXISTS') && /push\.feature/.test((e as Error).message));
+});

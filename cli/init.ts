@@ -11,12 +11,17 @@
  *   package.json                            "type": "module" and test scripts (created or completed)
  *   .gitignore                              reports/out/
  *
+ * With --conformance it also copies the harness's own conformance features
+ * (features/<area>/ as shipped in the package), so the same suite the
+ * harness runs on its reference targets runs against the team's agent.
+ *
  * Existing files are never overwritten without --force (package.json and
  * .gitignore are completed, not replaced). The templates are pure functions
  * (tested); only initCommand touches the disk.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CodedError } from '../agent/src/errors.ts';
 
 export interface InitOptions {
@@ -26,6 +31,17 @@ export interface InitOptions {
   name?: string;
   /** Replace files that exist. */
   force?: boolean;
+  /** Also copy the harness's conformance features into features/. */
+  conformance?: boolean;
+}
+
+/**
+ * The harness's own features: beside cli/ in the repository, one folder above
+ * dist/ in the installed package (package.json "files" ships them).
+ */
+export function conformanceFeaturesDir(): string | undefined {
+  const root = dirname(dirname(fileURLToPath(import.meta.url)));
+  return [join(root, 'features'), join(root, '..', 'features')].find((d) => existsSync(join(d, 'README.md')) && globSync('*/**/*.feature', { cwd: d }).length > 0);
 }
 
 export interface PlannedFile {
@@ -222,7 +238,10 @@ export function writeLayout(opts: InitOptions): string[] {
   const dir = resolve(opts.dir ?? '.');
   const name = checkName(opts.name ?? 'my-agent');
   const files = layout(name);
-  const clashes = files.filter((f) => existsSync(join(dir, f.path))).map((f) => f.path);
+  const featuresDir = opts.conformance ? conformanceFeaturesDir() : undefined;
+  if (opts.conformance && !featuresDir) throw new CodedError('INIT_NO_CONFORMANCE', "this copy of the harness has no features/ folder to copy: reinstall the package (it ships features/), or run init without --conformance.");
+  const conformance = featuresDir ? globSync('*/**/*.feature', { cwd: featuresDir }).map((f) => `features/${f}`) : [];
+  const clashes = [...files.map((f) => f.path), ...conformance].filter((p) => existsSync(join(dir, p)));
   if (clashes.length > 0 && !opts.force) {
     throw new CodedError('INIT_EXISTS', `${clashes.join(', ')} already exist in ${dir}: nothing was written. Use --force to replace them, or another --name.`);
   }
@@ -242,9 +261,10 @@ export function writeLayout(opts: InitOptions): string[] {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
     writeFileSync(join(dir, f.path), f.content);
   }
+  for (const f of conformance) cpSync(join(featuresDir!, f.slice('features/'.length)), join(dir, f));
   writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
   writeFileSync(ignoreFile, ignore);
-  return [...files.map((f) => f.path), 'package.json', '.gitignore'];
+  return [...files.map((f) => f.path), 'package.json', '.gitignore', ...conformance];
 }
 
 export async function initCommand(opts: InitOptions): Promise<number> {
@@ -256,7 +276,8 @@ export async function initCommand(opts: InitOptions): Promise<number> {
     process.stdout.write(
       [
         `Wrote ${written.length} files in ${where}:`,
-        ...written.map((p) => `  ${p}`),
+        ...written.filter((p) => !p.startsWith('features/') || p.startsWith(`features/${name}/`)).map((p) => `  ${p}`),
+        ...(opts.conformance ? [`  features/<area>/*.feature (${written.filter((p) => p.startsWith('features/') && !p.startsWith(`features/${name}/`)).length} conformance features of the harness)`] : []),
         '',
         'Next:',
         '  npx radius-mfa-harness run --target embedded             # the team suite against the reference agent, in-process',
