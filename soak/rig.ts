@@ -109,6 +109,7 @@ function seedDocument(perPool: number): { seed: Record<string, unknown>; pools: 
 
 export interface LabEndpointsLine {
   okta: { baseUrl: string; apiToken: string; appId: string };
+  ldap: { url: string; baseDn: string; domain: string };
   control: { url: string; token: string };
 }
 
@@ -174,7 +175,16 @@ function stopProcess(child: ChildProcess, ms = 10_000): Promise<void> {
   });
 }
 
-export async function startRig(o: { perPool: number; agentLogLevel?: string; totalRequestMs?: number; requestTimeoutMs?: number }): Promise<Rig> {
+export interface RigOptions {
+  perPool: number;
+  agentLogLevel?: string;
+  /** Merged into the agent's `okta` section (time-outs, retries). */
+  okta?: Record<string, unknown>;
+  /** Merged into each app's `timeouts`. */
+  timeouts?: Record<string, unknown>;
+}
+
+export async function startRig(o: RigOptions): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'rmh-soak-'));
   const { seed, pools } = seedDocument(o.perPool);
   const seedFile = join(dir, 'seed.yaml');
@@ -212,14 +222,15 @@ export async function startRig(o: { perPool: number; agentLogLevel?: string; tot
       mode,
       usernameFormat: { suffix: `@${DOMAIN}` },
       clients: [{ name: 'soak', address: '127.0.0.1', secret: '$' + '{RMH_SOAK_SECRET}' }],
-      timeouts: { totalRequestMs: o.totalRequestMs ?? 20_000, pushMs: Math.floor((o.totalRequestMs ?? 20_000) / 2) },
+      timeouts: { totalRequestMs: 20_000, pushMs: 10_000, ...o.timeouts },
     });
     const config = {
       okta: {
         orgUrl: endpoints.okta.baseUrl,
         apiToken: '$' + '{RMH_SOAK_TOKEN}',
         pushPollIntervalMs: 300,
-        requestTimeoutMs: o.requestTimeoutMs ?? 5_000,
+        requestTimeoutMs: 5_000,
+        ...o.okta,
       },
       apps: [app('mfa', 'mfa-only'), app('password', 'password-passcode')],
       logging: { level: o.agentLogLevel ?? 'info' },
@@ -286,8 +297,25 @@ export async function startRig(o: { perPool: number; agentLogLevel?: string; tot
 
 export type Answer = 'accept' | 'reject' | 'challenge' | 'lost';
 
+export interface ExchangeOptions {
+  /** Chance (0..1) that a datagram vanishes on the way, each direction, asked per datagram (chaos: UDP loss). */
+  loss?: () => number;
+  /** Send the same datagram again after this long without a reply, as a NAS does (default: never). */
+  retransmitMs?: number;
+}
+
+export interface ExchangeResult {
+  answer: Answer;
+  replyMessage: string;
+  ms: number;
+  /** Copies that reached the agent (not dropped by the simulated loss). */
+  delivered: number;
+  /** Whether the agent sent any verified reply (even one the simulated loss then dropped). */
+  agentAnswered: boolean;
+}
+
 /** One Access-Request over a socket of its own; a reply that fails verification is no reply (as a NAS treats it). */
-export function exchange(rig: Rig, port: number, userName: string, password: string, deadlineMs: number): Promise<{ answer: Answer; replyMessage: string; ms: number }> {
+export function exchange(rig: Rig, port: number, userName: string, password: string, deadlineMs: number, o: ExchangeOptions = {}): Promise<ExchangeResult> {
   const started = performance.now();
   const request: EncodedRequest = encodeAccessRequest({
     identifier: Math.floor(Math.random() * 256),
@@ -298,24 +326,39 @@ export function exchange(rig: Rig, port: number, userName: string, password: str
     messageAuthenticator: true,
     nasIdentifier: 'soak',
   });
+  const dropped = () => (o.loss ? Math.random() < o.loss() : false);
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
+    let delivered = 0;
+    let agentAnswered = false;
+    let resend: NodeJS.Timeout | undefined;
     const finish = (answer: Answer, replyMessage = '') => {
       clearTimeout(timer);
+      clearInterval(resend);
       socket.close();
-      resolve({ answer, replyMessage, ms: performance.now() - started });
+      resolve({ answer, replyMessage, ms: performance.now() - started, delivered, agentAnswered });
     };
     const timer = setTimeout(() => finish('lost'), deadlineMs);
+    const send = () => {
+      if (dropped()) return;
+      delivered++;
+      socket.send(request.bytes, port, '127.0.0.1');
+    };
     socket.on('error', () => {
       /* a send error is a lost request: the deadline reports it */
     });
     socket.on('message', (msg) => {
       const v = verifyReply(request, msg, rig.secret, { requireMessageAuthenticator: true });
       if (!v.ok) return;
+      agentAnswered = true;
+      if (dropped()) return;
       const r = v.reply;
       finish(r.codeName === 'Access-Accept' ? 'accept' : r.codeName === 'Access-Reject' ? 'reject' : 'challenge', r.replyMessages.join(''));
     });
-    socket.bind(0, '127.0.0.1', () => socket.send(request.bytes, port, '127.0.0.1'));
+    socket.bind(0, '127.0.0.1', () => {
+      send();
+      if (o.retransmitMs) resend = setInterval(send, o.retransmitMs);
+    });
   });
 }
 
@@ -334,7 +377,7 @@ export interface SignInOutcome {
 
 const TOTP_GAP_MS = 31_000;
 
-/** A user of the pool free to sign in now (not busy, last used over 31 s ago), or undefined. */
+/** A user of the pool free to sign in now (not busy, last sign-in ended over 31 s ago, a new TOTP step), or undefined. */
 export function takeUser(rig: Rig, kind: Kind, now = Date.now()): SoakUser | undefined {
   const pool = POOL_OF[kind];
   if (!pool) return { sam: `nobody-${Math.floor(Math.random() * 1e6)}`, login: '', password: 'x', counter: 0, lastUsedAt: 0, lastStep: -1, busy: false };
@@ -348,7 +391,7 @@ export function takeUser(rig: Rig, kind: Kind, now = Date.now()): SoakUser | und
   return free;
 }
 
-const totpNow = (secret: string) => totpCode({ secret, digits: 6, period: 30, algorithm: 'sha1' }, Date.now());
+export const totpNow = (secret: string) => totpCode({ secret, digits: 6, period: 30, algorithm: 'sha1' }, Date.now());
 
 /**
  * One sign-in of `kind` for `user` (from takeUser). `deadlineMs` bounds each
@@ -405,11 +448,13 @@ export async function signIn(rig: Rig, kind: Kind, user: SoakUser, deadlineMs: n
       }
     }
   } finally {
+    // The gap runs from the end: a slow sign-in may have made Okta send its SMS late.
+    user.lastUsedAt = Date.now();
     user.busy = false;
   }
 }
 
-async function inboxCodes(rig: Rig, login: string, inbox: 'sms' | 'emails'): Promise<string[]> {
+export async function inboxCodes(rig: Rig, login: string, inbox: 'sms' | 'emails'): Promise<string[]> {
   const body = (await rig.control('GET', `/users/${encodeURIComponent(login)}/${inbox}`)) as { messages?: Array<{ code?: string }>; emails?: Array<{ code?: string }> };
   return (body.messages ?? body.emails ?? []).map((m) => m.code ?? '').filter((c) => c !== '');
 }
