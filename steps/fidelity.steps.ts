@@ -12,6 +12,7 @@
  * apply on every target.
  */
 import assert from 'node:assert/strict';
+import { isIP } from 'node:net';
 import { After } from '@cucumber/cucumber';
 import { type AgentConfig, clientsForOktaModel } from '../agent/src/config.ts';
 import { encodeAccessRequest, verifyReply } from '../simulators/ad-connector/radius-codec.ts';
@@ -281,24 +282,94 @@ When(
       protocol: 'PAP',
       messageAuthenticator: true,
     });
-    const client = await RawRadiusClient.bind(address, this.clock, (e) => {
-      this.trace.push(e);
-      this.datagrams.client(e);
+    await sendRaw(this, address, request, secret);
+  },
+);
+
+/** One hand-made request from `address` straight to the agent; the verified reply becomes the last exchange. */
+async function sendRaw(world: LabWorld, address: string, request: ReturnType<typeof encodeAccessRequest>, secret: string): Promise<void> {
+  const client = await RawRadiusClient.bind(address, world.clock, (e) => {
+    world.trace.push(e);
+    world.datagrams.client(e);
+  });
+  try {
+    await world.markExchangeStart();
+    const to = { address: world.agent!.endpoint.host, port: world.agent!.endpoint.port };
+    const replies = await world.drive(
+      (async () => {
+        await client.send(request.bytes, to);
+        return client.waitForReplies(1, 5_000);
+      })(),
+      { what: `the RADIUS exchange from ${address}` },
+    );
+    world.radiusClient.last = { requests: [request], replies, verified: replies.map((r) => verifyReply(request, r, secret)) };
+  } finally {
+    client.close();
+  }
+}
+
+// ─── Report Client IP ──────────────────────────────────────────────────────
+
+Given(
+  'the RADIUS app reports the client IP from Calling-Station-Id',
+  {
+    description: 'Okta\'s "Report Client IP" with attribute 31 Calling-Station-Id: the agent passes that IP to Okta\'s Authn API (password modes), so network-zone rules apply.',
+    example: 'Given the RADIUS app reports the client IP from Calling-Station-Id',
+  },
+  function (this: LabWorld) {
+    configureAgent(this, (config) => {
+      theApp(config).reportClientIp = { attribute: 'Calling-Station-Id' };
     });
-    try {
-      await this.markExchangeStart();
-      const to = { address: this.agent!.endpoint.host, port: this.agent!.endpoint.port };
-      const replies = await this.drive(
-        (async () => {
-          await client.send(request.bytes, to);
-          return client.waitForReplies(1, 5_000);
-        })(),
-        { what: `the RADIUS exchange from ${address}` },
-      );
-      this.radiusClient.last = { requests: [request], replies, verified: replies.map((r) => verifyReply(request, r, secret)) };
-    } finally {
-      client.close();
-    }
+  },
+);
+
+Given(
+  "the org's sign-on policy denies access from the network zone {string}",
+  {
+    description: 'A network zone (CIDR, e.g. "203.0.113.0/24") whose sign-ins the mock org\'s sign-on policy denies, by the client IP the agent reports.',
+    example: 'Given the org\'s sign-on policy denies access from the network zone "203.0.113.0/24"',
+  },
+  function (this: LabWorld, cidr: string) {
+    const [ip = '', prefix] = cidr.split('/');
+    const family = isIP(ip);
+    if (family === 0) throw new Error(`"${cidr}" is not a network zone: write an IP block such as "203.0.113.0/24".`);
+    this.org.authn.deniedZones.addSubnet(ip, Number(prefix ?? (family === 4 ? 32 : 128)), family === 4 ? 'ipv4' : 'ipv6');
+  },
+);
+
+When(
+  'a RADIUS client sends {whose} password and current {factor} from the user IP {string}',
+  {
+    description:
+      'Sends one Access-Request from a client address the agent knows, with "password,code" in User-Password (the password,passcode mode) and the user\'s IP in Calling-Station-Id.',
+    example: 'When a RADIUS client sends Alice\'s password and current Okta Verify code from the user IP "203.0.113.7"',
+  },
+  async function (this: LabWorld, person: Person, app: AppName, userIp: string) {
+    await this.ready();
+    const secret = this.agentSecret();
+    const request = encodeAccessRequest({
+      identifier: nextIdentifier(),
+      secret,
+      userName: this.user(person).samAccountName,
+      password: `${this.user(person).password},${codeFrom(this, person, app)}`,
+      protocol: 'PAP',
+      messageAuthenticator: true,
+      extraAttributes: [['Calling-Station-Id', userIp]],
+    });
+    await sendRaw(this, this.agentClients[0]!.address, request, secret);
+  },
+);
+
+Then(
+  'Okta was told the client IP {string}',
+  {
+    description: "The last primary authentication the mock org received carried this client IP (X-Forwarded-For from the agent); \"none\" for none.",
+    example: 'And Okta was told the client IP "203.0.113.7"',
+  },
+  function (this: LabWorld, ip: string) {
+    const seen = this.org.authn.reportedClientIps;
+    assert.ok(seen.length > 0, 'the agent made no primary authentication');
+    assert.equal(seen.at(-1) ?? 'none', ip);
   },
 );
 

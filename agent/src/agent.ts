@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { type Clock, systemClock } from './clock.ts';
 import { type AgentConfig, type AgentConfigInput, type AppConfig, validateConfig } from './config.ts';
 import { type AuthProtocol, Engine } from './engine/engine.ts';
@@ -12,7 +13,7 @@ import type { OktaApi } from './okta/types.ts';
 import { type Endpoint, PacketEvents } from './packet-events.ts';
 import { authProtocolOf } from './radius/chap.ts';
 import { RadiusCode } from './radius/codes.ts';
-import { attr, getOctets, getText, type RadiusAttribute } from './radius/packet.ts';
+import { attr, getOctets, getText, type RadiusAttribute, type RadiusPacket } from './radius/packet.ts';
 import { type RadiusReply, type RadiusRequestContext, RadiusServer } from './transport/radius-server.ts';
 
 /**
@@ -167,7 +168,9 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
       decision = { result: 'reject', reason: 'protocol-not-supported', replyMessage: 'The User-Password attribute is malformed. Set the RADIUS client to PAP.' };
     } else {
       const state = getOctets(ctx.packet, 'State');
+      const clientIp = app.reportClientIp ? clientIpOf(ctx.packet, app.reportClientIp.attribute) : undefined;
       decision = await engine.authenticate({
+        clientIp,
         userName,
         password,
         protocol,
@@ -306,4 +309,18 @@ export function groupAttributes(names: readonly string[] | undefined, groups: Ap
     if (groups.attribute === 'class') return attr.octets('Class', v);
     return attr.vendor(groups.vendorId!, groups.vendorType!, new TextEncoder().encode(v));
   });
+}
+
+/**
+ * The user's IP as the RADIUS client reports it ("Report Client IP", Okta_Radius_App-gen-client-ip.htm):
+ * Calling-Station-Id (text; only when it holds an IP address — many clients put a MAC there) or
+ * Framed-IP-Address (4 octets).
+ */
+export function clientIpOf(packet: RadiusPacket, attribute: 'Calling-Station-Id' | 'Framed-IP-Address'): string | undefined {
+  if (attribute === 'Calling-Station-Id') {
+    const text = getText(packet, 'Calling-Station-Id')?.trim();
+    return text && isIP(text) !== 0 ? text : undefined;
+  }
+  const octets = getOctets(packet, 'Framed-IP-Address');
+  return octets?.length === 4 ? Array.from(octets).join('.') : undefined;
 }

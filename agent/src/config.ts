@@ -80,6 +80,17 @@ const appSchema = z
     /** Which Okta app this stands for: Duo rules differ (amazon-workspaces: Duo passcode only; radius: Duo push/SMS/passcode). */
     oktaApp: z.enum(['amazon-workspaces', 'radius'], { error: "must be 'amazon-workspaces' or 'radius'" }).default('amazon-workspaces'),
     /**
+     * "Report Client IP" (Okta_Radius_App-gen-client-ip.htm): the attribute that carries the user's
+     * IP ("The most common attribute used for this information is 31 Calling Station ID"); the agent
+     * passes it to Okta's Authn API (password modes) for network-zone rules. Off when absent.
+     */
+    reportClientIp: z
+      .object({
+        attribute: z.enum(['Calling-Station-Id', 'Framed-IP-Address'], { error: "must be 'Calling-Station-Id' or 'Framed-IP-Address'" }).default('Calling-Station-Id'),
+      })
+      .strict()
+      .optional(),
+    /**
      * "Include groups in RADIUS response" (Okta_Radius_App-gen-group-auth.htm): the attribute
      * (11 Filter-Id, 25 Class, 26 Vendor-Specific with vendorId/vendorType), the Okta groups to pass
      * (only those), and the response format: one attribute per group, or one with the names joined.

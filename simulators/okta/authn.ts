@@ -5,6 +5,7 @@
  * so its bodies are an extension to the contract (see extensions.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import type { IdGenerator } from './ids.ts';
 import { OktaApiError } from './okta-errors.ts';
 import type { OktaOrg } from './org.ts';
@@ -38,6 +39,14 @@ export class AuthnService {
    * notification" without TOTP. Enrolled factors of other types are not offered.
    */
   offeredFactorTypes: ReadonlySet<string> | undefined;
+  /**
+   * Network zones (CIDR blocks) where the sign-on policy denies access. The client IP is what
+   * the RADIUS agent reports (X-Forwarded-For; Okta_Radius_App-gen-client-ip.htm) — the mock
+   * trusts it from any caller, where Okta trusts it only from the zone's Proxy IPs.
+   */
+  readonly deniedZones = new BlockList();
+  /** Client IPs the Authn API saw, in order (for scenarios: what the agent reported). */
+  readonly reportedClientIps: Array<string | undefined> = [];
 
   constructor(org: OktaOrg, ids: IdGenerator) {
     this.#org = org;
@@ -45,8 +54,9 @@ export class AuthnService {
   }
 
   /** POST /api/v1/authn {username, password}. */
-  primary(base: string, username: unknown, password: unknown): AuthnAnswer {
+  primary(base: string, username: unknown, password: unknown, clientIp?: string): AuthnAnswer {
     const org = this.#org;
+    this.reportedClientIps.push(clientIp);
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
       throw new OktaApiError('E0000001', ['username and password: The fields cannot be left blank']);
     }
@@ -63,6 +73,12 @@ export class AuthnService {
     }
     if (u.status !== 'ACTIVE' && u.status !== 'PASSWORD_EXPIRED') {
       org.logUserEvent(u, 'user.authentication.authenticate', 'FAILURE', { status: u.status }, 'USER_NOT_ACTIVE');
+      throw new OktaApiError('E0000004');
+    }
+    const family = clientIp ? isIP(clientIp) : 0;
+    if (clientIp && family !== 0 && this.deniedZones.check(clientIp, family === 6 ? 'ipv6' : 'ipv4')) {
+      // A sign-on policy rule "deny" for the zone: Okta answers as for any failed authentication.
+      org.logUserEvent(u, 'user.authentication.authenticate', 'FAILURE', { clientIp }, 'DENIED_BY_POLICY');
       throw new OktaApiError('E0000004');
     }
     u.failedPasswordAttempts = 0;

@@ -193,7 +193,9 @@ export function oktaHandlers(org: OktaOrg, options: OktaHandlerOptions = {}): Ht
     // ── Authn API (password-first) ───────────────────────────────────────
     route({ method: 'POST', path: '/api/v1/authn', extension: 'authn-primary', auth: false }, async (ctx) => {
       const body = await ctx.json();
-      const a = org.authn.primary(ctx.base, body.username, body.password);
+      // "Report Client IP": the agent passes the RADIUS client's IP as X-Forwarded-For (Okta_Radius_App-gen-client-ip.htm).
+      const clientIp = ctx.request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || undefined;
+      const a = org.authn.primary(ctx.base, body.username, body.password, clientIp);
       return { status: a.status, body: a.body, extension: 'authn-primary' };
     }),
     route({ method: 'POST', path: '/api/v1/authn/factors/{factorId}/verify', extension: 'authn-factor-verify', auth: false }, async (ctx) => {

@@ -47,3 +47,22 @@ describe('number challenge', () => {
     assert.equal(org.answerPush(tx.id, 'APPROVE'), 'SUCCESS');
   });
 });
+
+describe('Authn policy knobs (password modes)', () => {
+  it('a denied network zone refuses primary authentication by the reported client IP; other IPs and none pass', () => {
+    const { org } = orgWithPushUser();
+    org.authn.deniedZones.addSubnet('203.0.113.0', 24, 'ipv4');
+    assert.throws(() => org.authn.primary('https://mock', 'alice@corp.example.com', 'pw', '203.0.113.7'), /E0000004|Authentication failed/);
+    assert.equal(org.authn.primary('https://mock', 'alice@corp.example.com', 'pw', '198.51.100.20').status, 200);
+    assert.equal(org.authn.primary('https://mock', 'alice@corp.example.com', 'pw').status, 200);
+    assert.deepEqual(org.authn.reportedClientIps, ['203.0.113.7', '198.51.100.20', undefined]);
+  });
+
+  it('offeredFactorTypes limits what a transaction offers (a policy with Okta Verify push only)', () => {
+    const { org } = orgWithPushUser();
+    org.authn.offeredFactorTypes = new Set(['push']);
+    const a = org.authn.primary('https://mock', 'alice@corp.example.com', 'pw');
+    const factors = (a.body._embedded as { factors: Array<{ factorType: string }> }).factors;
+    assert.deepEqual(factors.map((f) => f.factorType), ['push']);
+  });
+});

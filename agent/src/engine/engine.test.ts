@@ -709,6 +709,21 @@ describe('engine: groups in the Access-Accept', () => {
   });
 });
 
+// Okta_Radius_App-gen-client-ip.htm: the reported client IP goes to Okta with the password (Authn).
+describe('engine: Report Client IP', () => {
+  it('password modes pass the client IP to primaryAuth; none when the request has none', async () => {
+    for (const mode of ['password-passcode', 'password-first'] as const) {
+      const { engine, okta } = setup({ mode });
+      okta.addUser('alice', [OV_TOTP], { password: 'pw' });
+      okta.validCodes.set('ov-totp', '123456');
+      const answer = mode === 'password-passcode' ? 'pw,123456' : 'pw';
+      await engine.authenticate({ userName: 'alice', password: answer, protocol: 'pap', clientIp: '203.0.113.7' });
+      await engine.authenticate({ userName: 'alice', password: answer, protocol: 'pap' });
+      assert.deepEqual(okta.clientIps, ['203.0.113.7', undefined], mode);
+    }
+  });
+});
+
 describe('engine: failures and timeouts', () => {
   it('fails closed when Okta is unavailable', async () => {
     const { pap, okta } = setup();

@@ -107,6 +107,8 @@ export interface EngineRequest {
   protocol: AuthProtocol;
   /** State from a previous Access-Challenge. */
   state?: Uint8Array | undefined;
+  /** The RADIUS client's user IP, from the app's reportClientIp attribute: passed to Okta's Authn API. */
+  clientIp?: string | undefined;
   /** Aborted when this request must end (e.g. its listener closes): answered as agent-stopping. */
   signal?: AbortSignal | undefined;
   /**
@@ -282,7 +284,7 @@ export class Engine {
       // The passcode never contains a comma; the password may, so split at the last one.
       const comma = answer.lastIndexOf(',');
       if (comma < 0) return reject('password-missing', 'Enter your password, a comma, then your code (password,code) or PUSH.', { login });
-      const opened = await this.#openTransaction(login, answer.slice(0, comma), ctx);
+      const opened = await this.#openTransaction(login, answer.slice(0, comma), ctx, req.clientIp);
       if ('decision' in opened) return opened.decision;
       return this.#answer(this.#authnPath(opened.stateToken), login, opened.usable, answer.slice(comma + 1), ctx);
     }
@@ -315,9 +317,10 @@ export class Engine {
    * factor is verified in; SUCCESS means Okta's sign-on policy asks for no second
    * factor, and the sign-in is accepted as Okta's RADIUS agent does.
    */
-  async #openTransaction(login: string, password: string, ctx: RequestCtx): Promise<Transaction | { decision: Decision }> {
+  async #openTransaction(login: string, password: string, ctx: RequestCtx, clientIp?: string): Promise<Transaction | { decision: Decision }> {
     if (password.length === 0) return { decision: reject('password-missing', 'Enter your password.', { login }) };
-    const r = await this.#okta.primaryAuth(login, password, ctx.signal);
+    // Report Client IP (Okta_Radius_App-gen-client-ip.htm): Okta evaluates network zones in the sign-on policy.
+    const r = await this.#okta.primaryAuth(login, password, ctx.signal, clientIp ? { clientIp } : undefined);
     switch (r.status) {
       case 'MFA_REQUIRED':
         break;
@@ -467,7 +470,7 @@ export class Engine {
   // ---- password-first (Access-Challenge) ----
 
   async #startSession(req: EngineRequest, login: string, password: string, ctx: RequestCtx): Promise<Decision> {
-    const opened = await this.#openTransaction(login, password, ctx);
+    const opened = await this.#openTransaction(login, password, ctx, req.clientIp);
     if ('decision' in opened) return opened.decision;
     const session: Session = { ...opened, userName: req.userName ?? '', login };
     const menu = choices(opened.usable);

@@ -121,8 +121,12 @@ export class FakeOkta implements OktaApi {
     return { outcome: script === 'HANG' ? 'TIMEOUT' : script };
   }
 
-  async primaryAuth(username: string, password: string, signal?: AbortSignal): Promise<AuthnResult> {
+  /** The client IPs primaryAuth was told about, in order. */
+  readonly clientIps: Array<string | undefined> = [];
+
+  async primaryAuth(username: string, password: string, signal?: AbortSignal, context?: { clientIp?: string }): Promise<AuthnResult> {
     this.calls.push({ op: 'primaryAuth' });
+    this.clientIps.push(context?.clientIp);
     await this.#gate(signal);
     const u = this.users.get(username);
     if (!u || u.password !== password) return { status: 'INVALID_CREDENTIALS' };

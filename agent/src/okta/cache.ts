@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import type { AuthnResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
+import type { AuthnContext, AuthnResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
 
 /**
  * An OktaApi that remembers the three lookups of an MFA sign-in — the user by
@@ -144,8 +144,8 @@ export class CachingOktaApi implements OktaApi {
   }
 
   // The Authn API (password modes) is a transaction at Okta: nothing here to remember.
-  primaryAuth(username: string, password: string, signal?: AbortSignal): Promise<AuthnResult> {
-    return this.#inner.primaryAuth(username, password, signal);
+  primaryAuth(username: string, password: string, signal?: AbortSignal, context?: AuthnContext): Promise<AuthnResult> {
+    return this.#inner.primaryAuth(username, password, signal, context);
   }
 
   authnVerifyPasscode(stateToken: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult> {

@@ -2,7 +2,7 @@ import { Pool } from 'undici';
 import { type Clock, sleep, systemClock } from '../clock.ts';
 import { CodedError } from '../errors.ts';
 import { nextPollAt, PollScheduler } from './poll-scheduler.ts';
-import type { AuthnResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
+import type { AuthnContext, AuthnResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
 
 /** A fetch-compatible function (global fetch, undici's fetch, the lab's oktaFetch(org)). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -296,9 +296,11 @@ export class OktaClient implements OktaApi {
     return { waiting: this.#polls.waiting, inFlight: this.#polls.inFlight, started: this.#polls.started };
   }
 
-  async primaryAuth(username: string, password: string, signal?: AbortSignal): Promise<AuthnResult> {
+  async primaryAuth(username: string, password: string, signal?: AbortSignal, context?: AuthnContext): Promise<AuthnResult> {
     const body = { username, password, options: { multiOptionalFactorEnroll: false, warnBeforePasswordExpired: false } };
-    const r = await this.#request('primaryAuth', 'POST', '/api/v1/authn', body, signal);
+    // Report Client IP (Okta_Radius_App-gen-client-ip.htm): the client's IP for network zones, as X-Forwarded-For.
+    const extra = context?.clientIp ? { 'x-forwarded-for': context.clientIp } : undefined;
+    const r = await this.#request('primaryAuth', 'POST', '/api/v1/authn', body, signal, extra);
     if (r.status === 401) return { status: 'INVALID_CREDENTIALS' };
     return toAuthnResult(expectOk(r, 'primaryAuth'));
   }
@@ -363,7 +365,7 @@ export class OktaClient implements OktaApi {
     return u.pathname + u.search;
   }
 
-  async #request(operation: string, method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Exchange> {
+  async #request(operation: string, method: string, path: string, body: unknown, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<Exchange> {
     const { maxRetries, retryBackoffMs, maxRateLimitWaitMs, requestTimeoutMs } = this.#opts;
     let lastProblem = 'no attempt made';
     for (let attempt = 1; attempt <= maxRetries + 1; attempt++) {
@@ -375,7 +377,8 @@ export class OktaClient implements OktaApi {
       const onOuterAbort = (): void => timeout.abort(signal?.reason);
       signal?.addEventListener('abort', onOuterAbort, { once: true });
       try {
-        const headers = body === undefined ? this.#headers.get : this.#headers.post;
+        const base = body === undefined ? this.#headers.get : this.#headers.post;
+        const headers = extraHeaders ? { ...base, ...extraHeaders } : base;
         response = await this.#exchange(method, path, headers, body === undefined ? undefined : JSON.stringify(body), timeout.signal);
       } catch (e) {
         this.#clock.clearTimeout(timer);

@@ -89,7 +89,7 @@ export interface OktaApi {
   /** Sends a push and polls until answered, denied, Okta's timeout, or `timeoutMs` of the clock. */
   verifyPush(userId: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult>;
   /** Authn API primary authentication (password modes): opens the transaction the factor steps below continue. */
-  primaryAuth(username: string, password: string, signal?: AbortSignal): Promise<AuthnResult>;
+  primaryAuth(username: string, password: string, signal?: AbortSignal, context?: AuthnContext): Promise<AuthnResult>;
   /** Authn API: verify a passcode inside the transaction. SUCCESS, INVALID, or EXPIRED (the stateToken). */
   authnVerifyPasscode(stateToken: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult>;
   /** Authn API: send the SMS / call / email code inside the transaction. CHALLENGE or EXPIRED. */
@@ -102,4 +102,10 @@ export interface OktaApi {
    * groups needs it.
    */
   listUserGroups?(userId: string, signal?: AbortSignal): Promise<string[]>;
+}
+
+/** What the agent tells Okta about the request beside the credentials. */
+export interface AuthnContext {
+  /** "Report Client IP": the RADIUS client's user IP, sent as X-Forwarded-For for network-zone policies (Okta_Radius_App-gen-client-ip.htm). */
+  clientIp?: string;
 }
