@@ -1,0 +1,147 @@
+/**
+ * Adoption test (a): the package as a team gets it. Packs this repository
+ * (`npm pack`, which builds dist/ first), installs the tarball into a new
+ * project from the local npm cache, runs `init`, and runs the team's suite
+ *   1. against the embedded agent, and
+ *   2. against the reference agent started by hand from the installed package
+ *      (`radius-mfa-agent`, wired by `radius-mfa-harness lab --write-agent-config`
+ *      to a served lab as its Okta) as the external target, through the
+ *      profile `init` wrote.
+ * Both bins answer --version from node_modules, where Node refuses to strip
+ * types: a .ts file reached at run time would fail the whole test.
+ *
+ *   node --test scripts/adoption/pack-install.slow.ts      (scripts/test-adoption.sh)
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { parse } from 'yaml';
+import { childEnv, killGroups, REPO, run, tarballIn, timed } from './common.ts';
+
+const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+const work = mkdtempSync(join(tmpdir(), 'rmh-adopt-'));
+const team = join(work, 'team');
+const children: ChildProcess[] = [];
+
+function bin(name: string): string {
+  return join(team, 'node_modules', '.bin', name);
+}
+
+/** Starts a child and resolves with its stdout once `ready` matches it (bounded). */
+function startUntil(cmd: string, args: string[], extraEnv: Record<string, string>, ready: RegExp, timeoutMs: number): Promise<{ child: ChildProcess; out: () => string }> {
+  // detached: its own process group, ended with everything it started (npx starts a child of its own).
+  const child = spawn(cmd, args, { cwd: team, env: childEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.push(child);
+  let out = '';
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')} did not print ${ready} within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolvePromise({ child, out: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${cmd} exited ${code} before it was ready:\n${out}`));
+    });
+  });
+}
+
+/** A UDP port nobody holds right now (bound and released; good enough on a quiet loopback). */
+async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const { port } = s.address();
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+before(() => {
+  const tarball = tarballIn(work);
+  mkdirSync(team);
+  writeFileSync(join(team, 'package.json'), `${JSON.stringify({ name: 'team-mfa-tests', private: true, type: 'module' }, null, 2)}\n`);
+  const args = ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball];
+  let installed = timed('npm install --offline', () => run('npm', [...args, '--offline'], team, {}, 600_000));
+  if (installed.status !== 0) {
+    // A cache without some package (a fresh machine): the registry is reachable, so fill the gap from it.
+    process.stdout.write(`# --offline failed, retrying with --prefer-offline:\n${installed.out.split('\n').slice(-5).join('\n')}\n`);
+    installed = timed('npm install --prefer-offline', () => run('npm', [...args, '--prefer-offline'], team, {}, 600_000));
+  }
+  assert.equal(installed.status, 0, `installing the tarball failed:\n${installed.out}`);
+});
+
+after(() => {
+  killGroups(children.flatMap((c) => (c.pid ? [c.pid] : [])));
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('the package ships JavaScript and declarations, no TypeScript sources', () => {
+  const pkgDir = join(team, 'node_modules', 'radius-mfa-harness');
+  const files = readdirSync(pkgDir, { recursive: true, encoding: 'utf8' });
+  const ts = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  assert.deepEqual(ts, [], 'TypeScript sources in the package (Node will not run them under node_modules)');
+  assert.ok(files.includes('dist/cli/harness.js') && files.includes('dist/steps/api.d.ts') && files.includes('dist/agent/src/cli.js'));
+});
+
+test('both bins answer --version from node_modules', () => {
+  for (const name of ['radius-mfa-harness', 'radius-mfa-agent']) {
+    const r = run(bin(name), ['--version'], team);
+    assert.equal(r.status, 0, r.out);
+    assert.equal(r.out.trim().split(' ').slice(0, 2).join(' '), `${name} ${VERSION}`);
+  }
+});
+
+test("init writes the team's layout and its own step joins the catalogue", () => {
+  const r = run(bin('radius-mfa-harness'), ['init', '--name', 'acme'], team);
+  assert.equal(r.status, 0, r.out);
+  const again = run(bin('radius-mfa-harness'), ['init', '--name', 'acme'], team);
+  assert.equal(again.status, 2, 'a second init must refuse to overwrite');
+  const steps = run(bin('radius-mfa-harness'), ['steps', '--format', 'json'], team);
+  assert.equal(steps.status, 0, steps.out);
+  const entries = JSON.parse(steps.out) as Array<{ area: string; pattern: string }>;
+  assert.ok(entries.some((e) => e.area === 'acme' && e.pattern.startsWith('at least {int} RADIUS packet')), "the team's step is not in the catalogue");
+  assert.ok(entries.filter((e) => e.area !== 'acme').length > 50, "the harness's own steps are missing from the catalogue");
+});
+
+test("the team's suite passes against the embedded agent", () => {
+  const r = timed('run --target embedded', () => run(bin('radius-mfa-harness'), ['run', '--target', 'embedded', '--ci'], team, {}, 300_000));
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /embedded: 4 passed, 0 failed, 0 not applicable/);
+  const junit = readFileSync(join(team, 'reports/out/embedded/junit.xml'), 'utf8');
+  assert.match(junit, /<testsuite/);
+});
+
+test("the team's suite passes against the reference agent started by hand (external target)", async () => {
+  const port = await freeUdpPort();
+  const seed = join(team, 'node_modules/radius-mfa-harness/dist/simulators/lab/examples/workspaces.yaml');
+  const agentConfig = join(work, 'agent.yaml');
+  const lab = await startUntil(
+    bin('radius-mfa-harness'),
+    ['lab', '--seed', seed, '--write-agent-config', agentConfig, '--agent-listen', `127.0.0.1:${port}`],
+    {},
+    /"agentConfig":/,
+    120_000,
+  );
+  const endpoints = JSON.parse(lab.out().split('\n').find((l) => l.startsWith('{'))!) as { okta: { caFile?: string } };
+  await startUntil(bin('radius-mfa-agent'), ['--config', agentConfig], { NODE_EXTRA_CA_CERTS: endpoints.okta.caFile ?? '' }, /"msg":"listening"/, 60_000);
+  const config = parse(readFileSync(agentConfig, 'utf8')) as { apps: Array<{ clients: Array<{ secret: string }> }> };
+  const secret = config.apps[0]!.clients[0]!.secret;
+  // The profile init wrote, pointed at this agent's port.
+  const profile = join(team, 'profiles/acme.yaml');
+  writeFileSync(profile, readFileSync(profile, 'utf8').replace(/^port: \d+$/m, `port: ${port}`));
+  const r = timed('run --target external', () =>
+    run(bin('radius-mfa-harness'), ['run', '--target', 'external', '--profile', 'profiles/acme.yaml', '--ci'], team, { MY_AGENT_SECRET: secret }, 300_000),
+  );
+  assert.equal(r.status, 0, r.out);
+  // Three scenarios need only RADIUS; the fourth needs the lab's mock Okta, which a hand-started agent lacks.
+  assert.match(r.out, /external: 3 passed, 0 failed, 1 not applicable/);
+  assert.ok(!r.out.includes(secret), 'the shared secret appeared in the output');
+});

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The adoption tests (issue 14), run by .ci/run after `npm test`:
+#   scripts/adoption/pack-install.slow.ts  npm pack → install in a new project → init → the team suite on embedded and on a hand-started agent
+#   scripts/adoption/ci-commands.slow.ts   every command of docs/ci/*.yml, three shards and a merge per pipeline
+#   scripts/adoption/image.slow.ts         (with --image, or npm run test:image) the harness image: build, then the embedded suite inside
+# The package is packed once and shared (RMH_ADOPTION_TARBALL). The files run one
+# after another: each starts labs and agents of its own on a 2-core machine.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+files=(scripts/adoption/pack-install.slow.ts scripts/adoption/ci-commands.slow.ts)
+case "${1:-}" in
+  --image) files+=(scripts/adoption/image.slow.ts) ;;
+  --image-only) files=(scripts/adoption/image.slow.ts) ;;
+  "") ;;
+  *) echo "usage: scripts/test-adoption.sh [--image | --image-only]" >&2; exit 2 ;;
+esac
+
+work=$(mktemp -d /tmp/rmh-adoption.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+t0=$SECONDS
+if ! npm pack --silent --pack-destination "$work" >"$work/pack.log" 2>&1; then
+  cat "$work/pack.log"
+  echo "test-adoption: npm pack failed"
+  exit 1
+fi
+export RMH_ADOPTION_TARBALL=$(ls "$work"/*.tgz)
+echo "test-adoption: packed $(basename "$RMH_ADOPTION_TARBALL") ($(du -k "$RMH_ADOPTION_TARBALL" | cut -f1) KiB) in $((SECONDS - t0)) s"
+node --test --test-concurrency=1 --test-timeout=2400000 --test-reporter=spec "${files[@]}"
+status=$?
+echo "test-adoption: $((SECONDS - t0)) s in all"
+exit $status
