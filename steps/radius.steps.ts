@@ -95,6 +95,17 @@ When(
 );
 
 When(
+  'a RADIUS client sends {string} as {whose} MFA code with Proxy-State {string}, {string} and {string}',
+  {
+    description: 'Sends an Access-Request with this text as User-Password and three Proxy-State attributes in this order.',
+    example: 'When a RADIUS client sends "000000" as Alice\'s MFA code with Proxy-State "first", "second" and "third"',
+  },
+  async function (this: LabWorld, text: string, person: Person, a: string, b: string, c: string) {
+    await this.rawExchange([await accessRequest(this, person, text, { proxyStates: [a, b, c] })], 1);
+  },
+);
+
+When(
   'a RADIUS client sends {whose} current {factor} without a Message-Authenticator',
   {
     description: 'Sends an Access-Request with no Message-Authenticator.',

@@ -28,10 +28,22 @@ Feature: The agent speaks RADIUS carefully
     And the AD Connector sent 3 copies of the request
     And her phone received 1 push
 
-  @needs:proxy-state
-  Scenario: Proxy-State attributes come back in the order they were sent
+  @needs:duplicate-cache @needs:lab-codes
+  Scenario: Every copy of a retransmitted request gets the same Access-Accept
+    When a RADIUS client sends Alice's current Okta Verify code 3 times with the same identifier
+    Then the agent answers every copy with the same Access-Accept
+
+  @needs:proxy-state @needs:lab-codes
+  Scenario: Proxy-State attributes come back on an Access-Accept in the order they were sent
     When a RADIUS client sends Alice's current Okta Verify code with Proxy-State "first", "second" and "third"
-    Then the reply carries Proxy-State "first", "second" and "third" in that order
+    Then the agent answers with Access-Accept
+    And the reply carries Proxy-State "first", "second" and "third" in that order
+
+  @needs:proxy-state
+  Scenario: Proxy-State attributes come back on an Access-Reject in the order they were sent
+    When a RADIUS client sends "000000" as Alice's MFA code with Proxy-State "first", "second" and "third"
+    Then the agent answers with Access-Reject
+    And the reply carries Proxy-State "first", "second" and "third" in that order
 
   @needs:message-authenticator
   Scenario: Message-Authenticator is the first attribute of a reject too

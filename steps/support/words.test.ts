@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { diagnoseStep } from './step-lint.ts';
+import { CAPABILITIES } from '../targets/target.ts';
 import { didYouMean, editDistance, WORD_SETS } from './words.ts';
 
 const PATTERNS = [
@@ -43,4 +44,9 @@ test('features/README.md lists every allowed word of every placeholder', () => {
       assert.ok(readme.includes(v), `features/README.md does not list "${v}" for {${set.name}}`);
     }
   }
+});
+
+test('features/README.md explains every capability a scenario may need', () => {
+  const readme = readFileSync(new URL('../../features/README.md', import.meta.url), 'utf8');
+  for (const c of CAPABILITIES) assert.ok(readme.includes(`\`${c}\``), `features/README.md does not explain the capability ${c}`);
 });

@@ -6,6 +6,7 @@
  */
 export const CAPABILITIES = [
   'okta-mock', // the agent talks to the lab's mock Okta org (so the suite controls users and factors)
+  'lab-codes', // the agent accepts the codes the lab's devices show now (through the mock Okta, or by asking the lab: AgentSpec.labPassword)
   'push-control', // the suite can approve / deny / ignore pushes
   'clock-control', // the agent runs on the lab's virtual clock (push timeouts etc. can be moved)
   'primary-auth', // password-first mode with Access-Challenge
