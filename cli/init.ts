@@ -10,6 +10,7 @@
  *   tsconfig.json                           type-checks the step files against the package's .d.ts
  *   package.json                            "type": "module" and test scripts (created or completed)
  *   .gitignore                              reports/out/
+ *   .vscode/settings.json                   Cucumber extension: glue (package + team steps), parameter types
  *
  * With --conformance it also copies the harness's own conformance features
  * (features/<area>/ as shipped in the package), so the same suite the
@@ -267,10 +268,31 @@ export function writeLayout(opts: InitOptions): string[] {
   return [...files.map((f) => f.path), 'package.json', '.gitignore', ...conformance];
 }
 
+/**
+ * .vscode/settings.json for the Cucumber extension (cli/vscode.ts): the glue in
+ * the package and the team's steps, and the parameter types of the support code
+ * as loaded through the cucumber.js just written. Other keys of an existing file stay.
+ */
+async function writeEditorSettings(dir: string): Promise<string> {
+  const { editorSettings, loadEditorView, TEAM_GLUE_GLOB } = await import('./vscode.ts');
+  const file = join(dir, '.vscode', 'settings.json');
+  const existing = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const { parameterTypes } = await loadEditorView(dir);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(editorSettings(parameterTypes, existing, TEAM_GLUE_GLOB), null, 2)}\n`);
+  return '.vscode/settings.json';
+}
+
 export async function initCommand(opts: InitOptions): Promise<number> {
   try {
     const written = writeLayout(opts);
     const dir = resolve(opts.dir ?? '.');
+    try {
+      written.push(await writeEditorSettings(dir));
+    } catch (e) {
+      // The layout is written; editor settings need the package installed (its support code is loaded).
+      process.stderr.write(`note: .vscode/settings.json not written (${(e as Error).message.split('\n')[0]}); run init again after npm install radius-mfa-harness.\n`);
+    }
     const where = relative(process.cwd(), dir) || '.';
     const name = opts.name ?? 'my-agent';
     process.stdout.write(

@@ -30,7 +30,10 @@ export async function loadEditorView(cwd: string = process.cwd()): Promise<{ ste
   const { runConfiguration } = await loadConfiguration({ provided: { format: [] } }, { cwd });
   const library = await loadSupport({ sources: runConfiguration.sources, support: runConfiguration.support }, { cwd });
   const parameterTypes: EditorParameterType[] = [];
-  for (const t of library.parameterTypeRegistry.parameterTypes) {
+  // The API types the library as opaque; at run time it is Cucumber's SupportCodeLibrary with its ParameterTypeRegistry.
+  const registry = (library as unknown as { parameterTypeRegistry: { parameterTypes: Iterable<{ name: string | undefined; builtin: boolean; regexpStrings: readonly string[] }> } })
+    .parameterTypeRegistry;
+  for (const t of registry.parameterTypes) {
     if (t.builtin || !t.name) continue;
     const regexps = t.regexpStrings;
     parameterTypes.push({ name: t.name, regexp: regexps.length === 1 ? regexps[0]! : regexps.map((r) => `(?:${r})`).join('|') });
@@ -40,14 +43,17 @@ export async function loadEditorView(cwd: string = process.cwd()): Promise<{ ste
 }
 
 /** The settings, merged into what the file already has (other extensions' keys stay). */
-export function editorSettings(parameterTypes: readonly EditorParameterType[], existing: Record<string, unknown> = {}): Record<string, unknown> {
+export function editorSettings(parameterTypes: readonly EditorParameterType[], existing: Record<string, unknown> = {}, glue: readonly string[] = GLUE_GLOB): Record<string, unknown> {
   return {
     ...existing,
     'cucumber.features': FEATURES_GLOB,
-    'cucumber.glue': GLUE_GLOB,
+    'cucumber.glue': glue,
     'cucumber.parameterTypes': parameterTypes,
   };
 }
+
+/** A team's repository (radius-mfa-harness init): the harness's compiled steps in the package, then the team's own. */
+export const TEAM_GLUE_GLOB = ['node_modules/radius-mfa-harness/dist/steps/**/*.js', 'steps/**/*.ts'];
 
 /** Catalogued steps whose pattern does not appear as a string literal in the glue source (the extension would not see them). */
 export function unreadableSteps(steps: readonly CatalogueEntry[], glueSource: string): CatalogueEntry[] {
