@@ -10,13 +10,11 @@
  * ratios (agent ÷ FreeRADIUS: ≥ 1 means the agent keeps up), and the load
  * average before and after.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { createTarget } from '../steps/targets/freeradius.ts';
-import type { AgentUnderTest, TargetDriver } from '../steps/targets/target.ts';
+import { spawnSync } from 'node:child_process';
 import { SECRET } from './codec.ts';
 import { type BenchOptions, type Recorder, round } from './lib.ts';
 import type { LoadChildResult } from './loadgen-child.ts';
-import { groupCpuMs, loadAverage, runLoadProcess, startAgentProcess } from './procs.ts';
+import { groupCpuMs, loadAverage, type PlainFreeradius, runLoadProcess, startAgentProcess, startPlainFreeradius } from './procs.ts';
 import { BenchSkipped } from './radclient.ts';
 
 interface Sample {
@@ -33,16 +31,13 @@ function median(xs: readonly number[]): number {
 }
 
 export async function runAnchorBench(rec: Recorder, options: BenchOptions): Promise<void> {
-  let driver: TargetDriver;
-  try {
-    driver = await createTarget();
-  } catch (e) {
-    throw new BenchSkipped(`FreeRADIUS is not available: ${(e as Error).message}`);
+  if (spawnSync('sh', ['-c', `command -v ${process.env.RMH_FREERADIUS_BIN ?? 'freeradius'}`]).status !== 0) {
+    throw new BenchSkipped('FreeRADIUS is not installed (apt-get install freeradius)');
   }
   const rounds = options.quick ? 1 : 3;
   const perRun = { maxRequests: options.quick ? 2_000 : 40_000, maxDurationMs: options.quick ? 2_000 : 5_000 };
   const before = loadAverage();
-  let fr: AgentUnderTest | undefined;
+  let fr: PlainFreeradius | undefined;
   const agent = await startAgentProcess({
     // Never reached on this path; a closed port, so a stray call would fail fast.
     okta: { orgUrl: 'http://127.0.0.1:9', apiToken: 'unused-on-the-hygiene-path' },
@@ -50,14 +45,10 @@ export async function runAnchorBench(rec: Recorder, options: BenchOptions): Prom
     logging: { level: 'info' },
   });
   try {
-    fr = await driver.start({
-      okta: { apiToken: '', appId: '' },
-      mode: 'mfa-only',
-      clients: [{ name: 'bench', address: '127.0.0.1', secret: SECRET, requireMessageAuthenticator: true }],
-    });
-    const frGroup = findFreeradiusGroup();
+    fr = await startPlainFreeradius(SECRET);
+    const frGroup = fr.pgid;
     const pgidOf = (name: 'agent' | 'freeradius'): number => (name === 'agent' ? agent.pgid : frGroup);
-    const ports = { agent: agent.port, freeradius: fr.endpoint.port };
+    const ports = { agent: agent.port, freeradius: fr.port };
     const samples: Record<'agent' | 'freeradius', Sample[]> = { agent: [], freeradius: [] };
     const one = async (name: 'agent' | 'freeradius', count: number, ms: number): Promise<LoadChildResult> => {
       const pgid = pgidOf(name);
@@ -111,32 +102,6 @@ export async function runAnchorBench(rec: Recorder, options: BenchOptions): Prom
     );
   } finally {
     await agent.stop();
-    await driver.close();
+    await fr?.stop();
   }
-}
-
-/** The process group of the FreeRADIUS this process started (its tied wrapper shell is our child and leads the group). */
-function findFreeradiusGroup(): number {
-  const statOf = (pid: string | number): string[] | undefined => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    } catch {
-      return undefined; // gone meanwhile
-    }
-  };
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let comm: string;
-    try {
-      comm = readFileSync(`/proc/${name}/comm`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    if (comm !== 'freeradius') continue;
-    const f = statOf(name);
-    const parent = f ? statOf(f[1]!) : undefined;
-    if (f && parent && Number(parent[1]) === process.pid) return Number(f[2]);
-  }
-  throw new Error('cannot find the FreeRADIUS process this bench started');
 }

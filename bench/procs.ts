@@ -6,10 +6,13 @@
  * requests per second move with whatever else runs.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseLogLine } from '../steps/targets/agent-config.ts';
+import { freeradiusConfig } from '../steps/targets/freeradius.ts';
+import { waitForRadius } from '../steps/targets/radius-probe.ts';
 import { removeScratch, scratchDir, spawnTied, stopTied } from '../steps/targets/tied-process.ts';
 import type { LoadChildResult, LoadChildSpec } from './loadgen-child.ts';
 
@@ -224,4 +227,51 @@ export async function startOktaChild(spec: import('./okta-child.ts').OktaChildSp
         child.stdin.end();
       }),
   };
+}
+
+export interface PlainFreeradius {
+  port: number;
+  pgid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian's FreeRADIUS with the files + PAP configuration only (the target's own
+ * config without its per-request lab-password exec, which forks curl for each
+ * request): the anchor the agent is measured against.
+ */
+export async function startPlainFreeradius(secret: string): Promise<PlainFreeradius> {
+  const dir = scratchDir('rmh-bench-freeradius-');
+  mkdirSync(join(dir, 'log'));
+  mkdirSync(join(dir, 'run'));
+  const probe = createSocket('udp4');
+  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', () => resolve()));
+  const port = probe.address().port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const { radiusd, users } = freeradiusConfig(dir, port, [{ name: 'bench', address: '127.0.0.1', secret, requireMessageAuthenticator: true }]);
+  writeFileSync(join(dir, 'radiusd.conf'), radiusd, { mode: 0o600 });
+  writeFileSync(join(dir, 'users'), users, { mode: 0o600 });
+  const child = spawnTied(process.env.RMH_FREERADIUS_BIN ?? 'freeradius', ['-f', '-l', 'stdout', '-d', dir]);
+  child.stdout!.resume();
+  child.stderr!.resume();
+  const up = await waitForRadius({
+    host: '127.0.0.1',
+    port,
+    secret,
+    kind: 'status-server',
+    sourceAddress: '127.0.0.1',
+    totalMs: 15_000,
+    timeoutMs: 300,
+    resendMs: 300,
+    isAlive: () => child.exitCode === null,
+  });
+  const stop = async (): Promise<void> => {
+    await stopTied(child, 3000);
+    removeScratch(dir);
+  };
+  if (!up.ok) {
+    await stop();
+    throw new Error(`FreeRADIUS did not start: ${up.reason}`);
+  }
+  return { port, pgid: child.pid!, stop };
 }

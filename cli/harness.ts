@@ -105,4 +105,32 @@ program
     process.exitCode = await stepsCommand(opts);
   });
 
+program
+  .command('load')
+  .description(
+    'Drive a target agent with simulated AD Connector sign-ins (TOTP, push, wrong codes, retransmissions) at a rate or concurrency, ' +
+      'bounded in count and time, loopback only; reports throughput, latency, answers by kind, Okta calls per sign-in and losses, and writes an HTML page with plots.',
+  )
+  .option('-t, --target <name>', 'process | container | freeradius | external', 'process')
+  .option('--profile <file>', 'profile file of an external target')
+  .option('--users <n>', 'simulated users (1..100000)', '1000')
+  .option('--mix <weights>', 'kinds of sign-in and their weights', 'totp=80,push=10,wrong=10')
+  .option('--rate <n>', 'sign-ins started per second (0 = as fast as --concurrency allows)', '0')
+  .option('--concurrency <n>', 'sign-ins in flight at most', '64')
+  .option('--count <n>', 'stop after this many sign-ins (at most 1000000)', '10000')
+  .option('--duration <seconds>', 'stop after this long (at most 600)', '60')
+  .option('--timeout-ms <ms>', 'a sign-in unanswered this long is lost', '40000')
+  .option('--retransmit <share>', 'share of requests sent twice, as a NAS retransmits (0..1)', '0.05')
+  .option('--retransmit-after-ms <ms>', 'when the second copy goes if still unanswered', '1000')
+  .option('--push-answer-ms <ms>', 'the virtual phones approve a push after this long', '2000')
+  .option('--okta-port <port>', "the mock Okta's port (0 = any; fix it for an external agent)", '0')
+  .option('--okta-token <token>', 'the API token the mock Okta issues (for an external agent)')
+  .option('--namespace-address', 'also allow private addresses (a network namespace you made), not only loopback')
+  .option('--out <dir>', 'folder for load.html and load.json', 'reports/out/load')
+  .option('--quiet', 'no progress line')
+  .action(async (opts) => {
+    const { loadCommand } = await import('./load.ts');
+    process.exitCode = await loadCommand(opts);
+  });
+
 await program.parseAsync(process.argv);
