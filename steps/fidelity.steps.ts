@@ -16,6 +16,7 @@ import { isIP } from 'node:net';
 import { After } from '@cucumber/cucumber';
 import { type AgentConfig, clientsForOktaModel } from '../agent/src/config.ts';
 import { encodeAccessRequest, verifyReply } from '../simulators/ad-connector/radius-codec.ts';
+import { startUdpLoadBalancer, type UdpLoadBalancer } from '../simulators/load-balancer/udp-load-balancer.ts';
 import { codeFrom } from './sign-in.steps.ts';
 import { stepsFor } from './support/catalogue.ts';
 import type { AppName, Person } from './support/parameters.ts';
@@ -587,33 +588,67 @@ Given(
     example: "Given a second agent on \"127.0.0.5\" is the AD Connector's first RADIUS server",
   },
   async function (this: LabWorld, host: string) {
-    configureAgent(this, () => {}); // wraps the target, so the World's spec is seen
-    const first = await this.ensureAgent();
-    const started = STARTED.get(this);
-    assert.ok(started?.spec, "the first agent's spec was not seen");
-    const edits = SETTINGS.get(this) ?? [];
-    const second = await started.inner.start({
-      ...started.spec,
-      configure: (config) => {
-        for (const edit of edits) edit(config);
-        theApp(config).listen = { ...theApp(config).listen, host, port: first.endpoint.port };
-      },
-    });
-    const list = EXTRA_AGENTS.get(this) ?? [];
-    list.push(second);
-    EXTRA_AGENTS.set(this, list);
-    if (second.events) {
-      const arrived = this.datagrams.server(second.endpoint);
-      second.events.on('packet', (e) => {
-        this.trace.push(e);
-        arrived(e);
-      });
-    }
+    const second = await startAnotherAgent(this, (first) => ({ host, port: first.endpoint.port }));
     this.adConnector.serversBefore = [second.endpoint.host, ...this.adConnector.serversBefore];
   },
 );
 
-After({ name: 'stop second agents' }, async function (this: LabWorld) {
+/** Another reference agent configured like the scenario's (same spec and settings), listening where `listen` says. */
+async function startAnotherAgent(world: LabWorld, where: (first: AgentUnderTest) => { host: string; port: number }): Promise<AgentUnderTest> {
+  if (!STARTED.has(world)) configureAgent(world, () => {}); // wraps the target, so the World's spec is seen
+  const first = await world.ensureAgent();
+  const listen = where(first);
+  const started = STARTED.get(world);
+  assert.ok(started?.spec, "the first agent's spec was not seen");
+  const edits = SETTINGS.get(world) ?? [];
+  const agent = await started.inner.start({
+    ...started.spec,
+    configure: (config) => {
+      for (const edit of edits) edit(config);
+      theApp(config).listen = { ...theApp(config).listen, ...listen };
+    },
+  });
+  const list = EXTRA_AGENTS.get(world) ?? [];
+  list.push(agent);
+  EXTRA_AGENTS.set(world, list);
+  if (agent.events) {
+    const arrived = world.datagrams.server(agent.endpoint);
+    agent.events.on('packet', (e) => {
+      world.trace.push(e);
+      arrived(e);
+    });
+  }
+  return agent;
+}
+
+const BALANCERS = new WeakMap<LabWorld, UdpLoadBalancer[]>();
+
+Given(
+  'two agents sit behind a load balancer on {string} {word} session persistence',
+  {
+    description:
+      'The AD Connector talks to a UDP load balancer in front of the scenario\'s agent and a second one like it: "without" session persistence each datagram goes to the next agent, "with" it every datagram of a client goes to the same agent (by client address).',
+    example: 'Given two agents sit behind a load balancer on "127.0.0.6" without session persistence',
+  },
+  async function (this: LabWorld, host: string, withOrWithout: string) {
+    if (withOrWithout !== 'with' && withOrWithout !== 'without') throw new Error(`Write "with" or "without" session persistence, not "${withOrWithout}".`);
+    const second = await startAnotherAgent(this, () => ({ host: '127.0.0.5', port: 0 }));
+    const first = this.agentUnderTest.started;
+    const lb = await startUdpLoadBalancer({
+      host,
+      port: first.endpoint.port, // the connector has one RadiusPort for all its servers
+      backends: [first.endpoint, second.endpoint].map((e) => ({ address: e.host, port: e.port })),
+      stickiness: withOrWithout === 'with' ? 'client-address' : 'none',
+    });
+    const list = BALANCERS.get(this) ?? [];
+    list.push(lb);
+    BALANCERS.set(this, list);
+    this.adConnector.serversBefore = [host, ...this.adConnector.serversBefore];
+  },
+);
+
+After({ name: 'stop second agents and load balancers' }, async function (this: LabWorld) {
+  for (const lb of BALANCERS.get(this) ?? []) await lb.close();
   for (const agent of EXTRA_AGENTS.get(this) ?? []) await agent.stop();
 });
 
