@@ -77,6 +77,23 @@ export async function runAnchorBench(rec: Recorder, options: BenchOptions): Prom
       const order: Array<'agent' | 'freeradius'> = i % 2 === 0 ? ['freeradius', 'agent'] : ['agent', 'freeradius'];
       for (const name of order) await one(name, perRun.maxRequests, perRun.maxDurationMs);
     }
+    // An unpaced burst: every request sent at once (one socket per 256), answered or lost within 5 s.
+    const burstSize = options.quick ? 300 : 1_000;
+    for (const name of ['agent', 'freeradius'] as const) {
+      const b = await runLoadProcess({
+        host: '127.0.0.1',
+        port: ports[name],
+        secret: SECRET,
+        userName: 'alice',
+        maxRequests: burstSize,
+        maxDurationMs: 5_000,
+        inFlight: burstSize,
+        sockets: 4,
+        timeoutMs: 5_000,
+        burst: true,
+      });
+      rec.set(`${name}.burst.answered`, b.answered, `of ${burstSize}`);
+    }
     const after = loadAverage();
     for (const name of ['agent', 'freeradius'] as const) {
       rec.set(`${name}.req/s`, round(median(samples[name].map((s) => s.reqPerSec))), 'req/s');
@@ -94,6 +111,7 @@ export async function runAnchorBench(rec: Recorder, options: BenchOptions): Prom
     rec.set('loadavg.after', after.one, '1-min');
     rec.goal('ratio.req/s', '>=', 1);
     rec.goal('agent.lost', '<=', 0);
+    rec.goal('agent.burst.answered', '>=', burstSize);
     rec.note(
       `hygiene path (Access-Request with Message-Authenticator, no User-Password: rejected without Okta), 64 in flight over 8 ports, ` +
         `${rounds} alternated rounds of ≤ ${perRun.maxRequests} requests / ${perRun.maxDurationMs} ms each; ` +

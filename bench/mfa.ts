@@ -34,6 +34,8 @@ export async function runMfaBench(rec: Recorder, options: BenchOptions): Promise
       ],
       logging: { level: 'info' },
       http: { host: '127.0.0.1', port: 0 },
+      // 64 in flight: more than Okta's agent's default 15 request threads.
+      requestThreads: 1_000,
     });
     const run = (maxRequests: number, maxDurationMs: number) =>
       runLoadProcess({

@@ -1,0 +1,119 @@
+/**
+ * Many pushes pending at once on one agent (its CLI, a process): N users sign
+ * in with PUSH together; their phones approve `approveAfterMs` later. Five
+ * seconds in, other users sign in with TOTP codes, so the lookups of sign-ins
+ * that are not pushes are timed while the pushes wait. Reported: the agent's
+ * peak RSS, every push answered (and before its deadline), the most Okta calls
+ * in any one second (polls stay within the configured budget, plus lookups),
+ * and the TOTP sign-ins' latency under the push storm. The mock Okta runs in
+ * this process (lab of `radius-mfa-harness load`).
+ */
+import { runSignInLoad, startLoadLab } from '../cli/load-engine.ts';
+import { SECRET } from './codec.ts';
+import { type BenchOptions, pause, type Recorder, round } from './lib.ts';
+import { groupRssKiB, loadAverage, startAgentProcess } from './procs.ts';
+
+export async function runPushesBench(rec: Recorder, options: BenchOptions): Promise<void> {
+  const pushes = options.quick ? 300 : 10_000;
+  const totpUsers = options.quick ? 50 : 500;
+  const approveAfterMs = options.quick ? 2_000 : 10_000;
+  const pollBudget = 1_000;
+  const pushMs = 30_000;
+  const before = loadAverage();
+  const lab = await startLoadLab({ users: pushes + totpUsers, pushAnswerMs: approveAfterMs });
+  let agent: Awaited<ReturnType<typeof startAgentProcess>> | undefined;
+  try {
+    agent = await startAgentProcess({
+      okta: { orgUrl: lab.url, apiToken: lab.token, pushPollsPerSecond: pollBudget },
+      apps: [
+        {
+          name: 'bench',
+          appId: lab.appId,
+          listen: { host: '127.0.0.1', port: 0 },
+          usernameFormat: { suffix: lab.suffix },
+          clients: [{ name: 'bench', address: '127.0.0.1', secret: SECRET }],
+          timeouts: { totalRequestMs: 2 * pushMs, pushMs },
+        },
+      ],
+      // As many requests at once as pushes (Okta's agent: ragent.num_request_threads).
+      requestThreads: pushes + totpUsers + 100,
+      logging: { level: 'info' },
+    });
+    const pgid = agent.pgid;
+    let peakRssKiB = 0;
+    let maxCallsPerSecond = 0;
+    let lastCalls = lab.oktaCalls;
+    let sampling = true;
+    const sampler = (async () => {
+      for (let i = 0; sampling && i < 600; i++) {
+        await pause(1_000);
+        peakRssKiB = Math.max(peakRssKiB, groupRssKiB(pgid));
+        const calls = lab.oktaCalls;
+        maxCallsPerSecond = Math.max(maxCallsPerSecond, calls - lastCalls);
+        lastCalls = calls;
+      }
+    })();
+    const common = {
+      host: '127.0.0.1',
+      port: agent.port,
+      secret: SECRET,
+      users: pushes,
+      prefix: lab.prefix,
+      rate: 0,
+      retransmit: 0,
+      retransmitAfterMs: 1_000,
+      totpSecret: lab.totpSecret,
+      now: () => Date.now(),
+    };
+    const storm = runSignInLoad({
+      ...common,
+      mix: { totp: 0, push: 1, wrong: 0 },
+      concurrency: pushes,
+      maxSignIns: pushes,
+      maxDurationMs: 5_000,
+      timeoutMs: 2 * pushMs + 5_000,
+    });
+    await pause(5_000);
+    // Other users (after the push users) with TOTP while the pushes wait.
+    const lookups = await runSignInLoad({
+      ...common,
+      users: totpUsers,
+      userNames: Array.from({ length: totpUsers }, (_, i) => `${lab.prefix}${pushes + i}`),
+      mix: { totp: 1, push: 0, wrong: 0 },
+      concurrency: 8,
+      maxSignIns: totpUsers,
+      maxDurationMs: 15_000,
+      timeoutMs: 10_000,
+    });
+    const r = await storm;
+    sampling = false;
+    await sampler;
+    const after = loadAverage();
+    rec.set('pushes', r.started, 'sign-ins');
+    rec.set('pushes.approved', r.byKind.push.accepted, 'sign-ins');
+    rec.set('pushes.lost', r.lost, 'sign-ins');
+    rec.set('pushes.max', round(r.max / 1000, 1), 's');
+    rec.set('agent.rss.peak', round(peakRssKiB / 1024, 1), 'MiB');
+    rec.set('okta.calls/s.max', maxCallsPerSecond, 'calls');
+    rec.set('totp.during', lookups.started, 'sign-ins');
+    rec.set('totp.accepted', lookups.byKind.totp.accepted, 'sign-ins');
+    rec.set('totp.p50', lookups.p50, 'ms');
+    rec.set('totp.p99', lookups.p99, 'ms');
+    rec.set('loadavg.before', before.one, '1-min');
+    rec.set('loadavg.after', after.one, '1-min');
+    rec.goal('pushes.approved', '>=', pushes);
+    rec.goal('pushes.max', '<=', pushMs / 1000);
+    rec.goal('agent.rss.peak', '<=', 256);
+    // The poll budget, plus the pushes' first calls and the TOTP sign-ins' lookups in the same second.
+    rec.goal('okta.calls/s.max', '<=', pollBudget * 2);
+    rec.goal('totp.accepted', '>=', lookups.started);
+    rec.goal('totp.p99', '<=', 1_000);
+    rec.note(
+      `${pushes} pushes at once (phones approve after ${approveAfterMs / 1000} s, push timeout ${pushMs / 1000} s, poll budget ${pollBudget}/s), ` +
+        `${lookups.started} TOTP sign-ins 5 s in at 8 in flight; RSS of the agent's process group sampled each second; loadavg ${before.line} → ${after.line}`,
+    );
+  } finally {
+    await agent?.stop();
+    await lab.close();
+  }
+}
