@@ -663,3 +663,14 @@ Given(
     this.org.authn.offeredFactorTypes = new Set(['push']);
   },
 );
+
+Given(
+  "the org's sign-on policy requires MFA",
+  {
+    description: 'The mock org\'s sign-on policy requires a second factor: a user who has none enrolled gets MFA_ENROLL from the Authn API (password modes) instead of being signed in by the password alone.',
+    example: "Given the org's sign-on policy requires MFA",
+  },
+  function (this: LabWorld) {
+    this.org.authn.requireMfa = true;
+  },
+);

@@ -85,3 +85,16 @@ Feature: What Okta documents about its RADIUS agent, reproduced by the reference
     When Alice and Bob sign in to WorkSpaces at the same time with their current Okta Verify codes
     Then one of Alice and Bob is signed in and the other is rejected by the agent with a message containing "busy"
     And the agent counted 1 request as "request-queue-full"
+
+  # Source: Okta help, Okta_Radius_App-gen-config-app.htm — "If this access is disabled, users with no enrolled MFA are
+  # required to enroll in Okta before authenticating. To permit inline enrollment, check the box." (inline enrolment
+  # itself is not reproduced: the reference agent always behaves as with the box cleared)
+  @needs:primary-auth
+  Scenario: Without inline enrolment, a user with no factor is told to enrol in Okta first
+    Given the RADIUS app asks for the password first
+    And the org's sign-on policy requires MFA
+    And Frank is a WorkSpaces user
+    And Frank has no MFA factor enrolled
+    When he signs in to the VPN with his password
+    Then he is refused by the VPN with a message containing "enroll"
+    And the agent made no Okta verify call

@@ -24,7 +24,7 @@ interface AuthnTransaction {
   stateToken: string;
   userId: string;
   expiresAt: number;
-  status: 'MFA_REQUIRED' | 'MFA_CHALLENGE' | 'PASSWORD_EXPIRED';
+  status: 'MFA_REQUIRED' | 'MFA_CHALLENGE' | 'PASSWORD_EXPIRED' | 'MFA_ENROLL';
   /** Push in flight for this transaction. */
   push?: { factorId: string; transactionId: string; reported: boolean };
 }
@@ -45,6 +45,11 @@ export class AuthnService {
    * trusts it from any caller, where Okta trusts it only from the zone's Proxy IPs.
    */
   readonly deniedZones = new BlockList();
+  /**
+   * The sign-on policy requires MFA: a user with no factor enrolled gets MFA_ENROLL (enrol before
+   * signing in) instead of SUCCESS. Off by default (the lab's historical policy: no factor, no MFA).
+   */
+  requireMfa = false;
   /** Client IPs the Authn API saw, in order (for scenarios: what the agent reported). */
   readonly reportedClientIps: Array<string | undefined> = [];
 
@@ -88,6 +93,13 @@ export class AuthnService {
       return { status: 200, body: this.#body(base, t, { status: 'PASSWORD_EXPIRED' }) };
     }
     const factors = this.#activeFactors(u);
+    if (factors.length === 0 && this.requireMfa) {
+      // Okta_Radius_App-gen-config-app.htm: without inline enrolment "users with no enrolled MFA are required to enroll in Okta before authenticating".
+      const t = this.#open(u, 'MFA_ENROLL');
+      org.logUserEvent(u, 'user.authentication.authenticate', 'FAILURE', {}, 'MFA_ENROLL_REQUIRED');
+      const enrollable = ['sms', 'token:software:totp'].map((factorType) => ({ factorType, provider: factorType === 'sms' ? 'OKTA' : 'GOOGLE', status: 'NOT_SETUP', enrollment: 'REQUIRED' }));
+      return { status: 200, body: this.#body(base, t, { status: 'MFA_ENROLL', _embedded: { user: userSummary(u), factors: enrollable } }) };
+    }
     if (factors.length === 0) return this.#success(u);
     const t = this.#open(u, 'MFA_REQUIRED');
     return {

@@ -66,3 +66,15 @@ describe('Authn policy knobs (password modes)', () => {
     assert.deepEqual(factors.map((f) => f.factorType), ['push']);
   });
 });
+
+describe('Authn: a policy that requires MFA', () => {
+  it('a user with no factor gets MFA_ENROLL (enrol first), not SUCCESS; off by default', () => {
+    const org = new OktaOrg({ clock: new VirtualClock(), delivery: new RecordingDelivery(), seed: 12 });
+    org.createUser({ profile: { login: 'frank@corp.example.com' }, password: 'pw' });
+    assert.equal(org.authn.primary('https://mock', 'frank@corp.example.com', 'pw').body.status, 'SUCCESS');
+    org.authn.requireMfa = true;
+    const a = org.authn.primary('https://mock', 'frank@corp.example.com', 'pw');
+    assert.equal(a.body.status, 'MFA_ENROLL');
+    assert.ok(typeof a.body.stateToken === 'string');
+  });
+});
