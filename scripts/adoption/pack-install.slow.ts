@@ -102,6 +102,9 @@ test('both bins answer --version from node_modules', () => {
 test("init writes the team's layout and its own step joins the catalogue", () => {
   const r = run(bin('radius-mfa-harness'), ['init', '--name', 'acme'], team);
   assert.equal(r.status, 0, r.out);
+  const editor = JSON.parse(readFileSync(join(team, '.vscode/settings.json'), 'utf8')) as Record<string, unknown[]>;
+  assert.ok(editor['cucumber.glue']!.includes('node_modules/radius-mfa-harness/dist/steps/**/*.js'));
+  assert.ok(editor['cucumber.parameterTypes']!.length > 10, 'the editor settings lack the parameter types');
   const again = run(bin('radius-mfa-harness'), ['init', '--name', 'acme'], team);
   assert.equal(again.status, 2, 'a second init must refuse to overwrite');
   const steps = run(bin('radius-mfa-harness'), ['steps', '--format', 'json'], team);
