@@ -30,7 +30,8 @@ import { type Ledger, LedgerError, ledgerEntryFor, ledgerForTarget } from '../re
 import { cleanOutDir, readRuns, writeBucket, writeMatrix } from '../reports/run-output.ts';
 import { computeVerdicts, formatSummary, type ScenarioInfo, scenariosOf, summarize, unavailableVerdicts, type Verdict } from '../reports/verdicts.ts';
 import { renderCataloguePage } from '../reports/catalogue-page.ts';
-import { loadTarget, targetNames } from '../steps/targets/index.ts';
+import { expandTargetNames, isZooTarget, loadTarget, targetNames } from '../steps/targets/index.ts';
+import { formatZooReport, judgeZooRun } from '../steps/targets/zoo/report.ts';
 import type { TargetDriver, TargetProfile } from '../steps/targets/target.ts';
 import { loadStepCatalogue } from './steps.ts';
 
@@ -362,7 +363,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 }
 
 async function runCommandInner(opts: RunOptions): Promise<number> {
-  const targets = splitList(opts.target);
+  // `zoo` stands for every zoo variant (steps/targets/zoo/), each its own target.
+  const targets = expandTargetNames(splitList(opts.target));
   if (targets.length === 0) throw new UsageError(`--target needs at least one of: ${targetNames.join(', ')}.`);
   const unknown = targets.filter((t) => !targetNames.includes(t));
   if (unknown.length > 0) throw new UsageError(`Unknown target ${unknown.map((t) => `"${t}"`).join(', ')}. Choose from: ${targetNames.join(', ')}.`);
@@ -469,7 +471,8 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
       const r = await runPart(ctx, name, name, 'exclude', ledgers.get(name)!, workers, support);
       support = r.support;
       broken ||= r.broken;
-      cucumberFailed ||= r.cucumberFailed;
+      // A zoo variant's failures are expected: the zoo judge below decides whether it was caught.
+      if (!isZooTarget(name)) cucumberFailed ||= r.cucumberFailed;
       // Add what only this process knows of the target to the part the plug-in wrote.
       const part = readRuns(ctx.outDir).find((x) => x.target === name && x.kind !== 'simulators');
       if (part) {
@@ -495,9 +498,27 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
     }
   }
 
-  const runs = readRuns(ctx.outDir);
-  const fullSuite = !opts.area && !opts.tags && !opts.name && runs.every((r) => r.fullSuite !== false);
+  const allRuns = readRuns(ctx.outDir);
+  // Zoo variants (broken agents) are judged apart: caught when a scenario fails for the reason the variant names.
+  const zooRuns = allRuns.filter((r) => isZooTarget(r.target));
+  const runs = allRuns.filter((r) => !isZooTarget(r.target));
+  const fullSuite = !opts.area && !opts.tags && !opts.name && allRuns.every((r) => r.fullSuite !== false);
   const judgement = judgeParts(runs, { fullSuite, allowUnavailable });
+  const zoo = zooRuns.length > 0 ? judgeZooRun(new Map(zooRuns.map((r) => [r.target, r.verdicts]))) : undefined;
+  if (zoo && zoo.variants.length + (zoo.control ? 1 : 0) > 0) {
+    // The zoo's runs did check something: "nothing was checked" (reports/verdicts.ts) would speak of the other targets only.
+    const nothing = (p: string): boolean => p.startsWith('nothing was checked: no scenario ran');
+    judgement.problems = judgement.problems.filter((p) => !nothing(p));
+    judgement.runProblems = judgement.runProblems.filter((p) => !nothing(p));
+    if (judgement.problems.length === 0) judgement.exitCode = 0;
+  }
+  if (zoo && !zoo.ok) {
+    const missed = zoo.variants.filter((j) => !j.caught).map((j) => j.variant);
+    const why = [...(missed.length > 0 ? [`not caught: ${missed.join(', ')}`] : []), ...(zoo.control && !zoo.control.ok ? [zoo.control.reason] : [])];
+    judgement.problems.push(`the zoo run fails: ${why.join('; ')}`);
+    judgement.runProblems.push(judgement.problems.at(-1)!);
+    judgement.exitCode = 1;
+  }
   if (cucumberFailed && judgement.exitCode === 0 && !broken) {
     judgement.problems.push('Cucumber reported a failure that no verdict explains (see the errors above)');
     judgement.runProblems.push(judgement.problems.at(-1)!);
@@ -513,6 +534,10 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   say('');
   say(`Summary (${((performance.now() - started) / 1000).toFixed(1)} s):`);
   for (const line of summaryLines(runs, judgement)) say(line);
+  if (zoo) {
+    writeFileSync(join(ctx.outDir, 'zoo.json'), `${JSON.stringify(zoo, null, 2)}\n`);
+    for (const line of formatZooReport(zoo).split('\n')) say(`  ${line}`);
+  }
   const relOut = relative(process.cwd(), ctx.outDir);
   const rel = relOut === '' ? '.' : relOut.startsWith('..') ? ctx.outDir : relOut;
   say(`Reports: ${rel}/matrix.html (and matrix.json), ${rel}/steps.html (step catalogue); per target and simulators: ${rel}/<name>/cucumber.html, junit.xml, verdicts.json, messages.ndjson, scenarios/`);
