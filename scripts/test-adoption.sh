@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The adoption tests (issue 14), run by .ci/run after `npm test`:
 #   scripts/adoption/pack-install.slow.ts  npm pack → install in a new project → init → the team suite on embedded and on a hand-started agent
+#   scripts/adoption/shard-merge.slow.ts   --shard i/n runs merged equal the unsharded run, verdict for verdict
 #   scripts/adoption/ci-commands.slow.ts   every command of docs/ci/*.yml, three shards and a merge per pipeline
 #   scripts/adoption/image.slow.ts         (with --image, or npm run test:image) the harness image: build, then the embedded suite inside
 # The package is packed once and shared (RMH_ADOPTION_TARBALL). The files run one
@@ -9,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 
-files=(scripts/adoption/pack-install.slow.ts scripts/adoption/ci-commands.slow.ts)
+files=(scripts/adoption/pack-install.slow.ts scripts/adoption/shard-merge.slow.ts scripts/adoption/ci-commands.slow.ts)
 case "${1:-}" in
   --image) files+=(scripts/adoption/image.slow.ts) ;;
   --image-only) files=(scripts/adoption/image.slow.ts) ;;
