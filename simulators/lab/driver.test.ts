@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PacketEvent } from '../../agent/src/packet-events.ts';
+import { RealTimeClock } from '../clock/real-time-clock.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import { DatagramLedger, drive } from './driver.ts';
 
@@ -10,6 +11,17 @@ const lab = (ms: number, clock: VirtualClock): Promise<number> =>
   });
 
 describe('drive', () => {
+  test('with a real-time lab clock and an agent on real time: waits, never advances the clock itself', async () => {
+    const clock = new RealTimeClock();
+    const fired = new Promise<number>((resolve) => {
+      clock.setTimeout(() => resolve(clock.now()), 60);
+    });
+    const started = Date.now();
+    await drive(fired, { clock, agentOnVirtualClock: () => false });
+    assert.ok(Date.now() - started >= 55, 'it took the real 60 ms');
+    assert.equal(clock.offsetMs, 0, 'no real time counted twice');
+  });
+
   test('moves the lab clock to each due timer, not further', async () => {
     const clock = new VirtualClock();
     const start = clock.now();

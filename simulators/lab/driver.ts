@@ -47,7 +47,8 @@
  *       wait 2 ms of real time, and fail after IDLE_REAL_MS of that.
  *     - Agent on real time: its timeouts run on the wall clock, so the lab's
  *       clock follows it: sleep min(next due − now, 25 ms) of real time, then
- *       advance the virtual clock by the real time that passed.
+ *       advance the virtual clock by the real time that passed (a
+ *       RealTimeClock has moved by itself: nothing to advance).
  *
  * Bounds: `maxSteps` iterations (default 2,000), `maxVirtualMs` of lab time
  * (default 10 minutes) and `maxRealMs` of real time (default 20 s on the
@@ -57,11 +58,12 @@
  */
 import { setImmediate as immediate, setTimeout as realSleep } from 'node:timers/promises';
 import type { Endpoint, PacketEvent } from '../../agent/src/packet-events.ts';
-import type { VirtualClock } from '../clock/virtual-clock.ts';
+import type { LabClock } from '../clock/lab-clock.ts';
 
 /** What the driver may observe of the world; see the module comment for each part. */
 export interface DriveProbe {
-  clock: VirtualClock;
+  /** The lab's clock: a VirtualClock, or a RealTimeClock (which moves by itself: the driver then only waits). */
+  clock: LabClock;
   /** True when the agent under test runs on `clock` (default true). */
   agentOnVirtualClock?(): boolean;
   /** Datagrams one side sent that the other has neither received nor dropped yet. */
@@ -203,7 +205,8 @@ export async function drive<T>(promise: Promise<T>, probe: DriveProbe, bounds: D
       const wait = next === undefined ? REAL_TIME_SLICE_MS : Math.max(1, Math.min(REAL_TIME_SLICE_MS, next - clock.now()));
       const before = performance.now();
       await realSleep(wait);
-      await clock.advance(Math.max(0, Math.round(performance.now() - before)));
+      // A real-time lab clock has moved by itself (and fired its timers); a virtual one follows the wall clock here.
+      if (clock.kind !== 'real-time') await clock.advance(Math.max(0, Math.round(performance.now() - before)));
     }
   }
 }
