@@ -107,6 +107,8 @@ export class LabFaults {
       const server = this.#directory;
       if (!server) throw new CodedError('LAB_NOT_SERVED', 'The directory is not being served (start the lab first); nothing to take down.');
       if (patch.directory.down) {
+        // Down in another way (refuse ↔ hang): come back first, then go down as asked.
+        if (!server.isUp && this.#directoryDown !== patch.directory.mode) await server.comeBack();
         if (server.isUp) await server.goDown(patch.directory.mode);
         this.#directoryDown = patch.directory.mode;
       } else {
