@@ -223,6 +223,12 @@ test('faults: the directory goes down (connections refused) and comes back', asy
   assert.deepEqual(down.json['directory'], { down: true, mode: 'refuse', served: true });
   const r = await bind();
   assert.equal(r.ok, false);
+  const hang = await call('PUT', '/faults', { directory: { down: true, mode: 'hang' } });
+  assert.deepEqual(hang.json['directory'], { down: true, mode: 'hang', served: true });
+  const started = Date.now();
+  const hung = await ldapBindCheck({ url: ep.ldap.url, username: 'bob', domain: ep.ldap.domain, password: 'Bob-Lab-Pass-2', timeoutMs: 800 });
+  assert.equal(hung.ok, false);
+  assert.ok(Date.now() - started >= 700, 'accepted, never answered: the client waited for its time-out');
   await call('PUT', '/faults', { directory: { down: false } });
   assert.equal((await bind()).ok, true);
 });
