@@ -337,7 +337,8 @@ export async function fuzz(target: FuzzTarget, o: FuzzOptions): Promise<FuzzRepo
     if (corpus.length === 0) addToCorpus(Buffer.alloc(0), false);
     log(`[${target.name}] corpus ${initial.length} inputs, ${known.size} blocks; fuzzing for ${o.seconds} s (seed ${seed})`);
 
-    const deadline = started + o.seconds * 1000;
+    // The budget is for mutation: replaying a large corpus on a busy machine must not use it all up.
+    const deadline = Date.now() + o.seconds * 1000;
     const maxRuns = o.maxRuns ?? Number.POSITIVE_INFINITY;
     let mutated = 0;
     let lastLog = Date.now();

@@ -170,7 +170,7 @@ logging: { level: info }
   });
 
   it('--check validates: 0 for a valid file, 2 with the key path for an invalid one', () => {
-    const good = runCheck(configPath, { OKTA_API_TOKEN: 't', RADIUS_SECRET: 's' });
+    const good = runCheck(configPath, { OKTA_API_TOKEN: 't', RADIUS_SECRET: 'a-long-enough-shared-secret' });
     assert.equal(good.status, 0, good.stderr);
     assert.match(good.stdout, /configuration OK: main/);
     const missing = runCheck(configPath, { OKTA_API_TOKEN: 't', RADIUS_SECRET: '' });

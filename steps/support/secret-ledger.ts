@@ -16,7 +16,12 @@ import { type LabWorld, SCENARIO_SEED } from './world.ts';
 After({ name: 'secret ledger' }, function (this: LabWorld, { pickle }) {
   if (!process.env.RMH_SECRET_LEDGER) return;
   const source = `${pickle.uri}: ${pickle.name}`;
-  const record = (kind: Parameters<typeof recordSecret>[0], value: string | undefined) => recordSecret(kind, value, source);
+  // A value the scenario's own text spells out (Given Alice's password is "Pass,word-1!") is public
+  // by construction: the feature file is in every report. The run must not leak what it made up.
+  const written = JSON.stringify(pickle.steps);
+  const record = (kind: Parameters<typeof recordSecret>[0], value: string | undefined) => {
+    if (value !== undefined && !written.includes(value)) recordSecret(kind, value, source);
+  };
 
   for (const c of this.agentClients) record('shared-secret', c.secret);
   record('shared-secret', this.settings.SharedSecret);
