@@ -175,7 +175,7 @@ export const configSchema = z
      * Requests decided at once, over all apps, as ragent.num_request_threads (default 15); when all
      * are busy a request is rejected at once and "Request queue is full" logged (radius-best-pract-ts.htm).
      */
-    requestThreads: z.number({ error: 'requestThreads must be a whole number' }).int().min(1, 'requestThreads must be at least 1').max(10_000).default(15),
+    requestThreads: z.number({ error: 'requestThreads must be a whole number' }).int().min(1, 'requestThreads must be at least 1').max(100_000).default(15),
     logging: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -327,7 +327,9 @@ export class RadiusServer {
       at: this.#clock.now(),
       local: this.#local ?? { address: this.#host, port: this.#port },
       remote,
-      bytes: Uint8Array.from(bytes),
+      // Not copied: a received datagram is a fresh buffer from the socket and a reply is
+      // encoded fresh; the transport never writes to either after this (a copy per packet was GC load).
+      bytes,
     };
     if (head) {
       event.code = head.code;
