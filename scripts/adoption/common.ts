@@ -18,13 +18,15 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export interface Ran {
   status: number | null;
+  /** stdout then stderr. */
   out: string;
+  stdout: string;
 }
 
 export function run(cmd: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}, timeoutMs = 300_000): Ran {
   const r: SpawnSyncReturns<string> = spawnSync(cmd, args, { cwd, env: childEnv(extraEnv), encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
   const timedOut = r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `\n[timed out after ${timeoutMs} ms]` : '';
-  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${timedOut}` };
+  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${timedOut}`, stdout: r.stdout ?? '' };
 }
 
 export function timed<T>(label: string, fn: () => T): T {

@@ -20,7 +20,7 @@ const podmanMissing = run('podman', ['--version'], REPO).status !== 0 ? 'podman 
 test('the harness image builds without pulls and runs the embedded suite inside', { skip: podmanMissing }, () => {
   const built = timed('build-harness-image', () => run('bash', ['scripts/build-harness-image.sh'], REPO, {}, 1_800_000));
   assert.equal(built.status, 0, built.out);
-  const image = built.out.trim().split('\n').at(-1)!;
+  const image = built.stdout.trim().split('\n').at(-1)!;
   const size = run('podman', ['image', 'inspect', image, '--format', '{{.Size}}'], REPO);
   process.stdout.write(`# image ${image}: ${(Number(size.out.trim()) / 1e6).toFixed(0)} MB\n`);
 
