@@ -82,6 +82,11 @@ rm -f "$tarball" "$ctx/app/package-lock.json"
 cp "$NODE_BIN" "$ctx/node"
 cp Containerfile "$ctx/Containerfile"
 
+previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 say "podman build $IMAGE from $OS_IMAGE (no pulls)"
 podman build --pull=never --network=none --build-arg "OS_IMAGE=$OS_IMAGE" -t "$IMAGE" -f "$ctx/Containerfile" "$ctx" >&2
+# The image this tag named before is left untagged by the rebuild: remove it (only that one), so rebuilds don't pile up.
+if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]; then
+  podman rmi "$previous" >/dev/null 2>&1 || true
+fi
 echo "$IMAGE"
