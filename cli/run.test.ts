@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,10 +19,8 @@ function run(args: string[], env: Record<string, string> = {}, cwd = repo): Prom
   delete base.RMH_TARGET;
   delete base.RMH_PROFILE;
   return new Promise((done) => {
-    import('node:child_process').then(({ execFile }) => {
-      execFile(process.execPath, [bin, 'run', ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...base, ...env } }, (error, stdout, stderr) => {
-        done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-      });
+    execFile(process.execPath, [bin, 'run', ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...base, ...env } }, (error, stdout, stderr) => {
+      done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
     });
   });
 }
@@ -83,9 +81,16 @@ test('a target that cannot be used fails the run with one line naming the cause 
       ['wrong secret', `name: x\nhost: 127.0.0.1\nport: ${wrong.port}\nsecret: s3cret-s3cret\ncapabilities: [status-server]\nprobeTimeoutMs: 1500\nprobeSource: 127.0.0.1\n`, /^ {2}external: unavailable — ([A-Z_]+: )?127\.0\.0\.1:\d+ answers, but its replies don't verify with the configured shared secret/],
       ['broken profile', 'name: x\nhost: 127.0.0.1\nprot: 1812\nsecret: s\n', /^ {2}external: unavailable — .*profile\.yaml: /],
     ];
-    for (const [what, body, line] of cases) {
-      const out = join(dir, 'out');
-      const r = await run(['--target', 'external', '--profile', profile(dir, body), '--area', 'protocol', '--ci', '--out', out]);
+    // The four runs side by side (each its own profile and folder): a shared machine stays within the test timeout.
+    const results = await Promise.all(
+      cases.map(([what, body], i) => {
+        const own = join(dir, `case-${i}`);
+        mkdirSync(own);
+        return run(['--target', 'external', '--profile', profile(own, body), '--area', 'protocol', '--ci', '--out', join(own, 'out')]).then((r) => ({ r, what, out: join(own, 'out') }));
+      }),
+    );
+    for (const [i, [what, , line]] of cases.entries()) {
+      const { r, out } = results[i]!;
       assert.equal(r.status, 1, `${what}: ${r.stdout}${r.stderr}`);
       const lines = failureLines(r.stdout);
       assert.equal(lines.length, 1, `${what}: exactly one line says why: ${lines.join(' | ')}`);
@@ -233,10 +238,17 @@ function verdictsIn(out: string): Array<[string, string, string]> {
 test('plain cucumber-js and radius-mfa-harness run give the same verdicts and the same exit code', async () => {
   const dir = fixtureProject(COMPARED, COMPARED_LEDGER);
   try {
-    const viaHarness = await run(['--target', 'process', '--ci', '--parallel', '1', '--out', join(dir, 'out-harness')], {}, dir);
     const base: NodeJS.ProcessEnv = { ...process.env, CI: 'false', RMH_TARGET: 'process', RMH_OUT: join(dir, 'out-cucumber') };
     delete base.RMH_ALLOW_UNAVAILABLE;
-    const viaCucumber = spawnSync(process.execPath, [join(repo, 'node_modules/@cucumber/cucumber/bin/cucumber.js')], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: base });
+    // Both at once (their own folders and agents): half the wall time on a shared machine.
+    const [viaHarness, viaCucumber] = await Promise.all([
+      run(['--target', 'process', '--ci', '--parallel', '1', '--out', join(dir, 'out-harness')], {}, dir),
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+        execFile(process.execPath, [join(repo, 'node_modules/@cucumber/cucumber/bin/cucumber.js')], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: base }, (error, stdout, stderr) =>
+          done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+        );
+      }),
+    ]);
     assert.equal(viaHarness.status, 1, viaHarness.stdout + viaHarness.stderr);
     assert.equal(viaCucumber.status, viaHarness.status, viaCucumber.stdout + viaCucumber.stderr);
     const expected = [
