@@ -188,3 +188,9 @@ export function mergeShardDirs(dirs: readonly string[], outDir: string, generate
   writeFileSync(join(out, 'durations.json'), `${JSON.stringify({ durations: durationsOf(merged.runs) }, null, 2)}\n`);
   return { judgement, runs: merged.runs, lines: summaryLines(merged.runs, judgement) };
 }
+
+/** What `run --shard` writes beside its reports, for merge. */
+export function writeShardMeta(outDir: string, meta: ShardMeta): void {
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, SHARD_META), `${JSON.stringify(meta, null, 2)}\n`);
+}
