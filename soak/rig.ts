@@ -122,6 +122,8 @@ export interface Rig {
   pools: Map<Pool, SoakUser[]>;
   /** Agent lines that are not decisions (warnings, errors), for the report. */
   agentNotes: string[];
+  /** The agent's inspector WebSocket, when it was started with --inspect. */
+  readonly inspectorUrl: string | undefined;
   control(method: string, path: string, body?: unknown): Promise<unknown>;
   stop(): Promise<void>;
   dir: string;
@@ -182,6 +184,10 @@ export interface RigOptions {
   okta?: Record<string, unknown>;
   /** Merged into each app's `timeouts`. */
   timeouts?: Record<string, unknown>;
+  /** Node flags for the agent process (e.g. --inspect). */
+  nodeArgs?: string[];
+  /** The agent's requestThreads (default: the agent's own, 15). */
+  requestThreads?: number;
 }
 
 export async function startRig(o: RigOptions): Promise<Rig> {
@@ -233,14 +239,19 @@ export async function startRig(o: RigOptions): Promise<Rig> {
         ...o.okta,
       },
       apps: [app('mfa', 'mfa-only'), app('password', 'password-passcode')],
+      ...(o.requestThreads === undefined ? {} : { requestThreads: o.requestThreads }),
       logging: { level: o.agentLogLevel ?? 'info' },
     };
     const configFile = join(dir, 'agent.yaml');
     writeFileSync(configFile, stringify(config), { mode: 0o600 });
-    agent = spawn(process.execPath, ['bin/radius-mfa-agent.js', '--config', configFile], {
+    agent = spawn(process.execPath, [...(o.nodeArgs ?? []), 'bin/radius-mfa-agent.js', '--config', configFile], {
       cwd: ROOT,
       env: { ...process.env, RMH_SOAK_SECRET: secret, RMH_SOAK_TOKEN: endpoints.okta.apiToken },
       stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let inspectorUrl: string | undefined;
+    agent.stderr?.on('data', (d: Buffer) => {
+      inspectorUrl ??= /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(d.toString())?.[0];
     });
     const ports: Partial<Record<'mfa' | 'password', number>> = {};
     await awaitLine(
@@ -266,7 +277,9 @@ export async function startRig(o: RigOptions): Promise<Rig> {
       }
     });
     agent.stderr?.on('data', (d: Buffer) => {
-      if (agentNotes.length < 200) agentNotes.push(d.toString().slice(0, 400));
+      const text = d.toString();
+      // The inspector's own banner is not a note about the agent.
+      if (agentNotes.length < 200 && !/Debugger listening|For help, see|Debugger attached|^\s*$/.test(text)) agentNotes.push(text.slice(0, 400));
     });
     const running = agent;
     return {
@@ -277,6 +290,9 @@ export async function startRig(o: RigOptions): Promise<Rig> {
       secret,
       pools,
       agentNotes,
+      get inspectorUrl() {
+        return inspectorUrl;
+      },
       control,
       dir,
       async stop() {
@@ -483,4 +499,33 @@ export function slope(points: ReadonlyArray<readonly [number, number]>): number 
     den += (x - mx) ** 2;
   }
   return den === 0 ? 0 : num / den;
+}
+
+/**
+ * The agent's live heap after a full GC, through its inspector (the agent runs
+ * with --inspect=127.0.0.1:0 in the soak; loopback only): HeapProfiler.collectGarbage,
+ * then Runtime.getHeapUsage. RSS alone cannot tell growth from garbage not yet
+ * collected; a full GC of a ~30 MiB heap takes tens of milliseconds, unlike a heap
+ * snapshot (seconds, during which requests queue up). Undefined if it cannot ask.
+ */
+export async function liveHeapBytes(inspectorUrl: string | undefined, ms = 15_000): Promise<number | undefined> {
+  if (!inspectorUrl) return undefined;
+  return new Promise((resolve) => {
+    const ws = new WebSocket(inspectorUrl);
+    const timer = setTimeout(() => done(undefined), ms);
+    const done = (v: number | undefined) => {
+      clearTimeout(timer);
+      ws.close();
+      resolve(v);
+    };
+    ws.onerror = () => done(undefined);
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      const msg = JSON.parse(String(ev.data)) as { id?: number; result?: { usedSize?: number } };
+      if (msg.id === 1) ws.send(JSON.stringify({ id: 2, method: 'Runtime.getHeapUsage' }));
+      if (msg.id === 2) done(msg.result?.usedSize);
+    };
+  });
 }

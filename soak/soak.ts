@@ -9,7 +9,7 @@
  */
 import { loadavg } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { KINDS, type Kind, rssKiB, type SignInOutcome, signIn, slope, startRig, takeUser } from './rig.ts';
+import { KINDS, type Kind, liveHeapBytes, rssKiB, type SignInOutcome, signIn, slope, startRig, takeUser } from './rig.ts';
 
 const positive = (what: string) => (v: string) => {
   const n = Number(v);
@@ -35,7 +35,10 @@ const load = () =>
 const log = (s: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 log(`starting the served lab (${opts.perPool} users per kind) and the agent; load ${load()}`);
-const rig = await startRig({ perPool: opts.perPool });
+// The inspector on loopback lets the soak ask for a full GC and the live heap (liveHeapBytes).
+// 100 request threads, not Okta's 15: the soak is about answers and memory over time on a shared
+// machine, not the thread limit (chaos runs with 15 and counts "Request queue is full").
+const rig = await startRig({ perPool: opts.perPool, nodeArgs: ['--inspect=127.0.0.1:0'], requestThreads: 100 });
 let agentExited: string | undefined;
 rig.agent.on('exit', (code, signal) => {
   agentExited = `the agent exited (${signal ?? `code ${code}`}) during the soak`;
@@ -73,6 +76,19 @@ let tick = 0;
 let nextReport = started + opts.reportSeconds * 1000;
 const running = new Set<Promise<void>>();
 
+// Live heap after a full GC at every fifth of the run: the level RSS should settle at (five forced GCs, no more).
+const heapAt = [0.2, 0.4, 0.6, 0.8];
+const heap: Array<[number, number]> = [];
+const measureHeap = async () => {
+  const t = (Date.now() - started) / 1000;
+  const bytes = await liveHeapBytes(rig.inspectorUrl);
+  if (bytes !== undefined) {
+    heap.push([t, bytes]);
+    log(`t=${t.toFixed(0)}s agent live heap after a full GC: ${(bytes / 1048576).toFixed(1)} MiB`);
+  }
+};
+const heapJobs: Promise<void>[] = [];
+
 const report = () => {
   const rss = rssKiB(pid);
   const t = (Date.now() - started) / 1000;
@@ -88,6 +104,10 @@ while (Date.now() < endAt && !agentExited) {
   if (now >= nextReport) {
     report();
     nextReport += opts.reportSeconds * 1000;
+  }
+  if (heapAt.length > 0 && now - started >= heapAt[0]! * opts.minutes * 60_000) {
+    heapAt.shift();
+    heapJobs.push(measureHeap());
   }
   if (now < next) {
     await new Promise((r) => setTimeout(r, Math.min(next - now, 50)));
@@ -112,6 +132,8 @@ while (Date.now() < endAt && !agentExited) {
 log(`stopped starting sign-ins; waiting for ${running.size} in flight`);
 await Promise.all(running);
 report();
+await Promise.all(heapJobs);
+await measureHeap();
 
 const half = (Date.now() - started) / 2000;
 const secondHalf = samples.filter(([t]) => t >= half);
@@ -122,6 +144,9 @@ console.log(`\nsoak summary (${opts.minutes} min at ${opts.rate}/s, ${opts.perPo
 console.log(`  sign-ins ${totals.signIns}, requests ${totals.requests}, wrong ${totals.wrong}, lost ${totals.lost}, skipped (no free user) ${totals.skipped}`);
 for (const [k, v] of perKind) console.log(`  ${k.padEnd(22)} ${String(v.n).padStart(6)}  wrong ${v.wrong}  lost ${v.lost}  mean ${v.n ? (v.ms / v.n).toFixed(0) : '-'} ms`);
 console.log(`  agent RSS: first ${firstRss} KiB, last ${lastRss} KiB, slope over the second half ${slopePerMin.toFixed(1)} KiB/min (${secondHalf.length} samples)`);
+console.log(`  agent live heap after a full GC: ${heap.map(([t, b]) => `${(b / 1048576).toFixed(1)} MiB at ${t.toFixed(0)} s`).join(', ') || 'not measured'}`);
+const heapHalf = heap.filter(([t]) => t >= half);
+console.log(`  live heap slope over the second half: ${((slope(heapHalf) * 60) / 1024).toFixed(1)} KiB/min (${heapHalf.length} points)`);
 console.log(`  load average at the end: ${load()}`);
 if (rig.agentNotes.length > 0) console.log(`  agent warnings/errors (${rig.agentNotes.length}, first 5):\n    ${rig.agentNotes.slice(0, 5).join('\n    ')}`);
 if (failures.length > 0) console.log(`  failures (first ${failures.length}):\n    ${failures.join('\n    ')}`);
