@@ -11,6 +11,7 @@
  * generator computes codes on the same formula.
  */
 import type { Clock, TimerHandle } from '../agent/src/clock.ts';
+import type { FactorDelivery } from '../simulators/okta/delivery.ts';
 import { OktaOrg } from '../simulators/okta/org.ts';
 import { startOktaServer } from '../simulators/okta/serve.ts';
 
@@ -19,6 +20,8 @@ export interface OktaChildSpec {
   /** Shared by all users (one code per step for the load generator to compute). */
   totpSecret: string;
   speedup: number;
+  /** Enrol Okta Verify push (its TOTP on the same secret) instead of TOTP alone; the phones approve after this many ms of the mock's clock. */
+  pushAnswerMs?: number;
 }
 
 export interface OktaChildInfo {
@@ -74,7 +77,22 @@ if (import.meta.main) {
   const t0 = performance.now();
   const startMs = Date.now();
   const clock = new FastClock(startMs, spec.speedup);
-  const org = new OktaOrg({ clock, seed: 13 });
+  let approve: ((transactionId: string) => void) | undefined;
+  const delivery: FactorDelivery = {
+    push: (n) => {
+      clock.setTimeout(() => approve?.(n.transactionId), spec.pushAnswerMs ?? 0);
+    },
+    oneTimeCode: () => {},
+  };
+  const org = new OktaOrg({ clock, seed: 13, delivery });
+  approve = (id) => {
+    try {
+      org.answerPush(id, 'APPROVE');
+    } catch {
+      // expired or answered already
+    }
+  };
+  org.factorLockoutThreshold = 0;
   org.setRateLimit({ limit: 1_000_000_000, windowMs: 60_000 });
   const token = org.createApiToken('bench');
   const app = org.createApp({ label: 'Amazon WorkSpaces RADIUS' });
@@ -82,7 +100,12 @@ if (import.meta.main) {
   for (let i = 0; i < spec.users; i++) {
     const u = org.createUser({ profile: { login: `${prefix}${i}@corp.example.com`, email: `${prefix}${i}@corp.example.com` }, password: 'pw' });
     org.assignUserToApp(app.id, u.id);
-    org.enrollFactor(u.id, { factorType: 'token:software:totp', provider: 'OKTA', sharedSecret: spec.totpSecret, activate: true });
+    org.enrollFactor(u.id, {
+      factorType: spec.pushAnswerMs === undefined ? 'token:software:totp' : 'push',
+      provider: 'OKTA',
+      sharedSecret: spec.totpSecret,
+      activate: true,
+    });
   }
   const server = await startOktaServer(org, { host: '127.0.0.1' });
   const info: OktaChildInfo = { url: server.url, token, appId: app.id, startMs, speedup: spec.speedup, prefix, setupMs: Math.round(performance.now() - t0) };

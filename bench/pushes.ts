@@ -1,17 +1,19 @@
 /**
  * Many pushes pending at once on one agent (its CLI, a process): N users sign
  * in with PUSH together; their phones approve `approveAfterMs` later. Five
- * seconds in, other users sign in with TOTP codes, so the lookups of sign-ins
- * that are not pushes are timed while the pushes wait. Reported: the agent's
- * peak RSS, every push answered (and before its deadline), the most Okta calls
- * in any one second (polls stay within the configured budget, plus lookups),
- * and the TOTP sign-ins' latency under the push storm. The mock Okta runs in
- * this process (lab of `radius-mfa-harness load`).
+ * seconds in, other users sign in with TOTP codes, so sign-ins that are not
+ * pushes are timed while the pushes wait. Reported: the agent's peak RSS,
+ * every push answered (and before its deadline), the most Okta calls the agent
+ * made in any one second (polls stay within the configured budget, plus the
+ * pushes' first calls and the lookups), and the TOTP sign-ins' latency under
+ * the push storm. The mock Okta (with the phones) is a process of its own
+ * (okta-child.ts); this process only sends the sign-ins.
  */
-import { runSignInLoad, startLoadLab } from '../cli/load-engine.ts';
+import { runSignInLoad } from '../cli/load-engine.ts';
+import { newTotpSecret } from '../simulators/okta/totp.ts';
 import { SECRET } from './codec.ts';
 import { type BenchOptions, pause, type Recorder, round } from './lib.ts';
-import { groupRssKiB, loadAverage, startAgentProcess } from './procs.ts';
+import { groupRssKiB, loadAverage, oktaCallsOf, startAgentProcess, startOktaChild } from './procs.ts';
 
 export async function runPushesBench(rec: Recorder, options: BenchOptions): Promise<void> {
   const pushes = options.quick ? 300 : 10_000;
@@ -20,65 +22,67 @@ export async function runPushesBench(rec: Recorder, options: BenchOptions): Prom
   const pollBudget = 1_000;
   const pushMs = 30_000;
   const before = loadAverage();
-  const lab = await startLoadLab({ users: pushes + totpUsers, pushAnswerMs: approveAfterMs });
+  const totpSecret = newTotpSecret();
+  const okta = await startOktaChild({ users: pushes + totpUsers, totpSecret, speedup: 1, pushAnswerMs: approveAfterMs });
   let agent: Awaited<ReturnType<typeof startAgentProcess>> | undefined;
   try {
     agent = await startAgentProcess({
-      okta: { orgUrl: lab.url, apiToken: lab.token, pushPollsPerSecond: pollBudget },
+      okta: { orgUrl: okta.info.url, apiToken: okta.info.token, pushPollsPerSecond: pollBudget },
       apps: [
         {
           name: 'bench',
-          appId: lab.appId,
+          appId: okta.info.appId,
           listen: { host: '127.0.0.1', port: 0 },
-          usernameFormat: { suffix: lab.suffix },
+          usernameFormat: { suffix: '@corp.example.com' },
           clients: [{ name: 'bench', address: '127.0.0.1', secret: SECRET }],
           timeouts: { totalRequestMs: 2 * pushMs, pushMs },
         },
       ],
-      // As many requests at once as pushes (Okta's agent: ragent.num_request_threads).
+      // As many requests at once as pushes and sign-ins (Okta's agent: ragent.num_request_threads).
       requestThreads: pushes + totpUsers + 100,
       logging: { level: 'info' },
+      http: { host: '127.0.0.1', port: 0 },
     });
-    const pgid = agent.pgid;
+    const running = agent;
     let peakRssKiB = 0;
     let maxCallsPerSecond = 0;
-    let lastCalls = lab.oktaCalls;
+    let lastCalls = await oktaCallsOf(running);
     let sampling = true;
     const sampler = (async () => {
       for (let i = 0; sampling && i < 600; i++) {
         await pause(1_000);
-        peakRssKiB = Math.max(peakRssKiB, groupRssKiB(pgid));
-        const calls = lab.oktaCalls;
+        peakRssKiB = Math.max(peakRssKiB, groupRssKiB(running.pgid));
+        const calls = await oktaCallsOf(running);
         maxCallsPerSecond = Math.max(maxCallsPerSecond, calls - lastCalls);
         lastCalls = calls;
       }
     })();
     const common = {
       host: '127.0.0.1',
-      port: agent.port,
+      port: running.port,
       secret: SECRET,
-      users: pushes,
-      prefix: lab.prefix,
+      prefix: okta.info.prefix,
       rate: 0,
       retransmit: 0,
       retransmitAfterMs: 1_000,
-      totpSecret: lab.totpSecret,
+      totpSecret,
       now: () => Date.now(),
     };
     const storm = runSignInLoad({
       ...common,
+      users: pushes,
       mix: { totp: 0, push: 1, wrong: 0 },
       concurrency: pushes,
       maxSignIns: pushes,
       maxDurationMs: 5_000,
-      timeoutMs: 2 * pushMs + 5_000,
+      timeoutMs: 2 * pushMs + 10_000,
     });
     await pause(5_000);
     // Other users (after the push users) with TOTP while the pushes wait.
     const lookups = await runSignInLoad({
       ...common,
       users: totpUsers,
-      userNames: Array.from({ length: totpUsers }, (_, i) => `${lab.prefix}${pushes + i}`),
+      userNames: Array.from({ length: totpUsers }, (_, i) => `${okta.info.prefix}${pushes + i}`),
       mix: { totp: 1, push: 0, wrong: 0 },
       concurrency: 8,
       maxSignIns: totpUsers,
@@ -91,6 +95,7 @@ export async function runPushesBench(rec: Recorder, options: BenchOptions): Prom
     const after = loadAverage();
     rec.set('pushes', r.started, 'sign-ins');
     rec.set('pushes.approved', r.byKind.push.accepted, 'sign-ins');
+    rec.set('pushes.rejected', r.byKind.push.rejected, 'sign-ins');
     rec.set('pushes.lost', r.lost, 'sign-ins');
     rec.set('pushes.max', round(r.max / 1000, 1), 's');
     rec.set('agent.rss.peak', round(peakRssKiB / 1024, 1), 'MiB');
@@ -102,7 +107,9 @@ export async function runPushesBench(rec: Recorder, options: BenchOptions): Prom
     rec.set('loadavg.before', before.one, '1-min');
     rec.set('loadavg.after', after.one, '1-min');
     rec.goal('pushes.approved', '>=', pushes);
-    rec.goal('pushes.max', '<=', pushMs / 1000);
+    rec.goal('pushes.lost', '<=', 0);
+    // Every push answered by its deadline (30 s from the request; a little for the way back).
+    rec.goal('pushes.max', '<=', pushMs / 1000 + 1);
     rec.goal('agent.rss.peak', '<=', 256);
     // The poll budget, plus the pushes' first calls and the TOTP sign-ins' lookups in the same second.
     rec.goal('okta.calls/s.max', '<=', pollBudget * 2);
@@ -114,6 +121,6 @@ export async function runPushesBench(rec: Recorder, options: BenchOptions): Prom
     );
   } finally {
     await agent?.stop();
-    await lab.close();
+    await okta.stop();
   }
 }

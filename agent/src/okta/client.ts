@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { type Clock, sleep, systemClock } from '../clock.ts';
 import { CodedError } from '../errors.ts';
+import { CallSlots } from './call-slots.ts';
 import { nextPollAt, PollScheduler } from './poll-scheduler.ts';
 import type { AuthnContext, AuthnResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
 
@@ -143,6 +144,8 @@ export class OktaClient implements OktaApi {
   readonly #userAgent: string;
   readonly #onCall: ((r: OktaCallRecord) => void) | undefined;
   readonly #polls: PollScheduler;
+  /** At most maxConnections calls in flight; the rest wait in order, sign-in calls first. */
+  readonly #slots: CallSlots;
 
   constructor(options: OktaClientOptions) {
     const url = new URL(options.orgUrl);
@@ -159,6 +162,7 @@ export class OktaClient implements OktaApi {
       pushPollsPerSecond: options.pushPollsPerSecond ?? DEFAULTS.pushPollsPerSecond,
       maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
     };
+    this.#slots = new CallSlots(this.#opts.maxConnections);
     this.#polls = new PollScheduler({
       clock: this.#clock,
       pollsPerSecond: this.#opts.pushPollsPerSecond,
@@ -370,6 +374,12 @@ export class OktaClient implements OktaApi {
     let lastProblem = 'no attempt made';
     for (let attempt = 1; attempt <= maxRetries + 1; attempt++) {
       if (signal?.aborted) throw signal.reason;
+      // A connection first (sign-in calls before polls); the call's own time-out starts once it has one.
+      const release = await this.#slots.acquire(operation === 'pollPush' ? 'poll' : 'call', signal);
+      if (signal?.aborted) {
+        release();
+        throw signal.reason;
+      }
       const started = this.#clock.now();
       let response: RawAnswer;
       const timeout = new AbortController();
@@ -381,6 +391,7 @@ export class OktaClient implements OktaApi {
         const headers = extraHeaders ? { ...base, ...extraHeaders } : base;
         response = await this.#exchange(method, path, headers, body === undefined ? undefined : JSON.stringify(body), timeout.signal);
       } catch (e) {
+        release();
         this.#clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onOuterAbort);
         this.#onCall?.({ operation, status: 0, durationMs: this.#clock.now() - started, attempt });
@@ -389,6 +400,7 @@ export class OktaClient implements OktaApi {
         if (attempt <= maxRetries) await sleep(this.#clock, backoff(retryBackoffMs, attempt), signal);
         continue;
       }
+      release();
       this.#clock.clearTimeout(timer);
       signal?.removeEventListener('abort', onOuterAbort);
       this.#onCall?.({ operation, status: response.status, durationMs: this.#clock.now() - started, attempt });
