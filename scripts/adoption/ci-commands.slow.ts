@@ -18,7 +18,8 @@
  *     Node 24 first on PATH, which is what that image provides.
  *
  * npm uses the machine's cache (npm_config_prefer_offline), as setup-node's
- * `cache: npm` would. Publishing is only ever to a local artifacts folder. The
+ * `cache: npm` would. Each job gets a free port as AGENT_PORT (the pipelines'
+ * own value, 1812, may be taken on this shared machine). Publishing is only ever to a local artifacts folder. The
  * merged result must pass: the team's suite against the reference agent, split
  * in three shards and joined by `merge`.
  */
@@ -72,6 +73,17 @@ function shell(script: string, cwd: string, env: Record<string, string>, log: st
   if (r.pid) groups.push(r.pid);
   if (r.status !== 0) process.stdout.write(`# ${basename(cwd)}: exited ${r.status}; its output:\n${readFileSync(out, 'utf8').split('\n').slice(-40).join('\n')}\n`);
   return r.status ?? 1;
+}
+
+/** A UDP port free right now on 127.0.0.1 (bound and released by a child, so this stays synchronous). */
+function freeUdpPort(): string {
+  const r = spawnSync(
+    process.execPath,
+    ['-e', "const s = require('node:dgram').createSocket('udp4'); s.bind(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })"],
+    { encoding: 'utf8' },
+  );
+  assert.match(r.stdout, /^\d+\s*$/, `could not find a free UDP port: ${r.stderr}`);
+  return r.stdout.trim();
 }
 
 function copyInto(from: string, to: string): void {
@@ -130,7 +142,7 @@ function runGithub(file: string): { merged: string; results: Map<string, number>
       const id = `gh-${jobName}-${i + 1}`;
       const ws = join(work, id);
       const githubEnv = join(work, `${id}.github-env`);
-      const env: Record<string, string> = { ...(wf.env ?? {}), GITHUB_ENV: githubEnv, GITHUB_WORKSPACE: ws, GITHUB_ACTIONS: 'true' };
+      const env: Record<string, string> = { ...(wf.env ?? {}), AGENT_PORT: freeUdpPort(), GITHUB_ENV: githubEnv, GITHUB_WORKSPACE: ws, GITHUB_ACTIONS: 'true' };
       writeFileSync(githubEnv, '');
       let failed = false;
       for (const step of job.steps) {
@@ -200,7 +212,7 @@ function runGitlab(file: string): { merged: string; results: Map<string, number>
         const ws = join(work, id);
         copyInto(skeleton, ws);
         if (job.needs) copyInto(store, ws);
-        const env: Record<string, string> = { ...(doc.variables ?? {}), GITLAB_CI: 'true', ...(job.parallel ? { CI_NODE_INDEX: String(index), CI_NODE_TOTAL: String(total) } : {}) };
+        const env: Record<string, string> = { ...(doc.variables ?? {}), AGENT_PORT: freeUdpPort(), GITLAB_CI: 'true', ...(job.parallel ? { CI_NODE_INDEX: String(index), CI_NODE_TOTAL: String(total) } : {}) };
         const script = [...(job.before_script ?? []), ...job.script].join('\n');
         const status = timed(`${id}`, () => shell(script, ws, env, 'log'));
         results.set(id, status);
