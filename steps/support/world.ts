@@ -237,8 +237,10 @@ export class LabWorld extends World implements Scene {
     return agent;
   }
 
-  ensureConnector(): Promise<AdConnector> {
-    return this.adConnector.ensure(this.lab);
+  /** The AD Connector (after the agent, whose target may decide where the connector sends from). */
+  async ensureConnector(): Promise<AdConnector> {
+    await this.ensureAgent();
+    return this.adConnector.ensure(this.lab, this.agentUnderTest.sourceAddresses());
   }
 
   /** Starts the agent and the AD Connector, and applies the RADIUS settings (once, unless a step re-applies them). */
@@ -302,11 +304,11 @@ export class LabWorld extends World implements Scene {
 
   // ─── hand-made RADIUS ────────────────────────────────────────────────────
 
-  /** An address the agent knows as a client: hand-made requests leave from it. */
+  /** An address the agent knows as a client: hand-made requests leave from it (the connector's first). */
   rawSourceAddress(): string {
-    const known = this.agentUnderTest.clients[0];
-    if (!known) throw new Error('The agent knows no client address, so no hand-made request could reach it.');
-    return known.address;
+    const known = this.agentUnderTest.knownSourceAddress();
+    if (!known) throw new Error('The agent knows none of the AD Connector\'s addresses, so no hand-made request could reach it.');
+    return known;
   }
 
   /** Sends hand-made requests to the agent and verifies the replies with its secret (fixtures/radius-client.ts). */

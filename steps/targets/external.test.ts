@@ -50,7 +50,7 @@ test('a silent server: "no reply to Status-Server within N s" after the bounded 
     await assert.rejects(createTarget({ profile: file }), {
       name: 'TargetUnavailable',
       causeCode: 'EXTERNAL_NO_REPLY',
-      message: `EXTERNAL_NO_REPLY: nothing answers at 127.0.0.1:${silent.address().port} (no reply to Status-Server within 0.4 s) (probed from 127.0.0.2) — check the secret and the agent's client list (is it running, and does it accept requests from the probe's source address?)`,
+      message: `EXTERNAL_NO_REPLY: nothing answers at 127.0.0.1:${silent.address().port} (no reply to Status-Server within 0.4 s) (probed from 127.0.0.1) — check the secret and the agent's client list (is it running, and does it accept requests from the probe's source address?)`,
     });
     const took = performance.now() - t0;
     assert.ok(took >= 350 && took < 1500, `took ${took} ms`);

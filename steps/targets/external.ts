@@ -14,7 +14,20 @@
  *   probe: status-server            # or access-request / none; default by capabilities
  *   probeTimeoutMs: 3000
  *   probeSource: 127.0.0.2          # source address the agent knows as a client
+ *   sourceAddresses: [192.0.2.50]   # where the AD Connector (and every probe) sends from;
+ *                                   # default: what the OS uses to reach host, plus a second where there is one
+ *   oktaMock:                       # the run serves one stable mock-Okta endpoint the agent is configured with
+ *     host: 127.0.0.1               # address it listens on (reachable by the agent)
+ *     httpsPort: 18443              # fixed, so the agent's org URL stays the same run after run
+ *     tokenEnv: MY_OKTA_MOCK_TOKEN  # or token: — the SSWS token the agent sends
+ *     caDir: .okta-mock-ca          # the CA the agent trusts (created once, reused)
+ *   metricsUrl: http://127.0.0.1:9100/metrics   # the reference agent's drop counters (capability metrics)
  *   ledger: ledgers/my-agent.yaml   # known deviations (relative to this file)
+ *
+ * An external agent runs on its own clock and its operator's settings: a profile
+ * claiming clock-control or agent-settings is refused; okta-mock, lab-codes and
+ * push-control need the oktaMock section (the suite controls Okta only there),
+ * metrics needs metricsUrl.
  *
  * Before the run the target is probed with a bounded timeout; nothing
  * answering is a TargetUnavailable with one clear line, never a hang. Each cause
@@ -29,7 +42,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { isIP } from 'node:net';
 import { CodedError } from '../../agent/src/errors.ts';
+import { chooseSourceAddresses, type SourceChoice } from '../../simulators/ad-connector/source-addresses.ts';
+import { type StableOktaEndpoint, startStableOktaEndpoint } from '../../simulators/okta/stable-endpoint.ts';
 import type { TargetOptions } from './index.ts';
 import { type ProbeKind, probeRadius } from './radius-probe.ts';
 import { type AgentUnderTest, CAPABILITIES, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
@@ -46,9 +62,30 @@ const profileSchema = z
     probe: z.enum(['status-server', 'access-request', 'none']).optional(),
     probeTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
     probeSource: z.string().optional(),
+    sourceAddresses: z.array(z.string().refine((a) => isIP(a) !== 0, 'must be an IP address')).min(1).max(2).optional(),
+    oktaMock: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        httpsPort: z.number().int().min(1).max(65535),
+        httpPort: z.number().int().min(1).max(65535).optional(),
+        token: z.string().min(1).optional(),
+        tokenEnv: z.string().min(1).optional(),
+        caDir: z.string().min(1),
+      })
+      .strict()
+      .optional(),
+    metricsUrl: z.url().optional(),
     ledger: z.string().optional(),
   })
   .strict();
+
+/** What no external agent can offer, and why. */
+const NEVER_EXTERNAL: Partial<Record<Capability, string>> = {
+  'clock-control': 'an external agent runs on its own clock, which the suite cannot move',
+  'agent-settings': "an external agent's settings are its operator's, which the suite cannot change per scenario",
+};
+/** What an external agent offers only with the run's okta-mock endpoint. */
+const NEEDS_OKTA_MOCK: readonly Capability[] = ['okta-mock', 'lab-codes', 'push-control'];
 
 export interface ExternalProfile {
   file: string;
@@ -61,12 +98,11 @@ export interface ExternalProfile {
   probe: ProbeKind | 'none';
   probeTimeoutMs: number;
   probeSource?: string;
+  sourceAddresses?: string[];
+  oktaMock?: { host: string; httpsPort: number; httpPort?: number; token: string; caDir: string };
+  metricsUrl?: string;
   /** Absolute path of the ledger file, when the profile names one. */
   ledger?: string;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.startsWith('127.') || host === '::1';
 }
 
 /** Reads and checks a profile file; errors name the file and the field and say what to do. */
@@ -94,6 +130,23 @@ export function readExternalProfile(file: string, env: NodeJS.ProcessEnv = proce
   if (!secret) {
     throw new CodedError('EXTERNAL_SECRET_MISSING', `${file}: give the agent's shared secret as secretEnv (an environment variable's name) or secret`, { file });
   }
+  for (const c of p.capabilities) {
+    const why = NEVER_EXTERNAL[c];
+    if (why) throw invalid(`${file}: capabilities: ${c} can't be offered by an external agent (${why}); remove it`);
+    if (NEEDS_OKTA_MOCK.includes(c) && !p.oktaMock) {
+      throw invalid(`${file}: capabilities: ${c} needs the run's mock Okta: add an oktaMock section (host, httpsPort, token or tokenEnv, caDir) and point the agent's Okta URL at it`);
+    }
+    if (c === 'metrics' && !p.metricsUrl) throw invalid(`${file}: capabilities: metrics needs metricsUrl (the agent's Prometheus /metrics with radius_mfa_dropped_packets_total)`);
+  }
+  let oktaMock: ExternalProfile['oktaMock'];
+  if (p.oktaMock) {
+    const token = p.oktaMock.tokenEnv !== undefined ? env[p.oktaMock.tokenEnv] : p.oktaMock.token;
+    if (!token) {
+      throw new CodedError('EXTERNAL_SECRET_MISSING', `${file}: oktaMock: give the token the agent sends as tokenEnv (an environment variable's name, set) or token`, { file });
+    }
+    const caDir = isAbsolute(p.oktaMock.caDir) ? p.oktaMock.caDir : resolve(dirname(file), p.oktaMock.caDir);
+    oktaMock = { host: p.oktaMock.host, httpsPort: p.oktaMock.httpsPort, token, caDir, ...(p.oktaMock.httpPort ? { httpPort: p.oktaMock.httpPort } : {}) };
+  }
   const probe = p.probe ?? (p.capabilities.includes('status-server') ? 'status-server' : 'access-request');
   const out: ExternalProfile = {
     file,
@@ -106,8 +159,11 @@ export function readExternalProfile(file: string, env: NodeJS.ProcessEnv = proce
     probe,
     probeTimeoutMs: p.probeTimeoutMs,
   };
-  // The lab's AD Connector sends from 127.0.0.2; probe from there too so a loopback agent knows us.
-  const source = p.probeSource ?? (isLoopback(p.host) && p.host !== '::1' ? '127.0.0.2' : undefined);
+  if (p.sourceAddresses) out.sourceAddresses = p.sourceAddresses;
+  if (oktaMock) out.oktaMock = oktaMock;
+  if (p.metricsUrl) out.metricsUrl = p.metricsUrl;
+  // Probe from where the connector sends (given, or chosen from the route at start: see createTarget).
+  const source = p.probeSource ?? p.sourceAddresses?.[0];
   if (source !== undefined) out.probeSource = source;
   if (p.ledger !== undefined) out.ledger = isAbsolute(p.ledger) ? p.ledger : resolve(dirname(file), p.ledger);
   return out;
@@ -139,6 +195,16 @@ export async function createTarget(options: TargetOptions = {}): Promise<TargetD
     const code = e instanceof CodedError ? e.code : 'EXTERNAL_PROFILE_INVALID';
     throw new TargetUnavailable((e as Error).message, { causeCode: code });
   }
+  // Where the AD Connector, the raw client and the probe send from: the profile's, or the route's choice.
+  let sources: SourceChoice;
+  try {
+    sources = profile.sourceAddresses
+      ? { addresses: profile.sourceAddresses, how: `given by the profile ${profile.file}` }
+      : await chooseSourceAddresses(profile.host);
+  } catch (e) {
+    throw new TargetUnavailable((e as Error).message, { causeCode: e instanceof CodedError ? e.code : 'EXTERNAL_UNREACHABLE', hint: 'set sourceAddresses in the profile' });
+  }
+  const probeSource = profile.probeSource ?? sources.addresses[0];
   if (profile.probe !== 'none') {
     const result = await probeRadius({
       host: profile.host,
@@ -146,21 +212,45 @@ export async function createTarget(options: TargetOptions = {}): Promise<TargetD
       secret: profile.secret,
       kind: profile.probe,
       timeoutMs: profile.probeTimeoutMs,
-      ...(profile.probeSource ? { sourceAddress: profile.probeSource } : {}),
+      ...(probeSource ? { sourceAddress: probeSource } : {}),
     });
     if (!result.ok) {
       const what = PROBE_FAILURE[result.cause];
-      const from = profile.probeSource ? ` (probed from ${profile.probeSource})` : '';
+      const from = probeSource ? ` (probed from ${probeSource})` : '';
       throw new TargetUnavailable(`${result.reason}${from}`, { causeCode: what.code, hint: what.hint });
     }
   }
+  // The run's one mock-Okta endpoint: fixed URL, token and CA for the whole run; each scenario's org is swapped in.
+  let okta: StableOktaEndpoint | undefined;
+  if (profile.oktaMock) {
+    const m = profile.oktaMock;
+    try {
+      okta = await startStableOktaEndpoint({
+        host: m.host,
+        ports: { https: m.httpsPort, ...(m.httpPort ? { http: m.httpPort } : {}) },
+        tls: { dir: m.caDir },
+        apiToken: m.token,
+      });
+    } catch (e) {
+      throw new TargetUnavailable(`the okta-mock endpoint could not listen on ${m.host}:${m.httpsPort}: ${(e as Error).message}`, {
+        causeCode: 'EXTERNAL_OKTA_MOCK_UNAVAILABLE',
+        hint: 'pick a free port in oktaMock.httpsPort, and run one scenario at a time (--parallel 1)',
+      });
+    }
+  }
+  const said = [
+    `the AD Connector sends from ${sources.addresses.join(' and ')} (${sources.how})`,
+    ...(okta ? [`okta-mock endpoint ${okta.url} (CA ${okta.caFile})`] : []),
+  ];
   const targetProfile: TargetProfile = {
     name: `external:${profile.name}`,
-    description: profile.description,
+    description: `${profile.description}; ${said.join('; ')}`,
     capabilities: new Set(profile.capabilities),
   };
+  const metricsUrl = profile.metricsUrl;
   return {
     profile: targetProfile,
+    servesOkta: okta !== undefined,
     // The agent runs already; a scenario's wishes (mode, timeouts, clients) are the
     // operator's configuration, declared through the capabilities instead.
     async start(): Promise<AgentUnderTest> {
@@ -168,9 +258,14 @@ export async function createTarget(options: TargetOptions = {}): Promise<TargetD
         endpoint: { host: profile.host, port: profile.port },
         secret: profile.secret,
         onVirtualClock: false,
+        sourceAddresses: sources.addresses,
+        ...(okta ? { useOkta: (org, options) => okta.use(org, options) } : {}),
+        ...(metricsUrl ? { metrics: async () => (await fetch(metricsUrl)).text() } : {}),
         async stop() {},
       };
     },
-    async close(): Promise<void> {},
+    async close(): Promise<void> {
+      await okta?.close();
+    },
   };
 }

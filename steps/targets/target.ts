@@ -109,11 +109,25 @@ export interface AgentUnderTest {
   inFlight?: () => number;
   /** Prometheus text of the agent's metrics, when it has them. */
   metrics?: () => Promise<string>;
+  /**
+   * Where the AD Connector and hand-made requests must send from, when the
+   * target decides it (external: the profile's addresses, or the route's
+   * choice); otherwise the agent's client list (AgentSpec.clients) is used.
+   */
+  sourceAddresses?: string[];
+  /**
+   * The target serves the scenario's org itself (external with the run's
+   * stable okta-mock endpoint): the World hands the org over, and calls the
+   * returned release when the scenario ends.
+   */
+  useOkta?: (org: import('../../simulators/okta/org.ts').OktaOrg, options: { observe?: (r: import('../../simulators/okta/handlers.ts').OktaResponseRecord) => void }) => () => void;
   stop(): Promise<void>;
 }
 
 export interface TargetDriver {
   readonly profile: TargetProfile;
+  /** The target serves the scenario's mock Okta itself (AgentUnderTest.useOkta): the World starts no Okta server for it. */
+  readonly servesOkta?: boolean;
   /** Start (or reach) an agent configured as `spec`. Throws TargetUnavailable when it can't. */
   start(spec: AgentSpec): Promise<AgentUnderTest>;
   /** Release what the target holds for the whole run (images, servers). */
