@@ -55,6 +55,8 @@ for (const f of findings) {
   const fields = { event: 'weak-config', check: f.check, key: f.key, ...(f.allowedBy ? { allowedBy: f.allowedBy } : {}) };
   if (f.severity === 'refuse') logger.error({ ...fields, refused: true }, f.message);
   else logger.warn(fields, f.message);
+  // A log level above warn (error, fatal, silent) must not make a weakness silent: say it on stderr instead.
+  if (!logger.isLevelEnabled(f.severity === 'refuse' ? 'error' : 'warn')) process.stderr.write(`${f.severity === 'refuse' ? 'refused' : 'warning'} [${f.check}] ${f.message}\n`);
 }
 if (refused.length > 0) {
   const e = insecureConfigError(refused);

@@ -30,7 +30,7 @@ interface LogLine {
   code?: string;
 }
 
-function yaml(o: { orgUrl: string; address?: string; requireMA?: boolean; httpHost?: string; allowInsecure?: string[] }): string {
+function yaml(o: { orgUrl: string; address?: string; requireMA?: boolean; httpHost?: string; allowInsecure?: string[]; level?: string }): string {
   return `okta:
   orgUrl: ${o.orgUrl}
   apiToken: \${OKTA_API_TOKEN}
@@ -42,7 +42,7 @@ apps:
         address: ${o.address ?? '127.0.0.1'}
         secret: \${RADIUS_SECRET}
         requireMessageAuthenticator: ${o.requireMA ?? true}
-${o.httpHost ? `http: { host: '${o.httpHost}', port: 0 }\n` : ''}${o.allowInsecure ? `allowInsecure: [${o.allowInsecure.join(', ')}]\n` : ''}`;
+${o.httpHost ? `http: { host: '${o.httpHost}', port: 0 }\n` : ''}${o.allowInsecure ? `allowInsecure: [${o.allowInsecure.join(', ')}]\n` : ''}${o.level ? `logging: { level: ${o.level} }\n` : ''}`;
 }
 
 const parseLines = (out: string): LogLine[] =>
@@ -125,6 +125,17 @@ describe('radius-mfa-agent CLI: weak configuration is never silent', () => {
     assert.ok(logs.some((l) => l.level === 60 && l.msg === 'start refused: insecure configuration' && l.code === 'CONFIG_INSECURE'));
     assert.ok(!logs.some((l) => l.msg === 'listening'));
     assert.match(r.stderr, /^CONFIG_INSECURE: /);
+    noSecrets(r.stdout + r.stderr, SHORT_SECRET);
+  });
+
+  it('a log level above warn does not silence a weakness: it goes to stderr', () => {
+    const p = file('quiet.yaml', yaml({ orgUrl: 'https://example.okta.com', address: '0.0.0.0/0', level: 'silent' }));
+    const r = cli(['--config', p], SHORT_SECRET);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '', 'pino is silent');
+    assert.match(r.stderr, /^refused \[short-secret\] .*is 5 octets/m);
+    assert.match(r.stderr, /^warning \[any-client\] apps\[0\]\.clients\[0\]\.address is 0\.0\.0\.0\/0/m);
+    assert.match(r.stderr, /^CONFIG_INSECURE: /m);
     noSecrets(r.stdout + r.stderr, SHORT_SECRET);
   });
 
