@@ -31,6 +31,26 @@ describe('CallSlots', () => {
     assert.equal(slots.inUse, 0);
   });
 
+  it("among sign-in calls, the oldest request's first: a request's later calls keep its place", async () => {
+    const slots = new CallSlots(1);
+    const first = new AbortController().signal;
+    const second = new AbortController().signal;
+    const held = await slots.acquire('call', first); // request 1's first call
+    const order: string[] = [];
+    const r2 = slots.acquire('call', second).then((r) => {
+      order.push('request 2, call 1');
+      return r;
+    });
+    const r1 = slots.acquire('call', first).then((r) => {
+      order.push('request 1, call 2');
+      return r;
+    });
+    held();
+    (await r1)();
+    (await r2)();
+    assert.deepEqual(order, ['request 1, call 2', 'request 2, call 1']);
+  });
+
   it('a wait ends with the caller signal and never takes a slot', async () => {
     const slots = new CallSlots(1);
     const held = await slots.acquire('call');
