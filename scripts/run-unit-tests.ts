@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
 
-const roots = ['agent', 'simulators', 'steps', 'reports', 'scripts', 'cli', 'bench', 'fuzz', 'soak'];
+const roots = ['agent', 'simulators', 'steps', 'reports', 'scripts', 'cli', 'bench', 'fuzz', 'soak', 'stryker'];
 const files = roots
   .flatMap((root) => globSync(`${root}/**/*.test.ts`))
   .filter((f) => !f.includes('node_modules'))

@@ -18,7 +18,8 @@
  * - A mutant run stops at the first failing test unless Stryker asks for all
  *   (disableBail); the hit limit turns a mutant's endless loop into a timeout.
  *
- * Options (stryker config): nodeTest.testFiles — globs of *.test.ts files.
+ * Options (stryker config): nodeTest.testFiles — globs of *.test.ts files;
+ * nodeTest.testTimeoutMs — one test's limit (default 5000).
  */
 import { globSync } from 'node:fs';
 import { registerHooks } from 'node:module';
@@ -41,7 +42,7 @@ import {
   toMutantRunResult,
 } from '@stryker-mutator/api/test-runner';
 
-type NodeTestOptions = { testFiles?: string[] };
+type NodeTestOptions = { testFiles?: string[]; testTimeoutMs?: number };
 
 /** The generation of test-file imports; bumped before every file run. */
 let generation = 0;
@@ -78,6 +79,7 @@ export class NodeTestRunner {
   private readonly options: StrykerOptions;
   private readonly log: Logger;
   private testFiles: string[] = [];
+  private testTimeoutMs = 5000;
   private sourcesLoaded = false;
   /** Each file's time in the dry run: a mutant's files run fastest first, so a kill comes early. */
   private readonly dryRunMs = new Map<string, number>();
@@ -95,6 +97,7 @@ export class NodeTestRunner {
   async init(): Promise<void> {
     const own = (this.options as StrykerOptions & { nodeTest?: NodeTestOptions }).nodeTest;
     this.testFiles = expandGlobs(own?.testFiles ?? ['**/*.test.ts'], process.cwd());
+    this.testTimeoutMs = own?.testTimeoutMs ?? this.testTimeoutMs;
     if (this.testFiles.length === 0) throw new Error('node-test runner: nodeTest.testFiles matched no file; give globs of *.test.ts files');
   }
 
@@ -160,7 +163,9 @@ export class NodeTestRunner {
     // is called once the first top-level test has finished (after every file
     // was imported, so every top-level test is registered).
     const before = new Set(process.listeners('beforeExit'));
-    const stream = run({ files: [PACE, resolvePath(file)], isolation: 'none', concurrency: 1, signal: abort.signal });
+    // A per-test timeout: a mutant that leaves a test waiting for a reply fails
+    // that test here (killed) instead of costing Stryker's timeout and a new worker.
+    const stream = run({ files: [PACE, resolvePath(file)], isolation: 'none', concurrency: 1, signal: abort.signal, timeout: this.testTimeoutMs });
     const finish = process.listeners('beforeExit').filter((listener) => !before.has(listener));
     let finishing = false;
     for await (const event of stream) {
@@ -189,7 +194,7 @@ export const strykerValidationSchema = {
     nodeTest: {
       type: 'object',
       additionalProperties: false,
-      properties: { testFiles: { type: 'array', items: { type: 'string' } } },
+      properties: { testFiles: { type: 'array', items: { type: 'string' } }, testTimeoutMs: { type: 'number', minimum: 1 } },
     },
   },
 };

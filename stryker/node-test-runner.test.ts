@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { expandGlobs } from './node-test-runner.ts';
+
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+describe('stryker/node-test-runner', () => {
+  it('expandGlobs keeps relative, sorted paths and applies "!" exclusions', () => {
+    assert.deepEqual(expandGlobs(['*.ts', '!driver.ts', '!*.test.ts'], fixtures), ['sum.ts']);
+    assert.deepEqual(expandGlobs(['*.test.ts'], fixtures), ['sum.test.ts', 'sync-only.test.ts']);
+  });
+
+  it('dry run gives per-file coverage; a mutant the test sees is killed, one it does not survives; sync-only files end', () => {
+    // A process of its own: run() without isolation replaces node:test's root.
+    const out = execFileSync(process.execPath, ['driver.ts'], { cwd: fixtures, encoding: 'utf8', timeout: 60_000 });
+    const { dry, killed, survived } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
+    assert.equal(dry.status, 'complete');
+    assert.deepEqual(
+      dry.tests.map((t: { id: string; status: number }) => [t.id, t.status]),
+      [
+        ['sum.test.ts', 0],
+        ['sync-only.test.ts', 0],
+      ],
+    );
+    assert.deepEqual(dry.mutantCoverage.perTest['sum.test.ts'], { 1: 1 });
+    assert.equal(dry.mutantCoverage.perTest['sync-only.test.ts'], undefined);
+    assert.equal(killed.status, 'killed');
+    assert.deepEqual(killed.killedBy, ['sum.test.ts']);
+    assert.match(killed.failureMessage, /adds/);
+    assert.equal(survived.status, 'survived');
+    assert.equal(survived.nrOfTests, 2);
+  });
+});
