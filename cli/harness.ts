@@ -20,9 +20,13 @@ program
   .option('--parallel <n>', 'Cucumber workers', '2')
   .option('--ci', 'machine-friendly output (no progress line redraws)')
   .option('--allow-unavailable', 'exploratory runs: a target that cannot be used is reported (its scenarios not applicable) instead of failing the run')
-  .action(async (opts) => {
+  .argument('[paths...]', 'feature files or folders, optionally file:line (e.g. features/factors/push.feature:11), as cucumber-js takes them')
+  .option('--shard <i/n>', 'run only shard i of n (split evenly by recorded duration); join the shards with `radius-mfa-harness merge`')
+  .option('--durations <file>', 'recorded scenario durations for --shard (written by merge)', 'durations.json')
+  .option('--rerun', 'run again the scenarios that failed (or passed unexpectedly) in the last run into --out')
+  .action(async (paths: string[], opts) => {
     const { runCommand } = await import('./run.ts');
-    process.exitCode = await runCommand(opts);
+    process.exitCode = await runCommand({ ...opts, paths });
   });
 
 program

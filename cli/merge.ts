@@ -30,7 +30,8 @@ export async function mergeCommand(dirs: string[], opts: MergeOptions): Promise<
   }
   // Wall-clock time of the report only; nothing under test reads it.
   const { judgement, runs, lines } = mergeShardDirs(dirs, out, new Date().toISOString(), (r) => durationsOf(r.flatMap((x) => x.verdicts)));
-  const rel = relative(process.cwd(), out) || '.';
+  const relOut = relative(process.cwd(), out);
+  const rel = relOut === '' ? '.' : relOut.startsWith('..') ? out : relOut;
   process.stdout.write(`Merged ${dirs.length} shard folders: ${runs.map((r) => `${r.target} (${r.verdicts.length})`).join(', ')}\n`);
   for (const line of lines) process.stdout.write(`${line}\n`);
   process.stdout.write(`Reports: ${rel}/matrix.html, ${rel}/junit.xml, ${rel}/durations.json (commit it to keep shards even); per target: ${rel}/<name>/junit.xml, verdicts.json, scenarios/\n`);

@@ -33,6 +33,11 @@ import { renderCataloguePage } from '../reports/catalogue-page.ts';
 import { expandTargetNames, isZooTarget, loadTarget, targetNames } from '../steps/targets/index.ts';
 import { formatZooReport, judgeZooRun } from '../steps/targets/zoo/report.ts';
 import type { TargetDriver, TargetProfile } from '../steps/targets/target.ts';
+import { CodedError } from '../agent/src/errors.ts';
+import { type ShardMeta, writeShardMeta } from '../reports/merge.ts';
+import { checkNamePattern, checkTagSyntax, failedPaths, featurePathArgs } from './selection.ts';
+import { parseShard, readDurations, shardSelection } from './shard.ts';
+import { undefinedStepLines, undefinedSteps } from './snippets.ts';
 import { loadStepCatalogue } from './steps.ts';
 
 export interface RunOptions {
@@ -47,6 +52,14 @@ export interface RunOptions {
   ci?: boolean;
   /** Exploratory runs: a target that can't be used is reported (its scenarios not applicable) instead of failing the run. */
   allowUnavailable?: boolean;
+  /** Feature files or folders, optionally `file:line`, as cucumber-js takes them (cli/selection.ts). */
+  paths?: string[];
+  /** `i/n`: run only shard i of n (cli/shard.ts); `radius-mfa-harness merge` joins the shards' output. */
+  shard?: string;
+  /** Recorded durations for --shard (default durations.json, written by merge). */
+  durations?: string;
+  /** Run again the scenarios that failed (or passed unexpectedly) in the last run into --out. */
+  rerun?: boolean;
 }
 
 const FEATURES = 'features';
@@ -207,6 +220,8 @@ interface Plan {
 }
 
 interface Context {
+  /** Pickles, documents and Cucumber's suggestions of every part: the undefined-step message (cli/snippets.ts). */
+  seen?: Envelope[];
   opts: RunOptions;
   paths: string[] | undefined;
   outDir: string;
@@ -309,6 +324,10 @@ async function runPart(
     { stdout: sink(), stderr: process.stderr, env: { ...process.env } },
     (e) => {
       if (e.testRunFinished) ran = true;
+      if (e.suggestion || e.pickle || e.gherkinDocument) {
+        ctx.seen ??= [];
+        ctx.seen.push(e);
+      }
       progress.onMessage(e);
     },
   );
@@ -354,6 +373,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     return await runCommandInner(opts);
   } catch (e) {
     const load = loadErrorIn(e);
+    // Bad paths, --tags syntax, --name, --shard: one line, exit 2 (cli/selection.ts, cli/shard.ts).
+    if (e instanceof CodedError && /^(RUN_BAD_|SHARD_)/.test(e.code)) {
+      process.stderr.write(`radius-mfa-harness run: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
     if (e instanceof UsageError || load) {
       process.stderr.write(`radius-mfa-harness run: ${(load ?? (e as Error)).message}\n`);
       return EXIT_USAGE;
@@ -376,19 +400,55 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   if (targets.includes('external') && !profileFile) {
     throw new UsageError('the external target needs --profile FILE (host, port, secret, capabilities); see reports/README.md.');
   }
+  checkTagSyntax(opts.tags);
+  checkNamePattern(opts.name);
+  const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
+  const explicitPaths = featurePathArgs(opts.paths ?? [], process.cwd());
+  if (opts.rerun) {
+    const failed = failedPaths(readRuns(resolve(opts.out)));
+    if (failed.length === 0) {
+      say(`--rerun: the last run in ${opts.out} has no failed scenario to run again.`);
+      return 0;
+    }
+    say(`--rerun: ${failed.length} scenarios that failed in the last run: ${failed.join(' ')}`);
+    explicitPaths.push(...failed);
+  }
   const tagErrors = expressionProblems(opts.tags, featureAreas(process.cwd()));
   if (tagErrors.length > 0) throw new UsageError(tagErrors.join('\n'));
   if (process.env.RMH_REQUIRE_TARGETS !== undefined) {
     say('note: RMH_REQUIRE_TARGETS is no longer read: every target named with --target must be usable; --allow-unavailable is the exception for exploratory runs.');
   }
   const allowUnavailable = opts.allowUnavailable === true;
-  const ctx: Context = { opts, paths: selectionPaths(splitList(opts.area)), outDir: resolve(opts.out), profileFile, allowUnavailable };
+  const areaPaths = selectionPaths(splitList(opts.area));
+  const chosen = [...(areaPaths ?? []), ...explicitPaths];
+  const ctx: Context = { opts, paths: chosen.length > 0 ? chosen : undefined, outDir: resolve(opts.out), profileFile, allowUnavailable };
+  /** Whether the selection (before any shard) is the whole suite: stale ledger entries then fail the run. */
+  const wholeSuite = !opts.area && !opts.tags && !opts.name && explicitPaths.length === 0;
   // Ledgers are read up front: a malformed one stops the run before anything runs.
   const ledgers = new Map(targets.map((t) => [t, ledgerForTarget(t, profileFile)]));
 
   const started = performance.now();
   const planned = await plan(ctx, targets[0]!);
-  if (planned.scenarios.length === 0) {
+  let shardMeta: ShardMeta | undefined;
+  if (shard && planned.scenarios.length > 0) {
+    const durationsFile = resolve(opts.durations ?? 'durations.json');
+    const durations = readDurations(durationsFile);
+    const picked = shardSelection(planned.scenarios, durations, shard);
+    say(
+      `shard ${shard.index}/${shard.total}: ${picked.length} of ${planned.scenarios.length} scenarios (${durations.size > 0 ? `split by the durations in ${relative(process.cwd(), durationsFile) || durationsFile}` : 'no recorded durations: split by count'})`,
+    );
+    shardMeta = { index: shard.index, total: shard.total, fullSuite: wholeSuite, allowUnavailable, scenarios: picked.map((s) => s.id) };
+    planned.scenarios = picked;
+    // Cucumber loads exactly this shard's scenarios (an outline row by its own line).
+    ctx.paths = picked.map((s) => `${s.uri}:${s.line}`);
+    if (picked.length === 0 && !opts.dryRun) {
+      cleanOutDir(ctx.outDir);
+      writeShardMeta(ctx.outDir, shardMeta);
+      say(`shard ${shard.index}/${shard.total} has no scenario (more shards than scenarios): nothing to run.`);
+      return 0;
+    }
+  }
+  if (planned.scenarios.length === 0 && !shardMeta) {
     say('No scenario matches the selection (--area / --tags / --name).');
     return EXIT_USAGE;
   }
@@ -416,6 +476,7 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
 
   // Each run's output is complete and alone: what earlier runs wrote goes first.
   cleanOutDir(ctx.outDir);
+  if (shardMeta) writeShardMeta(ctx.outDir, shardMeta);
   let support = planned.support;
   let broken = false;
   let cucumberFailed = false;
@@ -502,7 +563,7 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   // Zoo variants (broken agents) are judged apart: caught when a scenario fails for the reason the variant names.
   const zooRuns = allRuns.filter((r) => isZooTarget(r.target));
   const runs = allRuns.filter((r) => !isZooTarget(r.target));
-  const fullSuite = !opts.area && !opts.tags && !opts.name && allRuns.every((r) => r.fullSuite !== false);
+  const fullSuite = wholeSuite && !shardMeta && allRuns.every((r) => r.fullSuite !== false);
   const judgement = judgeParts(runs, { fullSuite, allowUnavailable });
   const zoo = zooRuns.length > 0 ? judgeZooRun(new Map(zooRuns.map((r) => [r.target, r.verdicts]))) : undefined;
   if (zoo && zoo.variants.length + (zoo.control ? 1 : 0) > 0) {
@@ -524,6 +585,15 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
     judgement.runProblems.push(judgement.problems.at(-1)!);
     judgement.exitCode = 1;
   }
+  if (shardMeta) {
+    // A shard may hold only scenarios its targets can't run; whether the run checked nothing is for merge to judge, over every shard.
+    const whole = (p: string): boolean => p.includes('nothing was checked');
+    const moved = judgement.problems.filter(whole);
+    judgement.problems = judgement.problems.filter((p) => !whole(p));
+    judgement.runProblems = judgement.runProblems.filter((p) => !whole(p));
+    judgement.notes.push(...moved.map((p) => `${p} (in this shard; merge judges the whole run)`));
+    if (judgement.problems.length === 0) judgement.exitCode = 0;
+  }
   if (agentScenarios.length === 0) judgement.notes.push(`no agent scenario was selected: ${targets.join(', ')} ran nothing`);
   // Wall-clock time of the report only; nothing under test reads it.
   writeMatrix(ctx.outDir, new Date().toISOString(), judgement);
@@ -541,6 +611,9 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   const relOut = relative(process.cwd(), ctx.outDir);
   const rel = relOut === '' ? '.' : relOut.startsWith('..') ? ctx.outDir : relOut;
   say(`Reports: ${rel}/matrix.html (and matrix.json), ${rel}/steps.html (step catalogue); per target and simulators: ${rel}/<name>/cucumber.html, junit.xml, verdicts.json, messages.ndjson, scenarios/`);
+  const undefinedLines = undefinedStepLines(undefinedSteps(ctx.seen ?? []), `${rel}/steps.html`);
+  if (undefinedLines.length > 0) say('');
+  for (const line of undefinedLines) say(line);
   if (broken) return EXIT_USAGE;
   if (judgement.problems.length > 0) {
     say(`The run fails (exit 1):`);

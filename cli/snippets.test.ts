@@ -51,3 +51,8 @@ test('a real Cucumber run: each undefined step once, with where it is, the snipp
   assert.match(lines[0]!, /radius-mfa-harness steps` or reports\/out\/steps\.html/);
   assert.deepEqual(undefinedStepLines([], 'x'), []);
 });
+
+test("the suite's parameter types get their TypeScript types", () => {
+  const code = "When('{user} juggles {int} phones', async function (user, int) {";
+  assert.match(catalogueSnippet(code, 'When', 'Alice juggles 3 phones')!, /async function \(this: LabWorld, user: Person, int: number\)/);
+});

@@ -16,7 +16,21 @@ export interface UndefinedStep {
   snippet: string;
 }
 
-const TS_TYPES: Record<string, string> = { int: 'number', float: 'number', string: 'string', word: 'string' };
+/** What each parameter type gives a step function (Cucumber's built-ins and the suite's, steps/support/parameters.ts). */
+const TS_TYPES: Record<string, string> = {
+  int: 'number',
+  float: 'number',
+  string: 'string',
+  word: 'string',
+  user: 'Person',
+  whose: 'Person',
+  app: 'AppName',
+  factor: 'AppName',
+  channel: 'Channel',
+  duration: 'number',
+  count: 'number',
+  ordinal: 'number',
+};
 
 function quote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

@@ -22,7 +22,8 @@ import { type KeptAttachment, type RunJudgement, SIMULATORS, type ScenarioVerdic
 
 /** A file in every folder a run writes: what `cleanOutDir` may remove next time. */
 export const RUN_MARKER = '.radius-mfa-harness-run';
-const TOP_LEVEL = ['matrix.html', 'matrix.json', 'steps.html', 'junit.xml', RUN_MARKER];
+// shard.json: written by `run --shard`; durations.json: by `merge` (cli/shard.ts, reports/merge.ts).
+const TOP_LEVEL = ['matrix.html', 'matrix.json', 'steps.html', 'junit.xml', 'shard.json', 'durations.json', RUN_MARKER];
 /** What per-target folders of versions before the marker held; such a folder holding only these is ours. */
 const LEGACY_FILES = new Set(['cucumber.html', 'cucumber.txt', 'junit.xml', 'messages.ndjson', 'scenarios', 'verdicts.json']);
 
