@@ -5,17 +5,24 @@
 # zoo's wrappers with no defect) must pass everything. Exit 0 only when every
 # variant is caught and the control is clean.
 #
-# The runner's own exit code is ignored here on purpose: on a broken agent,
-# scenarios SHOULD fail. Its per-target summary goes to a log file (not stdout),
-# so `npm test`'s closing tally counts variants, not the failures they cause.
+# The runner judges zoo targets with the zoo judge (cli/run.ts → judgeZooRun): on a
+# broken agent scenarios SHOULD fail, and the run fails only when a variant is not
+# caught or the control is not clean. Its output goes to a log file (not stdout), so
+# `npm test`'s closing tally counts variants (report.ts --tally), not the failures
+# they cause; the zoo block of its summary is shown here.
 #   bash scripts/zoo.sh [extra `radius-mfa-harness run` options, e.g. --parallel 2]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 out=${RMH_ZOO_OUT:-reports/out/zoo}
 mkdir -p "$out"
-targets=$(node -e "import('./steps/targets/index.ts').then((m) => console.log(m.expandTargetNames(['zoo']).join(',')))") || exit 1
+log="${out%/}.log" # beside the folder: the runner empties its output folder when it starts
 start=$(date +%s)
-node bin/radius-mfa-harness.js run --target "$targets" --out "$out" --ci "$@" >"$out/run.log" 2>&1
-echo "zoo: ran $(echo "$targets" | tr ',' '\n' | wc -l) targets in $(( $(date +%s) - start )) s (log: $out/run.log)"
-node steps/targets/zoo/report.ts "$out" --tally
+node bin/radius-mfa-harness.js run --target zoo --out "$out" --ci "$@" >"$log" 2>&1
+run=$?
+echo "zoo: every variant and the control in $(( $(date +%s) - start )) s (runner exit $run; log: $log)"
+sed -n '/^  Zoo: /,/^Reports: /p' "$log" | grep -v '^Reports: '
+node steps/targets/zoo/report.ts "$out" --tally >"$out/tally.txt"
+report=$?
+tail -n 1 "$out/tally.txt"
+[ "$run" -eq 0 ] && [ "$report" -eq 0 ]

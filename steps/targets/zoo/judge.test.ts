@@ -25,6 +25,12 @@ describe('judgeZoo', () => {
     assert.match(j.reason, /zoo variant ma-last-in-replies was NOT caught.*1 other failure/);
   });
 
+  it('says so when nothing ran on the variant at all', () => {
+    const j = judgeZoo(variant, []);
+    assert.equal(j.caught, false);
+    assert.match(j.reason, /no scenario ran on it/);
+  });
+
   it('is not caught when everything passes', () => {
     const j = judgeZoo(variant, [{ id: 'a', verdict: 'pass' }, { id: 'b', verdict: 'not-applicable', reason: 'lacks x' }]);
     assert.equal(j.caught, false);
@@ -62,7 +68,7 @@ describe('judgeZoo', () => {
 describe('zooExitCode and the control', () => {
   it('is 0 only when every variant is caught', () => {
     const caught = judgeZoo(variant, [{ id: 'a', verdict: 'fail', reason: "failed: the reply's first attribute is Message-Authenticator: x" }]);
-    const missed = judgeZoo(variant, []);
+    const missed = judgeZoo(variant, [{ id: 'a', verdict: 'pass' }]);
     assert.equal(zooExitCode([caught]), 0);
     assert.equal(zooExitCode([caught, missed]), 1);
     assert.equal(zooExitCode([]), 1);

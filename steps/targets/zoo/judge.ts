@@ -64,7 +64,9 @@ export function judgeZoo(variant: { name: string; caughtBy: readonly CaughtBy[] 
   const others = otherFailures.length > 0 ? ` (${otherFailures.length} other failure(s) did not match its caughtBy)` : '';
   const reason = caught
     ? `caught by ${caughtBy.length} scenario(s): ${caughtBy.slice(0, 3).join('; ')}${caughtBy.length > 3 ? '; …' : ''}`
-    : variant.caughtBy.length === 0
+    : verdicts.length === 0
+      ? `zoo variant ${variant.name} was NOT caught: no scenario ran on it (its run did not start: see the run's log)`
+      : variant.caughtBy.length === 0
       ? `zoo variant ${variant.name} declares no caughtBy pattern, so nothing can prove it caught`
       : `zoo variant ${variant.name} was NOT caught: no scenario failed for the reason it names${others}`;
   return { variant: variant.name, caught, caughtBy, otherFailures, reason };

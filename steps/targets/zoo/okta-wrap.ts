@@ -8,21 +8,21 @@ import { OktaUnavailableError } from '../../../agent/src/okta/client.ts';
 import type { FetchLike } from '../../../agent/src/okta/client.ts';
 import type { OktaApi, OktaFactor, OktaUser, VerifyResult } from '../../../agent/src/okta/types.ts';
 
-/** The real client with some operations replaced; `real` is passed to each replacement. */
+/**
+ * The real client with some operations replaced; `real` is passed to each
+ * replacement. Everything else — including operations OktaApi gains later (e.g.
+ * the optional listUserGroups) — goes to the real client unchanged, bound to it
+ * (its methods use private fields), so a wrapper never drops what it doesn't know.
+ */
 export function overrideOkta(real: OktaApi, overrides: (real: OktaApi) => Partial<OktaApi>): OktaApi {
-  const o = overrides(real);
-  return {
-    getUser: o.getUser ?? ((...a) => real.getUser(...a)),
-    listFactors: o.listFactors ?? ((...a) => real.listFactors(...a)),
-    isAssignedToApp: o.isAssignedToApp ?? ((...a) => real.isAssignedToApp(...a)),
-    verifyPasscode: o.verifyPasscode ?? ((...a) => real.verifyPasscode(...a)),
-    challenge: o.challenge ?? ((...a) => real.challenge(...a)),
-    verifyPush: o.verifyPush ?? ((...a) => real.verifyPush(...a)),
-    primaryAuth: o.primaryAuth ?? ((...a) => real.primaryAuth(...a)),
-    authnVerifyPasscode: o.authnVerifyPasscode ?? ((...a) => real.authnVerifyPasscode(...a)),
-    authnChallenge: o.authnChallenge ?? ((...a) => real.authnChallenge(...a)),
-    authnVerifyPush: o.authnVerifyPush ?? ((...a) => real.authnVerifyPush(...a)),
-  };
+  const o: Partial<OktaApi> = overrides(real);
+  return new Proxy(real, {
+    get(target, prop) {
+      if (typeof prop === 'string' && Object.hasOwn(o, prop)) return o[prop as keyof OktaApi];
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 export type OktaFaultKind = '5xx' | '429' | 'network';
@@ -70,16 +70,14 @@ export function failOpen(real: OktaApi, faults: OktaFaultCounter, kind: OktaFaul
       throw e;
     }
   }
-  return {
-    getUser: (login, s) => open(() => real.getUser(login, s), (): OktaUser => ({ id: `fail-open-${login}`, status: 'ACTIVE', profile: { login } })),
-    listFactors: (id, s) => open(() => real.listFactors(id, s), () => [FAIL_OPEN_FACTOR]),
-    isAssignedToApp: (app, id, s) => open(() => real.isAssignedToApp(app, id, s), () => true),
-    verifyPasscode: (u, f, c, s) => open(() => real.verifyPasscode(u, f, c, s), () => SUCCESS),
-    challenge: (u, f, s) => real.challenge(u, f, s),
-    verifyPush: (u, f, t, s) => open(() => real.verifyPush(u, f, t, s), () => SUCCESS),
-    primaryAuth: (n, p, s) => open(() => real.primaryAuth(n, p, s), () => ({ status: 'SUCCESS' })),
-    authnVerifyPasscode: (t, f, c, s) => open(() => real.authnVerifyPasscode(t, f, c, s), () => SUCCESS),
-    authnChallenge: (t, f, s) => real.authnChallenge(t, f, s),
-    authnVerifyPush: (t, f, ms, s) => open(() => real.authnVerifyPush(t, f, ms, s), () => SUCCESS),
-  };
+  return overrideOkta(real, (r) => ({
+    getUser: (login, s) => open(() => r.getUser(login, s), (): OktaUser => ({ id: `fail-open-${login}`, status: 'ACTIVE', profile: { login } })),
+    listFactors: (id, s) => open(() => r.listFactors(id, s), () => [FAIL_OPEN_FACTOR]),
+    isAssignedToApp: (app, id, s) => open(() => r.isAssignedToApp(app, id, s), () => true),
+    verifyPasscode: (u, f, c, s) => open(() => r.verifyPasscode(u, f, c, s), () => SUCCESS),
+    verifyPush: (u, f, t, s) => open(() => r.verifyPush(u, f, t, s), () => SUCCESS),
+    primaryAuth: (...a) => open(() => r.primaryAuth(...a), () => ({ status: 'SUCCESS' })),
+    authnVerifyPasscode: (t, f, c, s) => open(() => r.authnVerifyPasscode(t, f, c, s), () => SUCCESS),
+    authnVerifyPush: (t, f, ms, s) => open(() => r.authnVerifyPush(t, f, ms, s), () => SUCCESS),
+  }));
 }
