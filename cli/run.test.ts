@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const bin = join(repo, 'bin', 'radius-mfa-harness.js');
 
-/** Runs the CLI (in `cwd`, default the repo) outside CI; async, so a responder in this process can answer. */
+/**
+ * Runs the CLI (in `cwd`, default the repo) outside CI; async, so a responder in this process can answer.
+ * These are end-to-end runs: each test has its own timeout, generous for a machine shared with others.
+ */
 function run(args: string[], env: Record<string, string> = {}, cwd = repo): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const base: NodeJS.ProcessEnv = { ...process.env, CI: 'false' };
   delete base.RMH_REQUIRE_TARGETS;
@@ -19,7 +22,7 @@ function run(args: string[], env: Record<string, string> = {}, cwd = repo): Prom
   delete base.RMH_TARGET;
   delete base.RMH_PROFILE;
   return new Promise((done) => {
-    execFile(process.execPath, [bin, 'run', ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...base, ...env } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, 'run', ...args], { cwd, encoding: 'utf8', timeout: 240_000, env: { ...base, ...env } }, (error, stdout, stderr) => {
       done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
     });
   });
@@ -71,7 +74,7 @@ async function responder(secret: string, answers: number): Promise<{ port: numbe
   };
 }
 
-test('a target that cannot be used fails the run with one line naming the cause (agent down, unset secret, wrong secret, broken profile), outside CI too', async () => {
+test('a target that cannot be used fails the run with one line naming the cause (agent down, unset secret, wrong secret, broken profile), outside CI too', { timeout: 300_000 }, async () => {
   const dir = tempDir();
   const wrong = await responder('not-the-secret', 100);
   try {
@@ -105,7 +108,7 @@ test('a target that cannot be used fails the run with one line naming the cause 
   }
 });
 
-test('--allow-unavailable: an exploratory run reports the unusable target and passes on what it did check', async () => {
+test('--allow-unavailable: an exploratory run reports the unusable target and passes on what it did check', { timeout: 300_000 }, async () => {
   const dir = tempDir();
   try {
     const file = profile(dir, 'name: down\nhost: 127.0.0.1\nport: 9\nsecret: s3cret-s3cret\ncapabilities: [status-server]\nprobeTimeoutMs: 1000\n');
@@ -122,7 +125,7 @@ test('--allow-unavailable: an exploratory run reports the unusable target and pa
   }
 });
 
-test('a target that passes the start-up check but is gone inside the workers fails the run, in one line', async () => {
+test('a target that passes the start-up check but is gone inside the workers fails the run, in one line', { timeout: 300_000 }, async () => {
   const dir = tempDir();
   const once = await responder('s3cret-s3cret', 1);
   try {
@@ -160,7 +163,7 @@ function fixtureProject(features: Record<string, string>, ledgers: Record<string
   return dir;
 }
 
-test('a misspelt tag stops the run before anything runs: exit 2, what is allowed, and a did-you-mean', async () => {
+test('a misspelt tag stops the run before anything runs: exit 2, what is allowed, and a did-you-mean', { timeout: 300_000 }, async () => {
   const dir = fixtureProject({
     'protocol/a.feature': '@area:protocol\nFeature: A\n\n  @needs:status-servr\n  Scenario: Status-Server is answered\n    When a RADIUS client sends a Status-Server request\n    Then the agent answers with Access-Accept\n',
   });
@@ -235,7 +238,7 @@ function verdictsIn(out: string): Array<[string, string, string]> {
   return rows.sort((a, b) => a.join().localeCompare(b.join()));
 }
 
-test('plain cucumber-js and radius-mfa-harness run give the same verdicts and the same exit code', async () => {
+test('plain cucumber-js and radius-mfa-harness run give the same verdicts and the same exit code', { timeout: 300_000 }, async () => {
   const dir = fixtureProject(COMPARED, COMPARED_LEDGER);
   try {
     const base: NodeJS.ProcessEnv = { ...process.env, CI: 'false', RMH_TARGET: 'process', RMH_OUT: join(dir, 'out-cucumber') };
@@ -244,7 +247,7 @@ test('plain cucumber-js and radius-mfa-harness run give the same verdicts and th
     const [viaHarness, viaCucumber] = await Promise.all([
       run(['--target', 'process', '--ci', '--parallel', '1', '--out', join(dir, 'out-harness')], {}, dir),
       new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-        execFile(process.execPath, [join(repo, 'node_modules/@cucumber/cucumber/bin/cucumber.js')], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: base }, (error, stdout, stderr) =>
+        execFile(process.execPath, [join(repo, 'node_modules/@cucumber/cucumber/bin/cucumber.js')], { cwd: dir, encoding: 'utf8', timeout: 240_000, env: base }, (error, stdout, stderr) =>
           done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
         );
       }),
@@ -274,7 +277,7 @@ test('plain cucumber-js and radius-mfa-harness run give the same verdicts and th
   }
 });
 
-test('a ledger entry that names no scenario fails a full run; an ambiguous one (an outline without its example) stops it before anything runs', async () => {
+test('a ledger entry that names no scenario fails a full run; an ambiguous one (an outline without its example) stops it before anything runs', { timeout: 300_000 }, async () => {
   const feature = {
     'protocol/a.feature': `@area:protocol
 Feature: A
@@ -315,7 +318,7 @@ Feature: A
   }
 });
 
-test('the main job writes every report, and a run leaves no stale folder of an earlier one', async () => {
+test('the main job writes every report, and a run leaves no stale folder of an earlier one', { timeout: 300_000 }, async () => {
   const out = tempDir();
   try {
     mkdirSync(join(out, 'container', 'scenarios'), { recursive: true });
@@ -347,7 +350,7 @@ test('the main job writes every report, and a run leaves no stale folder of an e
   }
 });
 
-test('bad options are refused with a message that says what to do', async () => {
+test('bad options are refused with a message that says what to do', { timeout: 300_000 }, async () => {
   const unknownTarget = await run(['--target', 'nope']);
   assert.equal(unknownTarget.status, 2);
   assert.match(unknownTarget.stderr, /Unknown target "nope"\. Choose from: embedded, process, container, freeradius, external[,.]/);
