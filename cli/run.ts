@@ -454,7 +454,10 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   }
   const agentScenarios = planned.scenarios.filter((s) => !s.noAgent);
   const simScenarios = planned.scenarios.filter((s) => s.noAgent);
-  const selection = [opts.area && `areas ${opts.area}`, opts.tags && `tags ${opts.tags}`, opts.name && `name /${opts.name}/`].filter(Boolean).join(', ') || 'everything';
+  const selection =
+    [explicitPaths.length > 0 && `paths ${explicitPaths.join(' ')}`, opts.area && `areas ${opts.area}`, opts.tags && `tags ${opts.tags}`, opts.name && `name /${opts.name}/`]
+      .filter(Boolean)
+      .join(', ') || 'everything';
   say(
     `${planned.scenarios.length} scenarios selected (${selection}): ${agentScenarios.length} against each of ${targets.join(', ')}, ${simScenarios.length} that never reach an agent (run once, as "simulators")`,
   );
