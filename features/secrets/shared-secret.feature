@@ -25,12 +25,13 @@ Feature: The shared secret and the client address decide who the agent answers
     When the AD Connector's RADIUS settings are applied
     Then the AD Connector's RADIUS status is "Completed"
 
+  @needs:client-allow-list
   Scenario: A request from an address the agent does not know is not answered
     Given the agent does not know the AD Connector's first address
     When she signs in to WorkSpaces with her current Okta Verify code
     Then her sign-in fails because the RADIUS server did not answer
 
-  @needs:metrics
+  @needs:metrics @needs:client-allow-list
   Scenario: The agent counts requests from unknown addresses as dropped
     Given the agent does not know the AD Connector's first address
     When she signs in to WorkSpaces with her current Okta Verify code

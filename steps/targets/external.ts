@@ -83,6 +83,7 @@ const profileSchema = z
 const NEVER_EXTERNAL: Partial<Record<Capability, string>> = {
   'clock-control': 'an external agent runs on its own clock, which the suite cannot move',
   'agent-settings': "an external agent's settings are its operator's, which the suite cannot change per scenario",
+  'client-allow-list': "the allow-list scenarios change the agent's client list, which for an external agent is its operator's",
 };
 /** What an external agent offers only with the run's okta-mock endpoint. */
 const NEEDS_OKTA_MOCK: readonly Capability[] = ['okta-mock', 'lab-codes', 'push-control'];
