@@ -277,6 +277,31 @@ test('plain cucumber-js and radius-mfa-harness run give the same verdicts and th
   }
 });
 
+test('nothing checked is never green, through either entry point (plain cucumber-js: the plug-in raises the exit code Cucumber would leave at 0)', { timeout: 300_000 }, async () => {
+  const dir = fixtureProject({
+    'protocol/a.feature': '@area:protocol\nFeature: A\n\n  @needs:clock-control\n  Scenario: Only on the lab clock\n    When a RADIUS client sends a Status-Server request\n    Then the agent answers with Access-Accept\n',
+  });
+  try {
+    const base: NodeJS.ProcessEnv = { ...process.env, CI: 'false', RMH_TARGET: 'process', RMH_OUT: join(dir, 'out-cucumber') };
+    delete base.RMH_ALLOW_UNAVAILABLE;
+    const [viaHarness, viaCucumber] = await Promise.all([
+      run(['--target', 'process', '--ci', '--out', join(dir, 'out-harness')], {}, dir),
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+        execFile(process.execPath, [join(repo, 'node_modules/@cucumber/cucumber/bin/cucumber.js')], { cwd: dir, encoding: 'utf8', timeout: 240_000, env: base }, (error, stdout, stderr) =>
+          done({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+        );
+      }),
+    ]);
+    assert.equal(viaHarness.status, 1, viaHarness.stdout);
+    assert.deepEqual(failureLines(viaHarness.stdout), ['  process: nothing was checked — all 1 selected agent scenarios are not applicable (e.g. target process lacks clock-control)']);
+    assert.match(viaCucumber.stdout, /1 scenario \(1 skipped\)/, 'Cucumber alone would call this a success');
+    assert.equal(viaCucumber.status, 1, viaCucumber.stdout + viaCucumber.stderr);
+    assert.match(viaCucumber.stderr, /RUN FAILS: process: nothing was checked/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a ledger entry that names no scenario fails a full run; an ambiguous one (an outline without its example) stops it before anything runs', { timeout: 300_000 }, async () => {
   const feature = {
     'protocol/a.feature': `@area:protocol
