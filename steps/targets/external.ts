@@ -170,6 +170,14 @@ export function readExternalProfile(file: string, env: NodeJS.ProcessEnv = proce
   return out;
 }
 
+/** The RADIUS app id every scenario's org has (ids derive from the scenario seed): what an agent on the okta-mock endpoint is configured with. */
+async function scenarioAppId(): Promise<string> {
+  const { Lab } = await import('../../simulators/lab/lab.ts');
+  const { VirtualClock } = await import('../../simulators/clock/virtual-clock.ts');
+  const { SCENARIO_SEED } = await import('../support/fixtures/people.ts');
+  return (await Lab.fromSeed(SCENARIO_SEED, { clock: new VirtualClock(), source: 'the scenario seed' })).app.id;
+}
+
 /** What to do when the probe fails, by cause. */
 const PROBE_FAILURE = {
   refused: { code: 'EXTERNAL_NOTHING_LISTENS', hint: 'start the agent, or check host and port in the profile' },
@@ -241,7 +249,7 @@ export async function createTarget(options: TargetOptions = {}): Promise<TargetD
   }
   const said = [
     `the AD Connector sends from ${sources.addresses.join(' and ')} (${sources.how})`,
-    ...(okta ? [`okta-mock endpoint ${okta.url} (CA ${okta.caFile})`] : []),
+    ...(okta ? [`okta-mock endpoint ${okta.url} (CA ${okta.caFile}; RADIUS app id ${await scenarioAppId()})`] : []),
   ];
   const targetProfile: TargetProfile = {
     name: `external:${profile.name}`,
