@@ -194,7 +194,7 @@ export class Lab {
     });
     network.connect(org);
     const apiToken = org.createApiToken(seed.org.apiToken.name, seed.org.apiToken.value ?? derivedApiToken(seedKey));
-    const app = org.createApp({ label: seed.app.label, name: seed.app.name });
+    const app = org.createApp({ label: seed.app.label, name: seed.app.name, ...(seed.app.id ? { id: seed.app.id } : {}) });
     for (const name of new Set(seed.users.filter((u) => u.oktaStatus !== 'NONE').flatMap((u) => u.groups))) {
       org.createGroup({ name });
     }

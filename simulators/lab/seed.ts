@@ -127,6 +127,8 @@ export const seedSchema = z
         label: z.string().min(1).default('Amazon WorkSpaces'),
         name: z.string().min(1).default('radius'),
         usernameFormat: z.enum(USERNAME_FORMATS).default('okta-username-prefix'),
+        /** A fixed app id (Okta's form: 0oa and 17 letters or digits), so an agent configured once meets every lab built from this seed. */
+        id: z.string().regex(/^0oa[A-Za-z0-9]{17}$/, 'must be an Okta app id: 0oa and 17 letters or digits').optional(),
       })
       .default({ label: 'Amazon WorkSpaces', name: 'radius', usernameFormat: 'okta-username-prefix' }),
     directory: z

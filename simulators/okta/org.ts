@@ -77,6 +77,8 @@ export interface CreateAppInput {
   /** Okta app name; default "radius". */
   name?: string;
   signOnMode?: string;
+  /** A fixed app id (an agent configured once meets every lab built with it); default: generated. */
+  id?: string;
 }
 
 export interface VerifyFactorInput {
@@ -330,8 +332,9 @@ export class OktaOrg {
   }
 
   createApp(input: CreateAppInput): AppRecord {
+    if (input.id !== undefined && this.#apps.has(input.id)) throw new CodedError('OKTA_APP_EXISTS', `The org already has an app ${input.id}; give another id.`);
     const app: AppRecord = {
-      id: this.#ids.id(ID_PREFIX.app),
+      id: input.id ?? this.#ids.id(ID_PREFIX.app),
       name: input.name ?? 'radius',
       label: input.label,
       signOnMode: input.signOnMode ?? 'RADIUS',
