@@ -15,7 +15,7 @@ import { type BenchOptions, type Recorder, round } from './lib.ts';
 import { groupCpuMs, groupRssKiB, loadAverage, oktaCallsOf, runLoadProcess, startAgentProcess, startOktaChild } from './procs.ts';
 
 export async function runMfaBench(rec: Recorder, options: BenchOptions): Promise<void> {
-  const users = options.quick ? 300 : 2_000;
+  const users = options.quick ? 300 : 1_000;
   const totpSecret = newTotpSecret();
   const before = loadAverage();
   const okta = await startOktaChild({ users, totpSecret, speedup: 10 });
@@ -51,7 +51,7 @@ export async function runMfaBench(rec: Recorder, options: BenchOptions): Promise
         totp: { secret: totpSecret, users, prefix: okta.info.prefix, startMs: okta.info.startMs, speedup: okta.info.speedup },
       });
     // Warm-up: JIT of both, connection pool, and one pass over the users (the cold lookups).
-    const warm = await run(options.quick ? 300 : users, options.quick ? 3_000 : 20_000);
+    const warm = await run(options.quick ? 300 : users, options.quick ? 3_000 : 30_000);
     if (warm.accepts === 0) throw new Error(`the agent accepted no sign-in in the warm-up: ${JSON.stringify(warm)} ${agent.tail.slice(-3).join(' | ')}`);
     const calls0 = await oktaCallsOf(agent);
     const agentCpu0 = groupCpuMs(agent.pgid);
