@@ -40,8 +40,16 @@ function radclient(kind: 'auth' | 'status', input: string): Promise<{ status: nu
   });
 }
 
-test('the profile offers RADIUS hygiene only', { skip }, () => {
-  assert.deepEqual([...driver.profile.capabilities].sort(), ['duplicate-cache', 'message-authenticator', 'proxy-state', 'status-server']);
+test('the profile offers RADIUS hygiene and the lab codes (through labPassword), nothing that needs Okta', { skip }, () => {
+  assert.deepEqual([...driver.profile.capabilities].sort(), [
+    'client-allow-list',
+    'duplicate-cache',
+    'lab-codes',
+    'message-authenticator',
+    'proxy-state',
+    'requires-message-authenticator',
+    'status-server',
+  ]);
   assert.ok(agent.endpoint.port > 1024);
   assert.equal(agent.onVirtualClock, false);
 });
