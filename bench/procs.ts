@@ -87,7 +87,12 @@ export async function startAgentProcess(config: Record<string, unknown>, env: Re
   const dir = scratchDir('rmh-bench-agent-');
   const file = join(dir, 'agent.yaml');
   writeFileSync(file, stringify(config), { mode: 0o600 });
-  const child = spawnTied(process.execPath, [join(REPO, 'bin/radius-mfa-agent.js'), '--config', file], { cwd: REPO, env: { ...process.env, ...env } });
+  // RMH_BENCH_AGENT_NODE_OPTIONS: V8 / Node flags for the agent alone (e.g. a smaller young generation).
+  const nodeOptions = process.env.RMH_BENCH_AGENT_NODE_OPTIONS;
+  const child = spawnTied(process.execPath, [join(REPO, 'bin/radius-mfa-agent.js'), '--config', file], {
+    cwd: REPO,
+    env: { ...process.env, ...env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+  });
   const tail: string[] = [];
   const wantHttp = config.http !== undefined;
   let httpPort: number | undefined;
