@@ -42,6 +42,9 @@ export const PARTS = {
   },
 };
 
+/** One test's limit. The slowest unit test takes ~0.5 s idle; this leaves room for a loaded machine. */
+const TEST_TIMEOUT_MS = 8000;
+
 const part = process.env.RMH_MUTATION_PART ?? 'engine';
 if (!Object.hasOwn(PARTS, part)) {
   throw new Error(`RMH_MUTATION_PART=${part} is not a part; use one of: ${Object.keys(PARTS).join(', ')}`);
@@ -52,7 +55,12 @@ export default {
   packageManager: 'npm',
   plugins: ['./stryker/node-test-runner.ts'],
   testRunner: 'node-test',
-  nodeTest: { testFiles: PARTS[part].tests, testTimeoutMs: 5000 },
+  nodeTest: { testFiles: PARTS[part].tests, testTimeoutMs: TEST_TIMEOUT_MS },
+  // run()'s own timeout only reaches top-level tests; --test-timeout in the
+  // worker's flags reaches the tests inside describe() too. A mutant that leaves
+  // a test waiting for ever then fails that test in-process (killed) rather than
+  // costing Stryker's timeout and a new worker (~25 s each here).
+  testRunnerNodeArgs: [`--test-timeout=${TEST_TIMEOUT_MS}`],
   mutate: PARTS[part].mutate,
   coverageAnalysis: 'perTest',
   // Mutants in code that runs when a module loads (constant tables, module
@@ -72,11 +80,12 @@ export default {
   // nothing in the sandbox runs tsc, and Stryker's tsconfig rewriter needs the
   // TypeScript JS API, which TypeScript 7 (native) no longer ships.
   ignorePatterns: ['/reports/out', '/bench', '/fuzz', '/soak', '/docs', '/dist', '/.tools', '/out', '/tmp', '/tsconfig*.json', '/features', '/.stryker-tmp'],
-  // A shared 2-core machine: two workers. A test waiting forever fails at the
-  // runner's per-test limit; Stryker's own timeout is the backstop for a
-  // mutant that blocks the event loop (then the worker is replaced).
+  // A shared 2-core machine: two workers. A mutant that leaves a test waiting
+  // for ever is a timeout from the runner's own watchdog (3 x the file's dry-run
+  // time + TEST_TIMEOUT_MS, in-process); Stryker's timeout, which replaces the
+  // worker, is the backstop for a mutant that blocks the event loop.
   concurrency: 2,
-  timeoutMS: 8000,
+  timeoutMS: 30000,
   timeoutFactor: 2,
   dryRunTimeoutMinutes: 15,
   // A worker that ran many mutants (some leave sockets or timers behind when a

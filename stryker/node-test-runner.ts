@@ -137,13 +137,17 @@ export class NodeTestRunner {
       ctx.currentTestId = perTestCoverage ? file : undefined;
       generation += 1;
       const started = performance.now();
-      const failures = await this.runFile(file, disableBail);
+      // The dry run has no limit of its own (Stryker's dryRunTimeoutMinutes).
+      const known = this.dryRunMs.get(file);
+      const limitMs = known === undefined ? undefined : 3 * known + this.testTimeoutMs;
+      const outcome = await this.runFile(file, disableBail, limitMs);
       ctx.currentTestId = undefined;
       const timeSpentMs = Math.round(performance.now() - started);
       const limit = determineHitLimitReached(ctx.hitCount, ctx.hitLimit);
       if (limit) return limit;
-      if (failures.length > 0) {
-        tests.push({ id: file, name: file, fileName: file, timeSpentMs, status: TestStatus.Failed, failureMessage: failures.join('; ') });
+      if (outcome === 'timeout') return { status: DryRunStatus.Timeout, reason: `${file} did not finish within ${limitMs} ms` };
+      if (outcome.length > 0) {
+        tests.push({ id: file, name: file, fileName: file, timeSpentMs, status: TestStatus.Failed, failureMessage: outcome.join('; ') });
         if (!disableBail) break;
       } else {
         tests.push({ id: file, name: file, fileName: file, timeSpentMs, status: TestStatus.Success });
@@ -152,8 +156,16 @@ export class NodeTestRunner {
     return { status: DryRunStatus.Complete, tests };
   }
 
-  /** The failures of one file's tests (empty: all passed). */
-  private async runFile(file: string, disableBail: boolean): Promise<string[]> {
+  /**
+   * The failures of one file's tests (empty: all passed), or 'timeout' when
+   * the file ran past `limitMs`. node:test's own timeouts do not reach every
+   * test here (a test inside describe() waiting on a promise that never settles
+   * was seen to wait for ever under run() without isolation), so this watchdog
+   * is what turns such a mutant into a timeout without waiting for Stryker's
+   * (which replaces the worker). What the abandoned test still holds stays in
+   * this worker until maxTestRunnerReuse replaces it.
+   */
+  private async runFile(file: string, disableBail: boolean, limitMs: number | undefined): Promise<string[] | 'timeout'> {
     const failures: string[] = [];
     const abort = new AbortController();
     // run() without isolation never ends its root test by itself: node ends it
@@ -167,12 +179,38 @@ export class NodeTestRunner {
     // that test here (killed) instead of costing Stryker's timeout and a new worker.
     const stream = run({ files: [PACE, resolvePath(file)], isolation: 'none', concurrency: 1, signal: abort.signal, timeout: this.testTimeoutMs });
     const finish = process.listeners('beforeExit').filter((listener) => !before.has(listener));
+    const consume = this.consume(stream, finish, failures, abort, disableBail);
+    if (limitMs === undefined) {
+      await consume;
+    } else {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), limitMs);
+      });
+      const result = await Promise.race([consume, expired]);
+      clearTimeout(timer);
+      if (result === 'timeout') {
+        abort.abort();
+        return 'timeout';
+      }
+    }
+    if (this.log.isDebugEnabled()) this.log.debug(`node-test: ${file} ${failures.length} failure(s)`);
+    return failures;
+  }
+
+  private async consume(
+    stream: ReturnType<typeof run>,
+    finish: readonly NodeJS.BeforeExitListener[],
+    failures: string[],
+    abort: AbortController,
+    disableBail: boolean,
+  ): Promise<'done'> {
     let finishing = false;
     for await (const event of stream) {
       if (process.env.RMH_STRYKER_TRACE) this.log.debug(`node-test event ${event.type} ${JSON.stringify(event.data).slice(0, 200)}`);
       if (!finishing && (event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0) {
         finishing = true;
-        for (const listener of finish) (listener as (code: number) => void)(0);
+        for (const listener of finish) listener(0);
       }
       if (event.type !== 'test:fail') continue;
       const error = event.data.details.error as Error & { cause?: unknown };
@@ -180,8 +218,7 @@ export class NodeTestRunner {
       failures.push(`${event.data.name}: ${cause}`.slice(0, 500));
       if (!disableBail) abort.abort();
     }
-    if (this.log.isDebugEnabled()) this.log.debug(`node-test: ${file} ${failures.length} failure(s)`);
-    return failures;
+    return 'done';
   }
 }
 
