@@ -9,19 +9,20 @@ const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 describe('stryker/node-test-runner', () => {
   it('expandGlobs keeps relative, sorted paths and applies "!" exclusions', () => {
     assert.deepEqual(expandGlobs(['*.ts', '!driver.ts', '!*.test.ts'], fixtures), ['sum.ts']);
-    assert.deepEqual(expandGlobs(['*.test.ts'], fixtures), ['sum.test.ts', 'sync-only.test.ts']);
+    assert.deepEqual(expandGlobs(['*.test.ts'], fixtures), ['sum.test.ts', 'sync-only.test.ts', 'waits.test.ts']);
   });
 
-  it('dry run gives per-file coverage; a mutant the test sees is killed, one it does not survives; sync-only files end', () => {
+  it('dry run gives per-file coverage; a mutant the test sees is killed, one it does not survives, one that hangs times out; sync-only files end', () => {
     // A process of its own: run() without isolation replaces node:test's root.
     const out = execFileSync(process.execPath, ['driver.ts'], { cwd: fixtures, encoding: 'utf8', timeout: 60_000 });
-    const { dry, killed, survived } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
+    const { dry, killed, survived, hung, hungMs } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
     assert.equal(dry.status, 'complete');
     assert.deepEqual(
       dry.tests.map((t: { id: string; status: number }) => [t.id, t.status]),
       [
         ['sum.test.ts', 0],
         ['sync-only.test.ts', 0],
+        ['waits.test.ts', 0],
       ],
     );
     assert.deepEqual(dry.mutantCoverage.perTest['sum.test.ts'], { 1: 1 });
@@ -31,5 +32,8 @@ describe('stryker/node-test-runner', () => {
     assert.match(killed.failureMessage, /adds/);
     assert.equal(survived.status, 'survived');
     assert.equal(survived.nrOfTests, 2);
+    // A test inside describe() left waiting for ever: the watchdog (3 x dry run + 2 s) ends it as a timeout.
+    assert.equal(hung.status, 'timeout');
+    assert.ok(hungMs >= 2000 && hungMs < 30_000, `timed out after ${hungMs} ms`);
   });
 });
