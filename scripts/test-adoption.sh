@@ -28,7 +28,10 @@ if ! npm pack --silent --pack-destination "$work" >"$work/pack.log" 2>&1; then
 fi
 export RMH_ADOPTION_TARBALL=$(ls "$work"/*.tgz)
 echo "test-adoption: packed $(basename "$RMH_ADOPTION_TARBALL") ($(du -k "$RMH_ADOPTION_TARBALL" | cut -f1) KiB) in $((SECONDS - t0)) s"
-node --test --test-concurrency=1 --test-timeout=2400000 --test-reporter=spec "${files[@]}"
-status=$?
+node --test --test-concurrency=1 --test-timeout=2400000 --test-reporter=spec "${files[@]}" 2>&1 | tee "$work/test.log"
+status=${PIPESTATUS[0]}
 echo "test-adoption: $((SECONDS - t0)) s in all"
+# One closing count, as npm test ends with: node's "ℹ pass N" / "ℹ fail N".
+read -r passed failed < <(awk '/^ℹ pass [0-9]+$/ { p = $3 } /^ℹ fail [0-9]+$/ { f = $3 } END { print p + 0, f + 0 }' "$work/test.log")
+echo "adoption: $passed passed, $failed failed"
 exit $status
