@@ -6,7 +6,7 @@
  * requests per second move with whatever else runs.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -113,7 +113,10 @@ export async function startAgentProcess(config: Record<string, unknown>, env: Re
           clearTimeout(timer);
           // From now on the lines are only drained (reading them costs this process, not the agent).
           child.stdout!.removeAllListeners('data');
-          child.stdout!.on('data', () => {});
+          // RMH_BENCH_AGENT_LOG=FILE keeps the agent's log lines (to read its decisions after a run).
+          const keep = process.env.RMH_BENCH_AGENT_LOG;
+          if (keep) child.stdout!.pipe(createWriteStream(keep));
+          else child.stdout!.on('data', () => {});
           resolve(radiusPort);
           return;
         }
