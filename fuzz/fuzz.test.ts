@@ -93,3 +93,23 @@ describe('fuzz targets: corpus replay and a short run find nothing', () => {
     });
   }
 });
+
+describe('fuzz findings, kept fixed', () => {
+  it('an alias to an anchor never set is a coded error, not a ReferenceError, in the seed and profile loaders', async () => {
+    const seed = allTargets().find((t) => t.name === 'lab-seed')!;
+    const profile = allTargets().find((t) => t.name === 'external-profile')!;
+    for (const [target, input] of [
+      [seed, 'seed: regression\norg: *never-set\nusers: []\n'],
+      [profile, 'name: *never-set\nhost: 127.0.0.1\nport: 9\nsecret: not-a-real-secret\n'],
+    ] as const) {
+      const thrown = await Promise.resolve()
+        .then(() => target.run(Buffer.from(input)))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.ok(target.expected(thrown), `${target.name}: ${String(thrown)}`);
+      assert.match(String((thrown as Error).message), /Unresolved alias/);
+    }
+  });
+});

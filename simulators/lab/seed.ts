@@ -289,7 +289,14 @@ export function parseSeed(text: string, source = '<seed>'): LabSeed {
     }
     return undefined;
   };
-  return validateSeed(doc.toJS(), source, lineOf);
+  // toJS() throws (a ReferenceError) for an alias to an anchor that was never set: a seed error, not a crash (found by fuzz/).
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (e) {
+    throw seedError(source, [{ path: '', message: `YAML: ${(e as Error).message.split('\n')[0]}` }]);
+  }
+  return validateSeed(value, source, lineOf);
 }
 
 function nodeAt(root: unknown, path: ReadonlyArray<PropertyKey>): Node | undefined {

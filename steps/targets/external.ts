@@ -112,7 +112,14 @@ export function readExternalProfile(file: string, env: NodeJS.ProcessEnv = proce
   if (!existsSync(file)) throw invalid(`external target profile ${file} does not exist (copy steps/targets/profiles/example-okta-agent.yaml and edit it)`);
   const doc = parseDocument(readFileSync(file, 'utf8'));
   if (doc.errors.length > 0) throw invalid(`${file}: not valid YAML: ${doc.errors[0]!.message}`);
-  const parsed = profileSchema.safeParse(doc.toJS());
+  // toJS() throws (a ReferenceError) for an alias to an anchor that was never set: bad input, not a crash (found by fuzz/).
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (e) {
+    throw invalid(`${file}: not valid YAML: ${(e as Error).message}`);
+  }
+  const parsed = profileSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw invalid(`${file}: ${issue.path.join('.') || 'profile'}: ${issue.message}`);
