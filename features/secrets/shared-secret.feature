@@ -37,7 +37,7 @@ Feature: The shared secret and the client address decide who the agent answers
     When she signs in to WorkSpaces with her current Okta Verify code
     Then the agent dropped 2 requests as "unknown-client"
 
-  @needs:lab-codes
+  @needs:lab-codes @needs:two-client-addresses
   Scenario: Both of the AD Connector's addresses are answered with the same secret
     Given the AD Connector alternates between its two addresses
     When she signs in to WorkSpaces with her current Okta Verify code

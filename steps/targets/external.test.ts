@@ -73,7 +73,8 @@ test('a server that answers is usable; one with another secret is named as such'
     process.env.RMH_TEST_SECRET = secret;
     const driver = await createTarget({ profile: good });
     assert.equal(driver.profile.name, 'external:lab-agent');
-    assert.deepEqual([...driver.profile.capabilities], ['status-server', 'proxy-state']);
+    // The profile's, plus two-client-addresses: toward 127.0.0.1 the run sends from 127.0.0.1 and 127.0.0.2.
+    assert.deepEqual([...driver.profile.capabilities], ['status-server', 'proxy-state', 'two-client-addresses']);
     const agent = await driver.start({} as never);
     assert.deepEqual(agent.endpoint, { host: '127.0.0.1', port });
     assert.equal(agent.secret, secret);

@@ -84,6 +84,7 @@ const NEVER_EXTERNAL: Partial<Record<Capability, string>> = {
   'clock-control': 'an external agent runs on its own clock, which the suite cannot move',
   'agent-settings': "an external agent's settings are its operator's, which the suite cannot change per scenario",
   'client-allow-list': "the allow-list scenarios change the agent's client list, which for an external agent is its operator's",
+  'two-client-addresses': 'the run decides it from the source addresses (two where the machine has them toward the agent)',
 };
 /** What an external agent offers only with the run's okta-mock endpoint. */
 const NEEDS_OKTA_MOCK: readonly Capability[] = ['okta-mock', 'lab-codes', 'push-control'];
@@ -259,7 +260,7 @@ export async function createTarget(options: TargetOptions = {}): Promise<TargetD
   const targetProfile: TargetProfile = {
     name: `external:${profile.name}`,
     description: `${profile.description}; ${said.join('; ')}`,
-    capabilities: new Set(profile.capabilities),
+    capabilities: new Set([...profile.capabilities, ...(sources.addresses.length >= 2 ? (['two-client-addresses'] as const) : [])]),
   };
   const metricsUrl = profile.metricsUrl;
   return {

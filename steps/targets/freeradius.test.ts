@@ -49,6 +49,7 @@ test('the profile offers RADIUS hygiene and the lab codes (through labPassword),
     'proxy-state',
     'requires-message-authenticator',
     'status-server',
+    'two-client-addresses',
   ]);
   assert.ok(agent.endpoint.port > 1024);
   assert.equal(agent.onVirtualClock, false);

@@ -39,7 +39,7 @@ import { waitForRadius } from './radius-probe.ts';
 import { removeScratch, scratchDir, spawnTied, stopTied } from './tied-process.ts';
 import { type AgentSpec, type AgentUnderTest, type Capability, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
 
-const CAPABILITIES: readonly Capability[] = ['lab-codes', 'client-allow-list', 'message-authenticator', 'requires-message-authenticator', 'proxy-state', 'duplicate-cache', 'status-server'];
+const CAPABILITIES: readonly Capability[] = ['lab-codes', 'client-allow-list', 'message-authenticator', 'requires-message-authenticator', 'proxy-state', 'duplicate-cache', 'status-server', 'two-client-addresses'];
 
 export const freeradiusProfile: TargetProfile = {
   name: 'freeradius',

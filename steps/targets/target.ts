@@ -21,6 +21,7 @@ export const CAPABILITIES = [
   'client-allow-list', // drops requests from source addresses it was not told about
   'requires-message-authenticator', // drops Access-Requests without a valid Message-Authenticator (BlastRADIUS hardening)
   'agent-settings', // the suite can set the reference agent's own settings for one scenario (AgentSpec.configure; embedded only)
+  'two-client-addresses', // the AD Connector reaches the agent from two addresses, as AWS's does (an external target: when the machine has two)
 ] as const;
 
 export type Capability = (typeof CAPABILITIES)[number];
