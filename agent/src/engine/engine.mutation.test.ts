@@ -125,3 +125,59 @@ describe('engine decisions in full: Reply-Message, login and factor', () => {
     for (const [name, decision] of Object.entries(out)) assert.deepEqual(decision, EXPECTED[name], name);
   });
 });
+
+const EXPECTED_PASSWORD_FIRST: Record<string, Record<string, string>> = {
+  menu: { result: 'challenge', reason: 'factor-choice', replyMessage: 'Choose a factor: 1 Okta Verify code, 2 SMS code (+1 XXX-XXX-1234). Reply with its number, or enter a code.', login: ALICE },
+  pickOne: { result: 'challenge', reason: 'code-requested', replyMessage: 'Enter your Okta Verify code.', login: ALICE },
+  pickTotp: { result: 'challenge', reason: 'code-requested', replyMessage: 'Enter your Okta Verify code.', login: ALICE },
+  totpOtherDevice: { result: 'accept', reason: 'passcode-accepted', login: ALICE, factor: 'okta-verify-totp' },
+  notACode: { result: 'reject', reason: 'passcode-invalid', replyMessage: 'The code is not valid. Start again.', login: ALICE },
+  pickSms: { result: 'challenge', reason: 'code-requested', replyMessage: 'A code was sent by SMS to +1 XXX-XXX-1234. Enter it.', login: ALICE },
+  pickCall: { result: 'reject', reason: 'factor-not-enrolled', replyMessage: 'You have no CALL factor enrolled in Okta. Use another factor.', login: ALICE },
+  pickNonsense: { result: 'reject', reason: 'answer-not-understood', replyMessage: 'Reply with the number of a factor, or a code. Start again.', login: ALICE },
+  pick12: { result: 'reject', reason: 'answer-not-understood', replyMessage: 'Reply with the number of a factor, or a code. Start again.', login: ALICE },
+  pickCode: { result: 'accept', reason: 'passcode-accepted', login: ALICE, factor: 'okta-verify-totp' },
+  staleState: { result: 'reject', reason: 'challenge-expired', replyMessage: 'The sign-in expired. Start again.', login: ALICE },
+  internal: { result: 'reject', reason: 'internal-error', replyMessage: 'The MFA service failed to check your sign-in. Try again later.' },
+  unavailable: { result: 'reject', reason: 'okta-unavailable', replyMessage: 'Okta could not be reached to check your sign-in. Try again later.' },
+};
+
+describe('engine decisions in full: password-first and failures', () => {
+  it('the factor menu, each answer to it, a stale State, and Okta failing: what the user reads', async () => {
+    const out: Record<string, unknown> = {};
+    const pf = setup({ mode: 'password-first' });
+    pf.okta.addUser(ALICE, [OV_TOTP, SMS, { ...OV_TOTP, id: 'ov-totp-2' }], { password: 'pw' });
+    pf.okta.validCodes.set('ov-totp-2', '654321');
+    const menu = await pf.pap('alice', 'pw');
+    out.menu = shown(menu);
+    const pick = (d: Decision, answer: string) => pf.pap('alice', answer, { ...(d.state ? { state: d.state } : {}) });
+    out.pickOne = shown(await pick(menu, ' 1 '));
+    const menu2 = await pf.pap('alice', 'pw');
+    out.pickTotp = shown(await pick(menu2, '1'));
+    const menu3 = await pf.pap('alice', 'pw');
+    const askTotp = await pick(menu3, '1');
+    out.totpOtherDevice = shown(await pick(askTotp, ' 654321 '));
+    const menu4 = await pf.pap('alice', 'pw');
+    const askTotp4 = await pick(menu4, '1');
+    out.notACode = shown(await pick(askTotp4, 'push'));
+    const menu5 = await pf.pap('alice', 'pw');
+    out.pickSms = shown(await pick(menu5, '2'));
+    const menu7 = await pf.pap('alice', 'pw');
+    out.pickCall = shown(await pick(menu7, 'call'));
+    const menu8 = await pf.pap('alice', 'pw');
+    out.pickNonsense = shown(await pick(menu8, 'hello'));
+    const menu9 = await pf.pap('alice', 'pw');
+    out.pick12 = shown(await pick(menu9, '12'));
+    const menu10 = await pf.pap('alice', 'pw');
+    out.pickCode = shown(await pick(menu10, '654321'));
+    out.staleState = shown(await pick(menu10, '654321'));
+    const fail = setup();
+    fail.okta.addUser(ALICE, [OV_TOTP]);
+    fail.okta.failWith = new Error('boom');
+    out.internal = shown(await fail.pap('alice', '123456'));
+    fail.okta.failWith = Object.assign(new Error('down'), { reason: 'okta-unavailable' });
+    out.unavailable = shown(await fail.pap('alice', '123456'));
+    assert.deepEqual(Object.keys(out), Object.keys(EXPECTED_PASSWORD_FIRST));
+    for (const [name, decision] of Object.entries(out)) assert.deepEqual(decision, EXPECTED_PASSWORD_FIRST[name], name);
+  });
+});
