@@ -23,7 +23,8 @@ const target = process.env.RMH_TARGET ?? 'embedded';
 
 export default {
   import: ['steps/support/**/!(*.test).ts', 'steps/**/*.steps.ts'],
-  format: ['progress', `html:${out}/${target}/cucumber.html`, `message:${out}/${target}/messages.ndjson`],
+  // Quoted: a target name may hold a colon (zoo:<variant>, external:<name>), which Cucumber would split on.
+  format: ['progress', `"html":"${out}/${target}/cucumber.html"`, `"message":"${out}/${target}/messages.ndjson"`],
   formatOptions: { snippetInterface: 'async-await' },
   plugin: ['./reports/cucumber-plugin.ts'],
   pluginOptions: { rmh: {} },

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: type check, lint, unit tests, then the Cucumber features on every target.
+# `npm test`: type check, lint, unit tests, the Cucumber features on every target, then the zoo.
 # Every stage runs even if an earlier one failed, so one run shows all failures;
 # the exit code is non-zero if any stage failed. The closing tally keeps apart
 # unit tests, simulator checks (the @no-agent scenarios, run once) and agent
@@ -23,6 +23,8 @@ stage typecheck npm run --silent typecheck
 stage lint npm run --silent lint
 stage unit npm run --silent test:unit
 stage features npm run --silent test:features
+# The suite proves it can fail: every broken variant of the reference agent must be caught, by name (issue 16).
+stage zoo bash scripts/zoo.sh
 
 # node's test runner: "ℹ pass N" / "ℹ fail N"; the harness summary (reports/cucumber-plugin.ts summaryLines):
 # "  <target>: N passed, N failed, N not applicable, N expected deviations, N unexpected passes"
@@ -48,5 +50,5 @@ if [ ${#failed[@]} -gt 0 ]; then
   tally "$logs"/*.log
   exit 1
 fi
-echo "npm test: all stages passed (typecheck, lint, unit, features)"
+echo "npm test: all stages passed (typecheck, lint, unit, features, zoo)"
 tally "$logs"/*.log

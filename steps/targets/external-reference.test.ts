@@ -132,7 +132,7 @@ async function runAgainstOwnAgent(setup: Setup): Promise<void> {
       const verdicts = (name: string): Map<string, string> =>
         new Map(JSON.parse(readFileSync(join(out, name, 'verdicts.json'), 'utf8')).verdicts.map((v: { id: string; verdict: string }) => [v.id, v.verdict]));
       const onProcess = verdicts('process');
-      const onExternal = verdicts(external.target.replace(':', '-'));
+      const onExternal = verdicts(external.target);
       for (const [id, v] of onExternal) {
         if (v === 'not-applicable') continue;
         assert.ok(!(onProcess.get(id) === 'pass' && v !== 'pass'), `${id} passes on process but is ${v} on the agent run by hand`);
