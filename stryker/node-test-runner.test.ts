@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { expandGlobs } from './node-test-runner.ts';
+import { expandGlobs, fileOfTestId } from './node-test-runner.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -17,18 +17,21 @@ describe('stryker/node-test-runner', () => {
     const out = execFileSync(process.execPath, ['driver.ts'], { cwd: fixtures, encoding: 'utf8', timeout: 60_000 });
     const { dry, killed, survived, hung, hungMs } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
     assert.equal(dry.status, 'complete');
+    // Test ids are the file and a digest of its text, so an edited test file is a new test to Stryker's incremental mode.
+    const ids = dry.tests.map((t: { id: string }) => t.id);
     assert.deepEqual(
-      dry.tests.map((t: { id: string; status: number }) => [t.id, t.status]),
+      dry.tests.map((t: { id: string; name: string; status: number }) => [fileOfTestId(t.id), t.name, t.status]),
       [
-        ['sum.test.ts', 0],
-        ['sync-only.test.ts', 0],
-        ['waits.test.ts', 0],
+        ['sum.test.ts', 'sum.test.ts', 0],
+        ['sync-only.test.ts', 'sync-only.test.ts', 0],
+        ['waits.test.ts', 'waits.test.ts', 0],
       ],
     );
-    assert.deepEqual(dry.mutantCoverage.perTest['sum.test.ts'], { 1: 1 });
-    assert.equal(dry.mutantCoverage.perTest['sync-only.test.ts'], undefined);
+    for (const id of ids) assert.match(id, /^[a-z-]+\.test\.ts#[0-9a-f]{12}$/);
+    assert.deepEqual(dry.mutantCoverage.perTest[ids[0]], { 1: 1 });
+    assert.equal(dry.mutantCoverage.perTest[ids[1]], undefined);
     assert.equal(killed.status, 'killed');
-    assert.deepEqual(killed.killedBy, ['sum.test.ts']);
+    assert.deepEqual(killed.killedBy, [ids[0]]);
     assert.match(killed.failureMessage, /adds/);
     assert.equal(survived.status, 'survived');
     assert.equal(survived.nrOfTests, 2);

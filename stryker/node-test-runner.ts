@@ -21,7 +21,8 @@
  * Options (stryker config): nodeTest.testFiles — globs of *.test.ts files;
  * nodeTest.testTimeoutMs — one test's limit (default 5000).
  */
-import { globSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { globSync, readFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { relative, resolve as resolvePath } from 'node:path';
 import { run } from 'node:test';
@@ -68,6 +69,12 @@ export function expandGlobs(patterns: readonly string[], cwd: string): string[] 
   return [...new Set(files)].sort();
 }
 
+/** The file of a test id (`path#digest`). */
+export function fileOfTestId(id: string): string {
+  const hash = id.lastIndexOf('#');
+  return hash < 0 ? id : id.slice(0, hash);
+}
+
 function context(): InstrumenterContext {
   const g = globalThis as unknown as Record<string, InstrumenterContext | undefined>;
   g[INSTRUMENTER_CONSTANTS.NAMESPACE] ??= {};
@@ -81,6 +88,8 @@ export class NodeTestRunner {
   private testFiles: string[] = [];
   private testTimeoutMs = 5000;
   private sourcesLoaded = false;
+  /** Test ids by file (see #testId). */
+  private readonly ids = new Map<string, string>();
   /** Each file's time in the dry run: a mutant's files run fastest first, so a kill comes early. */
   private readonly dryRunMs = new Map<string, number>();
 
@@ -123,22 +132,41 @@ export class NodeTestRunner {
     ctx.hitLimit = options.hitLimit;
     ctx.hitCount = options.hitLimit ? 0 : undefined;
     try {
-      const files = [...(options.testFilter ?? this.testFiles)].sort((a, b) => (this.dryRunMs.get(a) ?? 0) - (this.dryRunMs.get(b) ?? 0));
+      const files = (options.testFilter?.map(fileOfTestId) ?? [...this.testFiles]).sort(
+        (a, b) => (this.dryRunMs.get(this.#testId(a)) ?? 0) - (this.dryRunMs.get(this.#testId(b)) ?? 0),
+      );
       return toMutantRunResult(await this.runFiles(files, options.disableBail, false));
     } finally {
       ctx.activeMutant = undefined;
     }
   }
 
+  /**
+   * A test file's id: its path and a digest of its text. Stryker's incremental
+   * mode reuses a mutant's result while its tests are "unchanged", and it can
+   * only see a test change through the id when a test has no position (one
+   * per file here): an edited test file is a new test, so every mutant it
+   * covers or killed is tested again.
+   */
+  #testId(file: string): string {
+    let id = this.ids.get(file);
+    if (id === undefined) {
+      id = `${file}#${createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12)}`;
+      this.ids.set(file, id);
+    }
+    return id;
+  }
+
   private async runFiles(files: readonly string[], disableBail: boolean, perTestCoverage: boolean): Promise<DryRunResult> {
     const ctx = context();
     const tests: TestResult[] = [];
     for (const file of files) {
-      ctx.currentTestId = perTestCoverage ? file : undefined;
+      const id = this.#testId(file);
+      ctx.currentTestId = perTestCoverage ? id : undefined;
       generation += 1;
       const started = performance.now();
       // The dry run has no limit of its own (Stryker's dryRunTimeoutMinutes).
-      const known = this.dryRunMs.get(file);
+      const known = this.dryRunMs.get(id);
       const limitMs = known === undefined ? undefined : 3 * known + this.testTimeoutMs;
       const outcome = await this.runFile(file, disableBail, limitMs);
       ctx.currentTestId = undefined;
@@ -147,10 +175,10 @@ export class NodeTestRunner {
       if (limit) return limit;
       if (outcome === 'timeout') return { status: DryRunStatus.Timeout, reason: `${file} did not finish within ${limitMs} ms` };
       if (outcome.length > 0) {
-        tests.push({ id: file, name: file, fileName: file, timeSpentMs, status: TestStatus.Failed, failureMessage: outcome.join('; ') });
+        tests.push({ id, name: file, fileName: file, timeSpentMs, status: TestStatus.Failed, failureMessage: outcome.join('; ') });
         if (!disableBail) break;
       } else {
-        tests.push({ id: file, name: file, fileName: file, timeSpentMs, status: TestStatus.Success });
+        tests.push({ id, name: file, fileName: file, timeSpentMs, status: TestStatus.Success });
       }
     }
     return { status: DryRunStatus.Complete, tests };
