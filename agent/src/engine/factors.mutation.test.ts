@@ -59,6 +59,7 @@ describe('factors: masked destinations (never the whole number or address)', () 
     // 11 digits not starting with 1, and a 1-prefixed number of another length.
     assert.equal(maskPhone('+49 3012345678'), 'number ending 5678');
     assert.equal(maskPhone('1555010123'), 'number ending 0123');
+    assert.equal(maskPhone('+7 495 123 4567'), 'number ending 4567');
     assert.equal(maskPhone('1234'), 'number ending 1234');
     assert.equal(maskPhone('123'), 'your phone');
     assert.equal(maskPhone(undefined), 'your phone');
