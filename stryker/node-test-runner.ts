@@ -142,11 +142,11 @@ export class NodeTestRunner {
   }
 
   /**
-   * A test file's id: its path and a digest of its text. Stryker's incremental
-   * mode reuses a mutant's result while its tests are "unchanged", and it can
-   * only see a test change through the id when a test has no position (one
-   * per file here): an edited test file is a new test, so every mutant it
-   * covers or killed is tested again.
+   * A test file's id (and name): its path and a digest of its text. Stryker's
+   * incremental mode reuses a mutant's result while its tests are "unchanged",
+   * matching tests by name, and a test with no position (one per file here)
+   * never looks changed: with the digest in the name an edited test file is a
+   * new test, so every mutant it covers or killed is tested again.
    */
   #testId(file: string): string {
     let id = this.ids.get(file);
@@ -175,10 +175,10 @@ export class NodeTestRunner {
       if (limit) return limit;
       if (outcome === 'timeout') return { status: DryRunStatus.Timeout, reason: `${file} did not finish within ${limitMs} ms` };
       if (outcome.length > 0) {
-        tests.push({ id, name: file, fileName: file, timeSpentMs, status: TestStatus.Failed, failureMessage: outcome.join('; ') });
+        tests.push({ id, name: id, fileName: file, timeSpentMs, status: TestStatus.Failed, failureMessage: outcome.join('; ') });
         if (!disableBail) break;
       } else {
-        tests.push({ id, name: file, fileName: file, timeSpentMs, status: TestStatus.Success });
+        tests.push({ id, name: id, fileName: file, timeSpentMs, status: TestStatus.Success });
       }
     }
     return { status: DryRunStatus.Complete, tests };
