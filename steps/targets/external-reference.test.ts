@@ -22,7 +22,7 @@ const root = new URL('../../', import.meta.url).pathname;
 const SECRET = 'my-own-agent-secret-4f9c2a';
 const TOKEN = '00okta-mock-token-for-my-own-agent-7c1e';
 /** Areas that exercise Okta (codes, pushes, SMS, user states) and RADIUS hygiene; modes and timeouts are the operator's. */
-const AREAS = 'factors,users,protocol,secrets';
+const AREAS = 'factors,protocol,secrets';
 const CAPABILITIES = [
   'okta-mock',
   'lab-codes',
