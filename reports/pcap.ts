@@ -255,11 +255,11 @@ export function radiusPorts(events: readonly PacketEvent[]): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
-/** The tshark command that decodes a pcap of these events (the secret stays a placeholder). */
+/** The tshark command that decodes a pcap of these events (the secret stays a placeholder; docs/lab-secrets-and-clock.md says which secret a run used). */
 export function tsharkCommand(file: string, events: readonly PacketEvent[]): string {
   const decodeAs = radiusPorts(events)
     .filter((p) => p !== 1812 && p !== 1813)
     .map((p) => ` -d udp.port==${p},radius`)
     .join('');
-  return `tshark -r ${file} -o 'radius.shared_secret:<your shared secret>' -o radius.validate_authenticator:TRUE${decodeAs} -V`;
+  return `tshark -r ${file} -o 'radius.shared_secret:<the shared secret: docs/lab-secrets-and-clock.md>' -o radius.validate_authenticator:TRUE${decodeAs} -V`;
 }
