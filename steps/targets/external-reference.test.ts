@@ -3,7 +3,7 @@
 // with its own secret, on ::1 and on an address inside a network namespace this
 // test creates, wired to the run's stable okta-mock endpoint (fixed URL, token
 // and CA). The harness reaches it as an external target: every applicable
-// scenario passes, and every scenario that passes on the process target (the
+// scenario passes, and every scenario that passes on the embedded target (the
 // same agent, started by the harness) and applies here passes here too.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -60,8 +60,8 @@ interface Setup {
   clients: string[];
   /** Runs the agent's command (e.g. inside a network namespace). */
   wrap?: (argv: string[]) => string[];
-  /** Also run the process target and compare. */
-  compareWithProcess: boolean;
+  /** Also run the embedded target (the same agent, started by the harness) and compare. */
+  compareWithEmbedded: boolean;
 }
 
 async function runAgainstOwnAgent(setup: Setup): Promise<void> {
@@ -113,7 +113,7 @@ async function runAgainstOwnAgent(setup: Setup): Promise<void> {
       }),
     );
     const out = join(dir, 'out');
-    const targets = setup.compareWithProcess ? 'process,external' : 'external';
+    const targets = setup.compareWithEmbedded ? 'embedded,external' : 'external';
     const run = spawnSync(
       process.execPath,
       [join(root, 'bin/radius-mfa-harness.js'), 'run', '--target', targets, '--profile', profile, '--area', AREAS, '--parallel', '1', '--out', out, '--ci'],
@@ -128,16 +128,16 @@ async function runAgainstOwnAgent(setup: Setup): Promise<void> {
     assert.ok(external, `no external column in the matrix: ${matrix.targets.map((t) => t.target).join(', ')}`);
     assert.equal(external.summary.fail, 0, summary);
     assert.ok((external.summary.pass ?? 0) >= 40, `only ${external.summary.pass} scenarios passed on the agent run by hand:\n${summary}`);
-    if (setup.compareWithProcess) {
+    if (setup.compareWithEmbedded) {
       const verdicts = (name: string): Map<string, string> =>
         new Map(JSON.parse(readFileSync(join(out, name, 'verdicts.json'), 'utf8')).verdicts.map((v: { id: string; verdict: string }) => [v.id, v.verdict]));
-      const onProcess = verdicts('process');
+      const onEmbedded = verdicts('embedded');
       const onExternal = verdicts(external.target);
       for (const [id, v] of onExternal) {
         if (v === 'not-applicable') continue;
-        assert.ok(!(onProcess.get(id) === 'pass' && v !== 'pass'), `${id} passes on process but is ${v} on the agent run by hand`);
+        assert.ok(!(onEmbedded.get(id) === 'pass' && v !== 'pass'), `${id} passes on embedded but is ${v} on the agent run by hand`);
       }
-      const okta = [...onExternal].filter(([id, v]) => v === 'pass' && onProcess.get(id) === 'pass').length;
+      const okta = [...onExternal].filter(([id, v]) => v === 'pass' && onEmbedded.get(id) === 'pass').length;
       assert.ok(okta >= 40, `only ${okta} scenarios pass on both`);
     }
   } finally {
@@ -154,8 +154,8 @@ async function waitFor(ok: () => boolean, ms: number, why: () => string): Promis
   }
 }
 
-test('the reference agent run by hand on ::1, wired to the run\u2019s okta-mock endpoint, passes as an external target what it passes as a process', async () => {
-  await runAgainstOwnAgent({ agentHost: '::1', oktaHost: '127.0.0.1', clients: ['::1'], compareWithProcess: true });
+test('the reference agent run by hand on ::1, wired to the run\u2019s okta-mock endpoint, passes as an external target what it passes embedded', async () => {
+  await runAgainstOwnAgent({ agentHost: '::1', oktaHost: '127.0.0.1', clients: ['::1'], compareWithEmbedded: true });
 });
 
 const canNetns = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
@@ -183,7 +183,7 @@ test('the reference agent run by hand inside a network namespace (198.18.0.2) pa
       oktaHost: '198.18.0.1',
       clients: ['198.18.0.1'],
       wrap: (argv) => ['ip', 'netns', 'exec', ns, ...argv],
-      compareWithProcess: false,
+      compareWithEmbedded: false,
     });
   } finally {
     spawnSync('ip', ['link', 'del', hostSide]);
