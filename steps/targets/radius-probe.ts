@@ -13,9 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { encodeRequest, encodeStatusServer, verifyResponseAuthenticator } from '../../agent/src/radius/codec.ts';
-import { radiusCodeName } from '../../agent/src/radius/codes.ts';
-import { attr } from '../../agent/src/radius/packet.ts';
+// The probe judges the agent: it is built and checked with the connector's codec (the npm radius package), never the agent's.
+import { encodeAccessRequest, encodeStatusServer, verifyReply } from '../../simulators/ad-connector/radius-codec.ts';
 
 export type ProbeKind = 'status-server' | 'access-request';
 
@@ -56,21 +55,21 @@ export function probeRadius(o: ProbeOptions): Promise<ProbeResult> {
   const what = o.kind === 'status-server' ? 'Status-Server' : 'Access-Request';
   const identifier = randomBytes(1)[0]!;
   const authenticator = randomBytes(16);
-  const packet =
+  const request =
     o.kind === 'status-server'
-      ? encodeStatusServer(identifier, o.secret, [attr.text('NAS-Identifier', 'radius-mfa-harness-probe')], authenticator)
-      : encodeRequest(
-          {
-            code: 1,
-            identifier,
-            authenticator,
-            attributes: [attr.text('User-Name', 'radius-mfa-harness-probe'), attr.text('NAS-Identifier', 'radius-mfa-harness-probe')],
-            // Not a credential: a fixed string for a user that doesn't exist.
-            userPassword: 'probe',
-            messageAuthenticator: o.messageAuthenticator === false ? 'none' : 'first',
-          },
-          o.secret,
-        );
+      ? encodeStatusServer({ identifier, secret: o.secret, authenticator, nasIdentifier: 'radius-mfa-harness-probe' })
+      : encodeAccessRequest({
+          identifier,
+          secret: o.secret,
+          authenticator,
+          userName: 'radius-mfa-harness-probe',
+          // Not a credential: a fixed string for a user that doesn't exist.
+          password: 'probe',
+          protocol: 'PAP',
+          nasIdentifier: 'radius-mfa-harness-probe',
+          messageAuthenticator: o.messageAuthenticator !== false,
+        });
+  const packet = request.bytes;
   const family = isIP(o.host) === 6 ? 'udp6' : 'udp4';
   return new Promise((resolve) => {
     const socket: Socket = createSocket(family);
@@ -107,11 +106,12 @@ export function probeRadius(o: ProbeOptions): Promise<ProbeResult> {
     });
     socket.on('message', (msg) => {
       if (msg.length < 20 || msg[1] !== identifier) return;
-      if (!verifyResponseAuthenticator(msg, authenticator, o.secret)) {
-        badSecret = true;
+      const checked = verifyReply(request, msg, o.secret);
+      if (!checked.ok) {
+        if (checked.reason === 'bad-response-authenticator' || checked.reason === 'bad-message-authenticator') badSecret = true;
         return;
       }
-      finish({ ok: true, code: msg[0]!, codeName: radiusCodeName(msg[0]!), rttMs: Math.round(performance.now() - started) });
+      finish({ ok: true, code: checked.reply.code, codeName: checked.reply.codeName, rttMs: Math.round(performance.now() - started) });
     });
     const send = (): void => {
       if (!done) socket.send(packet);
