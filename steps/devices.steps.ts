@@ -183,7 +183,12 @@ Then(
     example: 'Then no code was sent to her by SMS',
   },
   function (this: LabWorld, person: Person, channel: Channel) {
-    this.lastResult(person); // the person's sign-in has ended: anything the agent sent for it has arrived
+    // Only after the agent answered the person's sign-in is "nothing arrived" proof of anything: a silent or dead agent sends nothing either.
+    const { result } = this.lastResult(person);
+    assert.ok(
+      result.attempts > 0 && result.reason !== 'mfa-timeout',
+      `${person}'s last sign-in got no answer from the agent (${result.reason}), so no code proves nothing: check that sign-in first`,
+    );
     const n = this.messagesSinceExchangeStart(person, channel);
     assert.equal(n, 0, `${n} message(s) reached ${person} by ${channel} since the last sign-in began`);
   },

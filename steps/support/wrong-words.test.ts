@@ -76,6 +76,11 @@ const CASES: Case[] = [
     fails: /"she" refers to Bob \(the person last named\)/,
   },
   {
+    name: 'no SMS from a dead agent proves nothing',
+    lines: [...ALICE, 'And Alice can receive codes by SMS', 'Given the agent under test has crashed', 'When she signs in to WorkSpaces with her current Okta Verify code', 'Then no code was sent to her by SMS'],
+    fails: /Alice's last sign-in got no answer from the agent \(mfa-timeout\)/,
+  },
+  {
     name: 'silence from a dead agent proves nothing',
     lines: [...ALICE, 'Given the agent under test has crashed', "When a RADIUS client sends Alice's current Okta Verify code", 'Then the agent does not answer'],
     fails: /did not answer a known-good request afterwards either/,
