@@ -80,6 +80,12 @@ export interface OktaAdmin {
   unlockUser(userId: string): Promise<AdminUser>;
   /** POST /lifecycle/expire_password: PASSWORD_EXPIRED until the user changes it. */
   expirePassword(userId: string): Promise<AdminUser>;
+  /**
+   * Sets the password without the old one, as an admin does: `POST /api/v1/users/{id}`
+   * with `credentials.password.value` (updateUser, partial update).
+   * https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/#tag/User/operation/updateUser
+   */
+  setPassword(userId: string, password: string): Promise<AdminUser>;
   /** Deactivates if needed, then deletes for good (Okta's two DELETEs). */
   deleteUser(userId: string): Promise<void>;
   assignToApp(appId: string, userId: string): Promise<void>;

@@ -186,6 +186,11 @@ export class HttpOktaAdmin implements OktaAdmin {
     return userOf(r.json);
   }
 
+  async setPassword(userId: string, password: string): Promise<AdminUser> {
+    const r = await this.#call('updateUser', 'POST', `/api/v1/users/${enc(userId)}`, { credentials: { password: { value: password } } });
+    return userOf(r.json);
+  }
+
   async deleteUser(userId: string): Promise<void> {
     // The first DELETE of a user who is not DEPROVISIONED deactivates; the second deletes. 404: gone already.
     for (let i = 0; i < 2; i++) {

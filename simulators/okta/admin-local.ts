@@ -77,6 +77,12 @@ export class LocalOktaAdmin implements OktaAdmin {
     return view(this.#call('expirePassword', () => this.org.expirePassword(userId)));
   }
 
+  async setPassword(userId: string, password: string): Promise<AdminUser> {
+    const id = this.#call('updateUser', () => this.org.requireUser(userId)).id;
+    this.#call('updateUser', () => this.org.setPassword(id, password));
+    return view(this.org.requireUser(id));
+  }
+
   async deleteUser(userId: string): Promise<void> {
     const id = this.#call('deleteUser', () => this.org.requireUser(userId)).id;
     if (!this.#call('deleteUser', () => this.org.deleteUser(id))) this.#call('deleteUser', () => this.org.deleteUser(id));

@@ -107,6 +107,15 @@ for (const [name, make] of implementations) {
       await assert.rejects(admin.createUser({ login: 'sam@corp.example.com', password: 'x' }), failsWith('E0000001'), 'logins are unique');
     });
 
+    it('a password set by the admin replaces the old one (updateUser)', async () => {
+      const { admin, org } = w;
+      const pat = await admin.createUser({ login: 'pat@corp.example.com', password: 'Pat-pw-1' });
+      assert.equal((await admin.setPassword(pat.id, 'Pat,new-pw-2')).status, 'ACTIVE');
+      assert.equal(org.checkPassword(pat.id, 'Pat,new-pw-2'), true);
+      assert.equal(org.checkPassword(pat.id, 'Pat-pw-1'), false);
+      await assert.rejects(admin.setPassword('00unoone', 'x-pw-3'), failsWith('E0000007'));
+    });
+
     it('app assignment: assign, check, unassign', async () => {
       const { admin, appId } = w;
       const bob = await admin.createUser({ login: 'bob@corp.example.com', password: 'Bob-pw-1' });

@@ -12,7 +12,7 @@ import { type HttpHandler, HttpResponse, http } from 'msw';
 import { sleep } from '../../agent/src/clock.ts';
 import type { ExtensionName } from './extensions.ts';
 import { isOktaApiError, OKTA_ERRORS, OktaApiError, type OktaErrorName } from './okta-errors.ts';
-import type { OktaOrg } from './org.ts';
+import { DUO_SMS_KEYWORD, type OktaOrg } from './org.ts';
 import type { RateLimitState } from './faults.ts';
 import {
   appUserView,
@@ -156,7 +156,15 @@ export function oktaHandlers(org: OktaOrg, options: OktaHandlerOptions = {}): Ht
       const f = org.requireFactor(u.id, ctx.params.factorId ?? '');
       const body = await ctx.json();
       const passCode = typeof body.passCode === 'string' || typeof body.passCode === 'number' ? String(body.passCode) : undefined;
-      const extension: ExtensionName | undefined = f.factorType === 'web' && f.provider === 'DUO' ? 'duo-passcode-verify' : undefined;
+      // Duo (web/DUO) is outside the document: no passCode is a Duo push, "sms" asks Duo for an SMS passcode (org.ts).
+      const extension: ExtensionName | undefined =
+        f.factorType === 'web' && f.provider === 'DUO'
+          ? passCode === undefined || passCode === ''
+            ? 'duo-push-verify'
+            : passCode.trim().toLowerCase() === DUO_SMS_KEYWORD
+              ? 'duo-sms-verify'
+              : 'duo-passcode-verify'
+          : undefined;
       const outcome = org.verifyFactor(u.id, f.id, passCode === undefined ? {} : { passCode });
       const answer = (status: number, b: Json): Answer => (extension ? { status, body: b, extension } : { status, body: b });
       switch (outcome.result) {
@@ -202,6 +210,18 @@ export function oktaHandlers(org: OktaOrg, options: OktaHandlerOptions = {}): Ht
       const body = await ctx.json();
       const a = org.authn.verify(ctx.base, ctx.params.factorId ?? '', body.stateToken, body.passCode);
       return { status: a.status, body: a.body, extension: 'authn-factor-verify' };
+    }),
+    // Inline enrolment inside an MFA_ENROLL transaction (Okta_Radius_App-gen-config-app.htm; Authentication API "Enroll Factor").
+    route({ method: 'POST', path: '/api/v1/authn/factors', extension: 'authn-factor-enroll', auth: false }, async (ctx) => {
+      const body = await ctx.json();
+      const phoneNumber = asObject(body.profile).phoneNumber;
+      const a = org.authn.enroll(ctx.base, body.stateToken, body.factorType, body.provider, typeof phoneNumber === 'string' ? { phoneNumber } : {});
+      return { status: a.status, body: a.body, extension: 'authn-factor-enroll' };
+    }),
+    route({ method: 'POST', path: '/api/v1/authn/factors/{factorId}/lifecycle/activate', extension: 'authn-factor-activate', auth: false }, async (ctx) => {
+      const body = await ctx.json();
+      const a = org.authn.activate(ctx.params.factorId ?? '', body.stateToken, body.passCode);
+      return { status: a.status, body: a.body, extension: 'authn-factor-activate' };
     }),
 
     // ── admin calls that build an org ────────────────────────────────────
@@ -295,6 +315,14 @@ export function oktaHandlers(org: OktaOrg, options: OktaHandlerOptions = {}): Ht
         .filter((u) => !q || [u.profile.firstName, u.profile.lastName, u.profile.email].some((v) => v.toLowerCase().startsWith(q)))
         .slice(0, limit);
       return ok(users.map((u) => userView(ctx.base, u)));
+    }),
+    // Update a user (partial): the harness sets a password as an admin (OktaAdmin.setPassword); profile fields are not changed here.
+    route({ method: 'POST', path: '/api/v1/users/{id}', operationId: 'updateUser', auth: true }, async (ctx) => {
+      const body = await ctx.json();
+      const password = asObject(asObject(body.credentials).password).value;
+      const u = org.requireUser(ctx.params.id ?? '');
+      if (typeof password === 'string') org.setPassword(u.id, password);
+      return ok(userView(ctx.base, u));
     }),
     route({ method: 'POST', path: '/api/v1/users/{id}/lifecycle/expire_password', operationId: 'expirePassword', auth: true }, (ctx) =>
       ok(userView(ctx.base, org.expirePassword(ctx.params.id ?? ''))),
