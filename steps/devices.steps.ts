@@ -64,8 +64,8 @@ Given(
     description: 'States that the person has no factor in Okta (checks it).',
     example: 'Given Frank has no MFA factor enrolled',
   },
-  function (this: LabWorld, person: Person) {
-    assert.equal(this.org.listFactors(this.oktaUserId(person)).length, 0, `${person} already has factors`);
+  async function (this: LabWorld, person: Person) {
+    assert.equal((await this.oktaAdmin.listFactors(this.oktaUserId(person))).length, 0, `${person} already has factors`);
   },
 );
 
@@ -94,17 +94,19 @@ When(
 When(
   '{user} activates it with the code it shows',
   {
-    description: 'Finishes the pending enrolment by typing the code the app shows into Okta.',
+    description: "Finishes the pending enrolment by typing the code the app shows into Okta (Okta's Management API: activate the factor).",
     example: 'When he activates it with the code it shows',
   },
-  function (this: LabWorld, person: Person) {
+  async function (this: LabWorld, person: Person) {
     const userId = this.oktaUserId(person);
-    const pending = this.org.listFactors(userId).find((f) => f.status === 'PENDING_ACTIVATION');
+    const pending = (await this.oktaAdmin.listFactors(userId)).find((f) => f.status === 'PENDING_ACTIVATION');
     assert.ok(pending, `${person} has no enrolment waiting for activation`);
     const phone = this.phone(person, 0);
     const app = pending.provider === 'GOOGLE' ? phone.googleAuthenticator : phone.oktaVerify;
     assert.ok(app, `${person}'s phone has no app for the pending ${pending.provider} enrolment`);
-    this.org.activateFactor(userId, pending.id, app.currentCode());
+    await this.oktaAdmin.activateFactor(userId, pending.id, app.currentCode());
+    const u = this.user(person);
+    u.totpStepUsed = Math.max(u.totpStepUsed ?? 0, Math.floor(this.clock.now() / 30_000));
   },
 );
 

@@ -91,8 +91,8 @@ Then(
     description: "The person's account status in Okta now: active, locked out, suspended or deprovisioned.",
     example: "Then Alice's Okta account is now locked out",
   },
-  function (this: LabWorld, person: Person, status: string) {
-    const user = this.org.getUser(this.oktaUserId(person));
+  async function (this: LabWorld, person: Person, status: string) {
+    const user = await this.oktaAdmin.getUser(this.oktaUserId(person));
     assert.ok(user, `${person} has no Okta account`);
     assert.equal(user.status, status, `${person}'s Okta account is ${user.status}`);
   },

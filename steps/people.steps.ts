@@ -31,25 +31,26 @@ Given(
 Given(
   '{user} is not assigned to the WorkSpaces app in Okta',
   {
-    description: "Removes the person's assignment to the RADIUS app in Okta (they stay active).",
+    description: "Removes the person's assignment to the RADIUS app in Okta (they stay active), through Okta's Management API.",
     example: 'Given Grace is not assigned to the WorkSpaces app in Okta',
   },
-  function (this: LabWorld, person: Person) {
-    this.org.unassignUserFromApp(this.appId, this.oktaUserId(person));
+  async function (this: LabWorld, person: Person) {
+    await this.oktaAdmin.unassignFromApp(this.appId, this.oktaUserId(person));
   },
 );
 
 Given(
   '{whose} Okta account is {oktaState}',
   {
-    description: "Puts the person's Okta account in a state: suspended, locked out or deprovisioned.",
+    description:
+      "Puts the person's Okta account in a state: suspended or deprovisioned through Okta's Management API (suspend, deactivate); locked out only on the lab's mock (Okta locks an account only after failed sign-ins: @needs:okta-mock).",
     example: "Given Grace's Okta account is suspended",
   },
-  function (this: LabWorld, person: Person, state: 'suspended' | 'locked out' | 'deprovisioned') {
+  async function (this: LabWorld, person: Person, state: 'suspended' | 'locked out' | 'deprovisioned') {
     const id = this.oktaUserId(person);
-    if (state === 'suspended') this.org.suspendUser(id);
+    if (state === 'suspended') await this.oktaAdmin.suspendUser(id);
     else if (state === 'locked out') this.org.lockUser(id);
-    else this.org.deprovision(id);
+    else await this.oktaAdmin.deactivateUser(id);
   },
 );
 

@@ -11,7 +11,7 @@ Feature: RADIUS status, failover to the second server, and a moved server
     When the AD Connector's RADIUS settings are applied
     Then the AD Connector's RADIUS status went through "Creating" to "Completed"
 
-  @needs:okta-mock
+  @needs:okta-admin
   Scenario: When the first RADIUS server does not answer the AD Connector fails over to the second
     Given the AD Connector's first RADIUS server does not answer
     When she signs in to WorkSpaces with her current Okta Verify code

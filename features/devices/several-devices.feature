@@ -1,9 +1,10 @@
-@area:devices @needs:okta-mock
+@area:devices @needs:okta-admin
 Feature: Users with several devices, no device, or a device still being set up
 
   Background:
     Given Frank is a WorkSpaces user
 
+  @needs:okta-mock
   Scenario: A code from either of two phones with Okta Verify signs Frank in
     Given Frank has Okta Verify on 2 phones
     When he signs in to WorkSpaces with the current Okta Verify code of his second phone
@@ -12,7 +13,7 @@ Feature: Users with several devices, no device, or a device still being set up
     And he signs in to WorkSpaces with the current Okta Verify code of his first phone
     Then he is signed in
 
-  @needs:push-control @needs:reference-rules
+  @needs:okta-mock @needs:push-control @needs:reference-rules
   Scenario: With several Okta Verify devices the push goes to the most recently enrolled one
     Given Frank has Okta Verify on 2 phones
     And Frank's second phone will approve the push after 2 seconds
@@ -37,6 +38,7 @@ Feature: Users with several devices, no device, or a device still being set up
     When he signs in to WorkSpaces with his current Okta Verify code
     Then he is rejected by the agent
 
+  @needs:okta-mock
   Scenario: Enrolling by scanning the QR code and confirming a code makes the factor usable
     When Frank enrols Google Authenticator by scanning the QR code Okta shows
     And he activates it with the code it shows

@@ -1,4 +1,4 @@
-@area:factors @needs:okta-mock
+@area:factors @needs:okta-admin
 Feature: Google Authenticator codes sign a user in
   A user enrolled with Google Authenticator types its code in the MFA field.
 
@@ -6,6 +6,7 @@ Feature: Google Authenticator codes sign a user in
     Given Bob is a WorkSpaces user
     And Bob has Google Authenticator on his phone
 
+  @needs:okta-mock
   Scenario: The current Google Authenticator code signs Bob in
     When he signs in to WorkSpaces with his current Google Authenticator code
     Then he is signed in
@@ -15,6 +16,7 @@ Feature: Google Authenticator codes sign a user in
     When he signs in to WorkSpaces with a wrong Google Authenticator code
     Then he is rejected by the agent
 
+  @needs:okta-mock
   Scenario: A user with both apps can use either code
     Given Bob has Okta Verify on his phone
     When he signs in to WorkSpaces with his current Okta Verify code

@@ -1,4 +1,4 @@
-@area:factors @needs:okta-mock
+@area:factors @needs:okta-admin
 Feature: Okta Verify codes sign a user in to WorkSpaces
   Alice types the six-digit code Okta Verify shows into the MFA field of the
   WorkSpaces sign-in page. The AD Connector checks her password, then asks the
@@ -8,6 +8,7 @@ Feature: Okta Verify codes sign a user in to WorkSpaces
     Given Alice is a WorkSpaces user
     And Alice has Okta Verify on her phone
 
+  @needs:okta-mock
   Scenario: The code Okta Verify shows now signs Alice in
     When she signs in to WorkSpaces with her current Okta Verify code
     Then she is signed in
@@ -34,6 +35,7 @@ Feature: Okta Verify codes sign a user in to WorkSpaces
     When she signs in again with the same code
     Then she is rejected by the agent
 
+  @needs:okta-mock
   Scenario: A code read just before it changes still works a few seconds later
     Given 25 seconds of the current time step have passed
     When she reads her Okta Verify code and types it 10 seconds later

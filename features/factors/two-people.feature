@@ -1,4 +1,4 @@
-@area:factors @needs:okta-mock
+@area:factors @needs:okta-admin
 Feature: Two people signing in at the same time each get their own answer
   Two Access-Requests are in flight together; each is judged on its own user
   and code, and a code only works for the person whose app shows it.
@@ -9,6 +9,7 @@ Feature: Two people signing in at the same time each get their own answer
     And Bob is a WorkSpaces user
     And Bob has Okta Verify on his phone
 
+  @needs:okta-mock
   Scenario: Alice and Bob sign in at the same time and both get in
     When Alice and Bob sign in to WorkSpaces at the same time with their current Okta Verify codes
     Then Alice is signed in

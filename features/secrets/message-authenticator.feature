@@ -33,7 +33,7 @@ Feature: Message-Authenticator protects against forged requests (BlastRADIUS)
     When a RADIUS client sends Alice's current Okta Verify code with Proxy-State "p1" and without a Message-Authenticator
     Then the agent does not answer
 
-  @needs:okta-mock
+  @needs:okta-admin
   Scenario: A signed request gets a reply that starts with Message-Authenticator
     When a RADIUS client sends Alice's current Okta Verify code
     Then the agent answers with Access-Accept

@@ -3,9 +3,13 @@
  * sends an activation code; the device scans it or receives it; the user
  * types the first code back and the org activates the factor. Only the org's
  * admin methods are used, so a seeded lab exercises the same enrolment flow a
- * scenario could.
+ * scenario could. TOTP apps can also be enrolled through Okta's Management
+ * API (`enrolTotpThroughApi`, any OktaAdmin); push (a device registration),
+ * SMS / voice / email (codes to the lab's inboxes) and Duo (Duo's own
+ * activation) need the mock org.
  */
 import { CodedError } from '../../agent/src/errors.ts';
+import type { OktaAdmin } from '../okta/admin-api.ts';
 import type { EnrollFactorInput, EnrollFactorResult } from '../okta/types.ts';
 import { type DuoMobile, DuoPasscodeVerifier } from './duo-mobile.ts';
 import type { EmailInbox } from './inboxes.ts';
@@ -138,4 +142,41 @@ export function enrolDuo(
     activate: opts.activate ?? true,
   });
   return { factorId: factor.id, verifier };
+}
+
+/**
+ * TOTP enrolment through Okta's Management API (OktaAdmin: the in-process
+ * mock, the mock served over HTTP, or a real org), as Okta documents it:
+ * POST /api/v1/users/{id}/factors `{factorType: "token:software:totp",
+ * provider}` answers PENDING_ACTIVATION with the shared secret; the app on
+ * the phone takes it (as scanning the QR code that encodes it); the code it
+ * shows activates the factor (…/lifecycle/activate `{passCode}`).
+ * https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserFactor/#tag/UserFactor/operation/enrollFactor
+ *
+ * `typedStep: -1` types the code of the time step before the app's current
+ * one (a person who read it just before it changed): Okta accepts one step of
+ * drift, and the current step stays unused for the first sign-in — against an
+ * org whose clock the harness can't move, the alternative is waiting up to
+ * 30 s of real time per enrolment. Returns the time step the activation used.
+ */
+export async function enrolTotpThroughApi(
+  admin: Pick<OktaAdmin, 'enrollTotp' | 'activateFactor'>,
+  userId: string,
+  app: OktaVerify | GoogleAuthenticator,
+  opts: { provider: 'OKTA' | 'GOOGLE'; label: string; activate?: boolean; typedStep?: 0 | -1; now: () => number },
+): Promise<TotpEnrolment & { activatedStep?: number }> {
+  const e = await admin.enrollTotp(userId, opts.provider);
+  const account = app.scan({ sharedSecret: e.sharedSecret, issuer: opts.provider === 'GOOGLE' ? 'Okta (Google Authenticator)' : 'Okta', label: opts.label });
+  if (!(opts.activate ?? true)) return { factorId: e.factorId, account };
+  const offset = opts.typedStep ?? 0;
+  const stepNow = (): number => Math.floor(opts.now() / 1000 / account.period);
+  // Code and step from the same time step (read again if a step boundary fell in between).
+  let step: number;
+  let code: string;
+  do {
+    step = stepNow();
+    code = app.code(account.id, offset);
+  } while (stepNow() !== step);
+  await admin.activateFactor(userId, e.factorId, code);
+  return { factorId: e.factorId, account, activatedStep: step + offset };
 }

@@ -17,7 +17,11 @@ import assert from 'node:assert/strict';
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { PacketEvent } from '../../agent/src/packet-events.ts';
 import { encodeAccessRequest, encodeStatusServer } from '../../simulators/ad-connector/radius-codec.ts';
+import type { LabClock } from '../../simulators/clock/lab-clock.ts';
+import { RealTimeClock } from '../../simulators/clock/real-time-clock.ts';
 import { VirtualClock } from '../../simulators/clock/virtual-clock.ts';
+import { ENROLMENT_SETTLE_MS } from '../../simulators/lab/lab.ts';
+import type { OktaAdmin } from '../../simulators/okta/admin-api.ts';
 import type { DeviceNetwork } from '../../simulators/devices/network.ts';
 import type { Phone } from '../../simulators/devices/phone.ts';
 import { DatagramLedger, type DriveBounds, drive } from '../../simulators/lab/driver.ts';
@@ -27,7 +31,7 @@ import type { AdConnector } from '../../simulators/ad-connector/index.ts';
 import type { AgentSpec, AgentUnderTest, TargetDriver } from '../targets/target.ts';
 import { ConnectorFixture } from './fixtures/ad-connector.ts';
 import { AgentFixture, LAB_SECRET } from './fixtures/agent-under-test.ts';
-import { type LabUser, PeopleFixture, type SignInRecord } from './fixtures/people.ts';
+import { type LabUser, PeopleFixture, runOktaOrg, type SignInRecord } from './fixtures/people.ts';
 import { nextIdentifier, RadiusClientFixture, type RawExchange, type RawRequest } from './fixtures/radius-client.ts';
 import type { Fixture, Scene } from './fixtures/scene.ts';
 import { type AppName, type Channel, PEOPLE, type Person, PRONOUN_OF, pronounGender } from './words.ts';
@@ -40,7 +44,13 @@ export { nextIdentifier, type RawExchange, type RawRequest } from './fixtures/ra
 export const NO_AGENT_TAG = '@no-agent';
 
 export class LabWorld extends World implements Scene {
-  readonly clock = new VirtualClock();
+  /**
+   * The lab clock. Against an org reached over the Management API
+   * (`run --okta-org`) the org keeps real time, so the lab follows the wall
+   * clock (it starts a settle period behind: building the lab moves it that
+   * far) and lab time can't be made to pass (`pass` refuses).
+   */
+  readonly clock: LabClock = runOktaOrg() ? new RealTimeClock({ offsetMs: -ENROLMENT_SETTLE_MS }) : new VirtualClock();
   /** The connector's, the agent's and hand-made datagrams, for the trace attachment. */
   readonly trace: PacketEvent[] = [];
   /** The same datagrams as the driver counts them: sent by one side, not yet received or dropped by the other. */
@@ -97,8 +107,14 @@ export class LabWorld extends World implements Scene {
     return this.people.network;
   }
 
+  /** The RADIUS app the agent serves (the lab org's; with --okta-org, --okta-app-id). */
   get appId(): string {
-    return this.lab.app.id;
+    return this.people.appId;
+  }
+
+  /** How the scenario sets Okta up: the Management API (in-process mock, or HTTP with --okta-org). */
+  get oktaAdmin(): OktaAdmin {
+    return this.people.admin;
   }
 
   get apiToken(): string {
@@ -139,8 +155,8 @@ export class LabWorld extends World implements Scene {
   }
 
   /** A person in AD and, unless `okta` is false, in Okta (assigned to the RADIUS app unless `assigned` is false); she is "she" from now on. */
-  addUser(person: Person, options: { okta?: boolean; assigned?: boolean } = {}): LabUser {
-    const u = this.people.add(person, options);
+  async addUser(person: Person, options: { okta?: boolean; assigned?: boolean } = {}): Promise<LabUser> {
+    const u = await this.people.add(person, options);
     this.current = person;
     return u;
   }
@@ -151,7 +167,7 @@ export class LabWorld extends World implements Scene {
 
   /** Installs and enrols an app on the person's phone; lab time moves on as after a user's enrolment. */
   async enrolApp(person: Person, app: AppName, phoneIndex = 0, options: { pending?: boolean } = {}): Promise<void> {
-    const { settle } = this.people.enrolApp(person, app, phoneIndex, options);
+    const { settle } = await this.people.enrolApp(person, app, phoneIndex, options);
     if (settle > 0) await this.pass(settle);
   }
 
@@ -166,8 +182,8 @@ export class LabWorld extends World implements Scene {
     return this.people.signInCodes(person, channel);
   }
 
-  setPassword(person: Person, password: string): void {
-    this.people.setPassword(person, password);
+  setPassword(person: Person, password: string): Promise<void> {
+    return this.people.setPassword(person, password);
   }
 
   /** The codes that reached the person on a channel since the last sign-in or exchange began (a call only when answered). */
@@ -281,6 +297,11 @@ export class LabWorld extends World implements Scene {
 
   /** Lets lab time pass (devices answer, codes expire); the agent's own time too when it is on the lab clock. */
   async pass(ms: number): Promise<void> {
+    if (this.people.remoteOrg) {
+      throw new Error(
+        `Lab time can't be made to pass by ${ms / 1000} s: the agent's Okta is an org reached over its Management API (--okta-org), whose clock the lab can't move; tag the scenario @needs:okta-mock.`,
+      );
+    }
     const until = this.clock.now() + ms;
     if (this.agent && !this.agent.onVirtualClock) {
       // The agent keeps its own (real) time; only the lab's moves.

@@ -87,7 +87,9 @@ const NEVER_EXTERNAL: Partial<Record<Capability, string>> = {
   'two-client-addresses': 'the run decides it from the source addresses (two where the machine has them toward the agent)',
 };
 /** What an external agent offers only with the run's okta-mock endpoint. */
-const NEEDS_OKTA_MOCK: readonly Capability[] = ['okta-mock', 'lab-codes', 'push-control'];
+const NEEDS_OKTA_MOCK: readonly Capability[] = ['okta-mock', 'lab-codes', 'push-control', 'okta-admin'];
+/** …or, for these, a run against an Okta org (`run --okta-org`) the agent's operator pointed it at: the World sets that org up through its Management API. */
+const WITH_OKTA_ORG: readonly Capability[] = ['okta-admin', 'lab-codes'];
 
 export interface ExternalProfile {
   file: string;
@@ -142,8 +144,10 @@ export function readExternalProfile(file: string, env: NodeJS.ProcessEnv = proce
   for (const c of p.capabilities) {
     const why = NEVER_EXTERNAL[c];
     if (why) throw invalid(`${file}: capabilities: ${c} can't be offered by an external agent (${why}); remove it`);
-    if (NEEDS_OKTA_MOCK.includes(c) && !p.oktaMock) {
-      throw invalid(`${file}: capabilities: ${c} needs the run's mock Okta: add an oktaMock section (host, httpsPort, token or tokenEnv, caDir) and point the agent's Okta URL at it`);
+    if (NEEDS_OKTA_MOCK.includes(c) && !p.oktaMock && !(WITH_OKTA_ORG.includes(c) && env.RMH_OKTA_ORG)) {
+      throw invalid(
+        `${file}: capabilities: ${c} needs the run's mock Okta: add an oktaMock section (host, httpsPort, token or tokenEnv, caDir) and point the agent's Okta URL at it${WITH_OKTA_ORG.includes(c) ? ', or run with --okta-org (the org the agent uses)' : ''}`,
+      );
     }
     if (c === 'metrics' && !p.metricsUrl) throw invalid(`${file}: capabilities: metrics needs metricsUrl (the agent's Prometheus /metrics with radius_mfa_dropped_packets_total)`);
   }
@@ -164,7 +168,8 @@ export function readExternalProfile(file: string, env: NodeJS.ProcessEnv = proce
     host: p.host,
     port: p.port,
     secret,
-    capabilities: p.capabilities,
+    // The mock behind the okta-mock endpoint is set up through the same Management API calls: okta-mock implies okta-admin.
+    capabilities: p.capabilities.includes('okta-mock') && !p.capabilities.includes('okta-admin') ? [...p.capabilities, 'okta-admin'] : p.capabilities,
     probe,
     probeTimeoutMs: p.probeTimeoutMs,
   };

@@ -43,6 +43,14 @@ export async function loadTarget(name: string, options: TargetOptions = {}): Pro
   if (name === ZOO) {
     throw new Error(`"${ZOO}" names every zoo variant: expand it first (expandTargetNames) and run each of ${ZOO_TARGET_NAMES.join(', ')}.`);
   }
+  const driver = await createDriver(name, options);
+  // `run --okta-org`: the agent's Okta is an org reached through the Management API (steps/targets/okta-org.ts).
+  const { oktaOrgFromEnv, withOktaOrg } = await import('./okta-org.ts');
+  const org = oktaOrgFromEnv();
+  return org ? withOktaOrg(driver, org) : driver;
+}
+
+async function createDriver(name: string, options: TargetOptions): Promise<TargetDriver> {
   if (isZooTarget(name)) {
     if (!ZOO_TARGET_NAMES.includes(name)) throw new Error(`Unknown target "${name}". Choose one of: ${targetNames.join(', ')}.`);
     const zoo = await import('./zoo.ts');
