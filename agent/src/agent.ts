@@ -122,6 +122,7 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
         timeouts: app.timeouts,
         factorMenu: app.factorMenu,
         oktaApp: app.oktaApp,
+        inlineEnrollment: app.inlineEnrollment,
         ...(app.groups ? { groups: { include: app.groups.include } } : {}),
       },
       okta: oktaClient,

@@ -80,6 +80,12 @@ const appSchema = z
     /** Which Okta app this stands for: Duo rules differ (amazon-workspaces: Duo passcode only; radius: Duo push/SMS/passcode). */
     oktaApp: z.enum(['amazon-workspaces', 'radius'], { error: "must be 'amazon-workspaces' or 'radius'" }).default('amazon-workspaces'),
     /**
+     * The RADIUS app's inline enrolment box (Okta_Radius_App-gen-config-app.htm: "To permit inline
+     * enrollment, check the box"); default false, as the box starts cleared. Password-first only: a
+     * user with no factor enrols SMS or a voice call through Access-Challenges.
+     */
+    inlineEnrollment: z.boolean({ error: 'inlineEnrollment must be true or false' }).default(false),
+    /**
      * "Report Client IP" (Okta_Radius_App-gen-client-ip.htm): the attribute that carries the user's
      * IP ("The most common attribute used for this information is 31 Calling Station ID"); the agent
      * passes it to Okta's Authn API (password modes) for network-zone rules. Off when absent.

@@ -10,7 +10,11 @@
  * calls on verify; the app and the
  * checker share only the secret, as real activation does.
  */
+import type { Clock } from '../../agent/src/clock.ts';
 import { CodedError } from '../../agent/src/errors.ts';
+import type { PushNotification } from '../okta/delivery.ts';
+import type { PushBehaviour } from './push-behaviour.ts';
+import { type AnswerChannel, type Connectivity, PushInbox, type PushRecord } from './push-inbox.ts';
 import { hotpCode, normaliseSecret } from './totp.ts';
 
 /** What activation hands the app (the Duo activation QR carries the equivalent). */
@@ -28,6 +32,55 @@ export class DuoMobile {
   #secret: string | undefined;
   #counter = 0;
   #label = '';
+  /**
+   * Duo Push (the generic RADIUS app: Okta_Radius_App.htm, "Duo (Push, SMS, and Passcode only)");
+   * only an install on a phone (clock and network) can receive pushes.
+   */
+  readonly #inbox: PushInbox | undefined;
+
+  constructor(opts?: { clock: Clock; phone: Connectivity }) {
+    this.#inbox = opts ? new PushInbox({ label: 'Duo Mobile', clock: opts.clock, phone: opts.phone }) : undefined;
+  }
+
+  /** The standing reaction to every Duo push (default: ignore). */
+  setPushBehaviour(b: PushBehaviour): void {
+    this.#requireInbox().setPushBehaviour(b);
+  }
+
+  /** Every Duo push this install was sent, oldest first. */
+  pushes(): PushRecord[] {
+    return this.#inbox?.pushes() ?? [];
+  }
+
+  /** Called by the network when the org sends this user a Duo push. */
+  deliver(notification: PushNotification, channel: AnswerChannel): PushRecord {
+    return this.#requireInbox().deliver(notification, channel);
+  }
+
+  /** The phone came back online: Duo pushes still valid appear now. */
+  flushQueued(): void {
+    this.#inbox?.flushQueued();
+  }
+
+  /** The user taps Approve on a Duo push. */
+  approve(transactionId: string): Promise<PushRecord> {
+    return this.#requireInbox().approve(transactionId);
+  }
+
+  /** The user taps Deny on a Duo push. */
+  deny(transactionId: string): Promise<PushRecord> {
+    return this.#requireInbox().deny(transactionId);
+  }
+
+  /** Resolves when every scripted answer already due has been given. */
+  idle(): Promise<void> {
+    return this.#inbox?.idle() ?? Promise.resolve();
+  }
+
+  #requireInbox(): PushInbox {
+    if (!this.#inbox) throw new CodedError('DEVICE_NO_PUSH', 'This Duo Mobile is not on a phone, so it cannot receive pushes; install it with Phone.installDuoMobile().');
+    return this.#inbox;
+  }
 
   /** Activates the app for an account (one Duo account per install, as in practice for one org). */
   activate(activation: DuoActivation): void {

@@ -9,6 +9,7 @@ import type { Clock } from '../../agent/src/clock.ts';
 import { CodedError } from '../../agent/src/errors.ts';
 import type { FactorDelivery, OneTimeCodeMessage, PushAnswer, PushNotification } from '../okta/delivery.ts';
 import { EmailInbox, type ReceivedCall, type ReceivedMessage } from './inboxes.ts';
+import type { DuoMobile } from './duo-mobile.ts';
 import type { OktaVerify, PushRecord } from './okta-verify.ts';
 import type { Phone } from './phone.ts';
 
@@ -94,6 +95,16 @@ export class DeviceNetwork implements FactorDelivery {
   // ---- FactorDelivery ----
 
   push(notification: PushNotification): void {
+    if (notification.app === 'duo-mobile') {
+      // A Duo push goes to the user's phone with Duo Mobile activated (Duo, not Okta, knows the device).
+      const duo = this.duoMobileOf(notification.login);
+      if (!duo) {
+        this.undelivered.push({ kind: 'push', notification, reason: `no activated Duo Mobile on a phone of ${notification.login}` });
+        return;
+      }
+      duo.deliver(notification, (tx, answer) => this.#answerToOrg(tx, answer));
+      return;
+    }
     const device = this.oktaVerify(notification.deviceId);
     if (!device) {
       this.undelivered.push({ kind: 'push', notification, reason: `no Okta Verify with deviceId ${notification.deviceId}` });
@@ -116,7 +127,19 @@ export class DeviceNetwork implements FactorDelivery {
     else phone.receiveCall(message);
   }
 
+  /** The user's activated Duo Mobile (on the first of their phones that has one). */
+  duoMobileOf(login: string): DuoMobile | undefined {
+    return this.phonesOf(login).find((p) => p.duoMobile?.activated)?.duoMobile;
+  }
+
   // ---- questions a scenario asks ----
+
+  /** Every Duo push sent to the user's Duo Mobile, oldest first. */
+  duoPushesFor(login: string): PushRecord[] {
+    return this.phonesOf(login)
+      .flatMap((p) => p.duoMobile?.pushes() ?? [])
+      .sort((a, b) => a.sentAt - b.sentAt);
+  }
 
   /** Every push sent to any of the user's Okta Verify installs, oldest first. */
   pushesFor(login: string): PushRecord[] {
@@ -140,6 +163,8 @@ export class DeviceNetwork implements FactorDelivery {
 
   /** A person answers a push by hand (control API, step definitions). */
   async answerPush(transactionId: string, answer: 'approve' | 'deny'): Promise<PushRecord> {
+    const duo = this.#phones.map((p) => p.duoMobile).find((d) => d?.pushes().some((x) => x.transactionId === transactionId));
+    if (duo) return answer === 'approve' ? duo.approve(transactionId) : duo.deny(transactionId);
     const found = this.findPush(transactionId);
     if (!found) {
       throw new CodedError('DEVICE_UNKNOWN_PUSH', `No device received push ${transactionId}; list pending pushes first.`, {
@@ -151,7 +176,7 @@ export class DeviceNetwork implements FactorDelivery {
 
   /** Resolves when every scripted push answer already due has been given. */
   async idle(): Promise<void> {
-    await Promise.all(this.#phones.map((p) => p.oktaVerify?.idle()));
+    await Promise.all(this.#phones.flatMap((p) => [p.oktaVerify?.idle(), p.duoMobile?.idle()]));
   }
 
   smsFor(login: string): ReceivedMessage[] {

@@ -77,6 +77,7 @@ export class Phone {
     const now = this.#clock.now();
     for (const m of this.#heldSms.splice(0)) this.sms.receive(m, now);
     this.#oktaVerify?.flushQueued();
+    this.#duo?.flushQueued();
   }
 
   /** Installs Okta Verify; `deviceId` is what the org addresses pushes to (default derived from the name). */
@@ -94,7 +95,7 @@ export class Phone {
 
   installDuoMobile(): DuoMobile {
     if (this.#duo) throw alreadyInstalled(this.name, 'Duo Mobile');
-    this.#duo = new DuoMobile();
+    this.#duo = new DuoMobile({ clock: this.#clock, phone: this });
     return this.#duo;
   }
 

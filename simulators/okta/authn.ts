@@ -9,7 +9,7 @@ import { BlockList, isIP } from 'node:net';
 import type { IdGenerator } from './ids.ts';
 import { OktaApiError } from './okta-errors.ts';
 import type { OktaOrg } from './org.ts';
-import type { FactorRecord, UserRecord } from './types.ts';
+import type { FactorProvider, FactorRecord, FactorType, UserRecord } from './types.ts';
 import { iso, type JsonObject } from './views.ts';
 
 /** Okta's authentication transactions (stateToken) live five minutes. */
@@ -24,10 +24,27 @@ interface AuthnTransaction {
   stateToken: string;
   userId: string;
   expiresAt: number;
-  status: 'MFA_REQUIRED' | 'MFA_CHALLENGE' | 'PASSWORD_EXPIRED' | 'MFA_ENROLL';
+  status: 'MFA_REQUIRED' | 'MFA_CHALLENGE' | 'PASSWORD_EXPIRED' | 'MFA_ENROLL' | 'MFA_ENROLL_ACTIVATE';
   /** Push in flight for this transaction. */
   push?: { factorId: string; transactionId: string; reported: boolean };
+  /** MFA_ENROLL_ACTIVATE: the factor enrolled in this transaction, waiting for its activation code. */
+  enrolling?: string;
 }
+
+/** A factor type the enrolment policy lets a user enrol (Authn MFA_ENROLL lists these). */
+export interface EnrollableFactor {
+  factorType: FactorType;
+  provider: FactorProvider;
+}
+
+/** The lab's default enrolment policy: SMS, voice call, Google Authenticator, Okta Verify, email. */
+export const DEFAULT_ENROLLABLE: readonly EnrollableFactor[] = [
+  { factorType: 'sms', provider: 'OKTA' },
+  { factorType: 'call', provider: 'OKTA' },
+  { factorType: 'token:software:totp', provider: 'GOOGLE' },
+  { factorType: 'push', provider: 'OKTA' },
+  { factorType: 'email', provider: 'OKTA' },
+];
 
 export class AuthnService {
   readonly #org: OktaOrg;
@@ -50,6 +67,15 @@ export class AuthnService {
    * signing in) instead of SUCCESS. Off by default (the lab's historical policy: no factor, no MFA).
    */
   requireMfa = false;
+  /** What the enrolment policy offers a user with no factor (MFA_ENROLL's factors), in order. */
+  enrollableFactors: readonly EnrollableFactor[] = DEFAULT_ENROLLABLE;
+  /**
+   * The RADIUS app's "permit inline enrollment" box (Okta_Radius_App-gen-config-app.htm: "To permit
+   * inline enrollment, check the box"). Okta keeps it with the app; this mock's Authn API knows no
+   * app, so it applies to every transaction: cleared (the default), enrolling in a transaction is
+   * refused (403 E0000038) and the user must enrol in Okta first.
+   */
+  inlineEnrollment = false;
   /** Client IPs the Authn API saw, in order (for scenarios: what the agent reported). */
   readonly reportedClientIps: Array<string | undefined> = [];
 
@@ -97,7 +123,14 @@ export class AuthnService {
       // Okta_Radius_App-gen-config-app.htm: without inline enrolment "users with no enrolled MFA are required to enroll in Okta before authenticating".
       const t = this.#open(u, 'MFA_ENROLL');
       org.logUserEvent(u, 'user.authentication.authenticate', 'FAILURE', {}, 'MFA_ENROLL_REQUIRED');
-      const enrollable = ['sms', 'token:software:totp'].map((factorType) => ({ factorType, provider: factorType === 'sms' ? 'OKTA' : 'GOOGLE', status: 'NOT_SETUP', enrollment: 'REQUIRED' }));
+      const enrollable = this.enrollableFactors.map((e) => ({
+        factorType: e.factorType,
+        provider: e.provider,
+        vendorName: e.provider,
+        status: 'NOT_SETUP',
+        enrollment: 'REQUIRED',
+        _links: { enroll: { href: `${base}/api/v1/authn/factors`, hints: { allow: ['POST'] } } },
+      }));
       return { status: 200, body: this.#body(base, t, { status: 'MFA_ENROLL', _embedded: { user: userSummary(u), factors: enrollable } }) };
     }
     if (factors.length === 0) return this.#success(u);
@@ -119,14 +152,15 @@ export class AuthnService {
       if (t) this.#tx.delete(t.stateToken);
       throw new OktaApiError('E0000011');
     }
-    if (t.status === 'PASSWORD_EXPIRED') throw new OktaApiError('E0000079');
+    if (t.status === 'PASSWORD_EXPIRED' || t.status === 'MFA_ENROLL' || t.status === 'MFA_ENROLL_ACTIVATE') throw new OktaApiError('E0000079');
     const u = org.requireUser(t.userId);
     const f = org.getFactor(u.id, factorId);
     if (f?.status !== 'ACTIVE') throw new OktaApiError('E0000007', [], `Not found: Resource not found: ${factorId} (UserFactor)`);
 
-    if (f.factorType === 'push') return this.#pushStep(base, t, u, f);
-
     const code = passCode === undefined || passCode === null ? undefined : String(passCode);
+    // Okta Verify push, and a Duo push (factor web/DUO without a passCode: the mock's extension).
+    if (f.factorType === 'push' || (f.factorType === 'web' && (code === undefined || code === ''))) return this.#pushStep(base, t, u, f);
+
     const outcome = org.verifyFactor(u.id, f.id, code === undefined ? {} : { passCode: code });
     switch (outcome.result) {
       case 'SUCCESS':
@@ -147,6 +181,74 @@ export class AuthnService {
       default:
         throw new OktaApiError('E0000068');
     }
+  }
+
+  /**
+   * POST /api/v1/authn/factors {stateToken, factorType, provider, profile}: enrol a factor inside an
+   * MFA_ENROLL transaction (Okta's Authentication API, "Enroll Factor"). SMS / voice call send the
+   * activation code now; the answer is MFA_ENROLL_ACTIVATE with the factor (masked phone) and a
+   * `next` link to activate it. Refused (403 E0000038) while inline enrolment is not permitted.
+   */
+  enroll(base: string, stateToken: unknown, factorType: unknown, provider: unknown, profile: { phoneNumber?: string }): AuthnAnswer {
+    const org = this.#org;
+    const t = this.#live(stateToken);
+    if (t.status !== 'MFA_ENROLL' && t.status !== 'MFA_ENROLL_ACTIVATE') throw new OktaApiError('E0000079');
+    if (!this.inlineEnrollment) throw new OktaApiError('E0000038', ['Inline enrollment is not permitted for this application: enroll in Okta first.']);
+    const allowed = this.enrollableFactors.find((e) => e.factorType === factorType && e.provider === (provider ?? 'OKTA'));
+    if (!allowed) throw new OktaApiError('E0000001', [`factorType: ${String(factorType)}/${String(provider)} is not offered for enrollment`]);
+    const u = org.requireUser(t.userId);
+    // Starting over in the same transaction (or after a wrong activation code): the pending enrolment is replaced.
+    for (const f of org.listFactors(u.id)) {
+      if (f.status === 'PENDING_ACTIVATION' && f.factorType === allowed.factorType && f.provider === allowed.provider) org.deactivateFactor(u.id, f.id);
+    }
+    const { factor, activation } = org.enrollFactor(u.id, {
+      factorType: allowed.factorType,
+      provider: allowed.provider,
+      ...(profile.phoneNumber === undefined ? {} : { phoneNumber: profile.phoneNumber }),
+    });
+    t.status = 'MFA_ENROLL_ACTIVATE';
+    t.enrolling = factor.id;
+    const summary = this.#factorSummary(base, factor);
+    if (activation) {
+      summary._embedded = {
+        activation: { timeStep: activation.timeStep, sharedSecret: activation.sharedSecret, encoding: activation.encoding, keyLength: 6 },
+      };
+    }
+    return {
+      status: 200,
+      body: this.#body(base, t, {
+        status: 'MFA_ENROLL_ACTIVATE',
+        _embedded: { user: userSummary(u), factor: summary },
+        _links: {
+          next: { name: 'activate', href: `${base}/api/v1/authn/factors/${factor.id}/lifecycle/activate`, hints: { allow: ['POST'] } },
+          prev: { href: `${base}/api/v1/authn/previous`, hints: { allow: ['POST'] } },
+        },
+      }),
+    };
+  }
+
+  /**
+   * POST /api/v1/authn/factors/{factorId}/lifecycle/activate {stateToken, passCode}: the code the
+   * user received; SUCCESS signs in. A wrong code answers 403 E0000068 and the transaction stays.
+   */
+  activate(factorId: string, stateToken: unknown, passCode: unknown): AuthnAnswer {
+    const org = this.#org;
+    const t = this.#live(stateToken);
+    if (t.status !== 'MFA_ENROLL_ACTIVATE' || t.enrolling !== factorId) throw new OktaApiError('E0000079');
+    const u = org.requireUser(t.userId);
+    org.activateFactor(u.id, factorId, passCode === undefined || passCode === null ? undefined : String(passCode));
+    this.#tx.delete(t.stateToken);
+    return this.#success(u);
+  }
+
+  /** The transaction of a stateToken that is still alive; 401 E0000011 otherwise. */
+  #live(stateToken: unknown): AuthnTransaction {
+    const t = typeof stateToken === 'string' ? this.#tx.get(stateToken) : undefined;
+    if (!t || this.#org.now() >= t.expiresAt) {
+      if (t) this.#tx.delete(t.stateToken);
+      throw new OktaApiError('E0000011');
+    }
+    return t;
   }
 
   #pushStep(base: string, t: AuthnTransaction, u: UserRecord, f: FactorRecord): AuthnAnswer {

@@ -16,6 +16,12 @@ export interface PushNotification {
   expiresAt: number;
   /** What the phone shows, e.g. "Amazon WorkSpaces sign-in request". */
   message: string;
+  /**
+   * Which app shows it: Okta Verify (absent: the default) or Duo Mobile — a Duo push for the
+   * generic RADIUS app (Okta_Radius_App.htm: "Duo (Push, SMS, and Passcode only)" over PAP),
+   * routed to the user's phone with Duo Mobile activated rather than by deviceId.
+   */
+  app?: 'okta-verify' | 'duo-mobile';
 }
 
 export interface OneTimeCodeMessage {

@@ -22,6 +22,22 @@ export const EXTENSIONS = [
       'the mock accepts a Duo passcode and checks it with the virtual Duo Mobile app.',
   },
   {
+    name: 'duo-push-verify',
+    method: 'POST',
+    path: '/api/v1/users/{userId}/factors/{factorId}/verify',
+    why:
+      'Duo verify without a passCode: the mock sends a Duo push to the virtual Duo Mobile app and answers WAITING with a poll link, ' +
+      'as for Okta Verify (Okta_Radius_App.htm: Duo push over PAP for RADIUS apps; the document has no Duo verify variant).',
+  },
+  {
+    name: 'duo-sms-verify',
+    method: 'POST',
+    path: '/api/v1/users/{userId}/factors/{factorId}/verify',
+    why:
+      'Duo verify with the passCode "sms" (Duo\'s own keyword): the mock sends a Duo passcode by SMS and answers CHALLENGE ' +
+      '(Okta_Radius_App.htm: Duo SMS over PAP for RADIUS apps).',
+  },
+  {
     name: 'authn-primary',
     method: 'POST',
     path: '/api/v1/authn',
@@ -32,6 +48,18 @@ export const EXTENSIONS = [
     method: 'POST',
     path: '/api/v1/authn/factors/{factorId}/verify',
     why: 'Authentication API factor verify with stateToken (and push poll); not in the management document.',
+  },
+  {
+    name: 'authn-factor-enroll',
+    method: 'POST',
+    path: '/api/v1/authn/factors',
+    why: 'Authentication API inline enrolment (MFA_ENROLL → MFA_ENROLL_ACTIVATE); not in the management document.',
+  },
+  {
+    name: 'authn-factor-activate',
+    method: 'POST',
+    path: '/api/v1/authn/factors/{factorId}/lifecycle/activate',
+    why: 'Authentication API activation of a factor enrolled in the transaction (the code the user received); not in the management document.',
   },
   {
     name: 'assign-app-user-put',

@@ -85,6 +85,9 @@ export interface VerifyFactorInput {
   passCode?: string;
 }
 
+/** What a Duo user types (in the passcode field) to have Duo send a passcode by SMS: Duo's own keyword. */
+export const DUO_SMS_KEYWORD = 'sms';
+
 /** Delivery channel of each one-time-code factor type. */
 const CHANNEL: Record<'sms' | 'call' | 'email', 'sms' | 'call' | 'email'> = { sms: 'sms', call: 'call', email: 'email' };
 
@@ -437,6 +440,9 @@ export class OktaOrg {
       }
       case 'web': {
         if (input.duoPasscodeChecker) factor.duoChecker = input.duoPasscodeChecker;
+        // Duo's phone, for Duo SMS passcodes (Duo holds it; the mock keeps it on the factor).
+        const phone = input.phoneNumber === undefined ? undefined : normalisePhone(input.phoneNumber);
+        if (phone) factor.phoneNumber = phone;
         break;
       }
     }
@@ -578,8 +584,22 @@ export class OktaOrg {
         break;
       }
       case 'web': {
-        if (!passCode) throw new OktaApiError('E0000001', ['passCode: The field cannot be left blank']);
-        outcome = f.duoChecker?.(passCode, now) ? { result: 'SUCCESS' } : { result: 'INVALID' };
+        // Duo for the generic RADIUS app (Okta_Radius_App.htm: "Duo (Push, SMS, and Passcode only)" over PAP).
+        // The mock's extensions (extensions.ts): no passCode sends a Duo push; the passCode "sms" (Duo's own
+        // keyword in the passcode field) sends a Duo passcode by SMS; any other passCode is a passcode.
+        if (passCode === undefined || passCode === '') {
+          const tx = this.#startPush(u, f);
+          this.#log(u, 'user.mfa.factor.challenge', 'CHALLENGE', [factorTarget(f)], detail);
+          return { result: 'WAITING', transaction: { ...tx } };
+        }
+        if (passCode.trim().toLowerCase() === DUO_SMS_KEYWORD) {
+          const code = this.#sendCode(u, f, true);
+          this.#log(u, 'user.mfa.factor.challenge', 'CHALLENGE', [factorTarget(f)], detail);
+          return { result: 'CHALLENGE', expiresAt: code.expiresAt };
+        }
+        // A Duo SMS passcode (once, within its lifetime), else Duo Mobile's passcodes.
+        const bySms = this.#codes.has(f.id) && this.#consumeCode(f, passCode) === 'SUCCESS';
+        outcome = bySms || f.duoChecker?.(passCode, now) ? { result: 'SUCCESS' } : { result: 'INVALID' };
         break;
       }
     }
@@ -628,12 +648,13 @@ export class OktaOrg {
     this.#clearPushTimer(tx.id);
     const target: OrgEvent['target'] = [{ id: tx.id, type: 'PushTransaction' }];
     if (f) target.push(factorTarget(f));
+    const detail = f ? { factorType: f.factorType, provider: f.provider } : { factorType: 'push', provider: 'OKTA' };
     if (answer === 'APPROVE') {
       u.failedFactorAttempts = 0;
       u.lastLogin = this.now();
-      this.#log(u, 'user.authentication.auth_via_mfa', 'SUCCESS', target, { factorType: 'push', provider: 'OKTA' });
+      this.#log(u, 'user.authentication.auth_via_mfa', 'SUCCESS', target, detail);
     } else {
-      this.#log(u, 'user.mfa.okta_verify.deny_push', 'DENY', target, { factorType: 'push', provider: 'OKTA' });
+      this.#log(u, 'user.mfa.okta_verify.deny_push', 'DENY', target, detail);
     }
     return tx.status;
   }
@@ -817,14 +838,17 @@ export class OktaOrg {
       createdAt: now,
       expiresAt: now + PUSH_LIFETIME_MS,
     };
-    if (this.#numberChallenge && !this.#radiusNumberChallengeDisabled) tx.correctAnswer = 10 + (Number(this.#ids.digits(2)) % 90);
+    // Number challenge is Okta Verify's; a Duo push (factor web/DUO) never carries one.
+    const duo = f.factorType === 'web';
+    if (!duo && this.#numberChallenge && !this.#radiusNumberChallengeDisabled) tx.correctAnswer = 10 + (Number(this.#ids.digits(2)) % 90);
     this.#pushes.set(tx.id, tx);
     this.#pushTimers.set(
       tx.id,
       this.clock.setTimeout(() => this.#expireIfDue(tx), PUSH_LIFETIME_MS),
     );
-    this.#log(u, 'system.push.send_factor_verify_push', 'SUCCESS', [factorTarget(f)], { factorType: 'push', provider: 'OKTA' });
+    this.#log(u, 'system.push.send_factor_verify_push', 'SUCCESS', [factorTarget(f)], { factorType: f.factorType, provider: f.provider });
     this.delivery.push({
+      ...(duo ? { app: 'duo-mobile' as const } : {}),
       transactionId: tx.id,
       userId: u.id,
       login: u.profile.login,
@@ -853,7 +877,8 @@ export class OktaOrg {
 
   #sendCode(u: UserRecord, f: FactorRecord, isChallenge: boolean): OneTimeCodeRecord {
     const now = this.now();
-    const channel = CHANNEL[f.factorType as 'sms' | 'call' | 'email'];
+    // A Duo factor's code goes by SMS (Duo SMS passcodes).
+    const channel = f.factorType === 'web' ? 'sms' : CHANNEL[f.factorType as 'sms' | 'call' | 'email'];
     const previous = this.#codes.get(f.id);
     if (isChallenge && channel !== 'email' && previous && now - previous.sentAt < PHONE_CHALLENGE_INTERVAL_MS) {
       throw new OktaApiError('E0000109');
@@ -861,7 +886,8 @@ export class OktaOrg {
     const code = this.#ids.digits(6);
     const rec: OneTimeCodeRecord = { factorId: f.id, code, sentAt: now, expiresAt: now + ONE_TIME_CODE_LIFETIME_MS, used: false };
     this.#codes.set(f.id, rec);
-    const to = channel === 'email' ? (f.email ?? u.profile.email) : (f.phoneNumber ?? '');
+    const to = channel === 'email' ? (f.email ?? u.profile.email) : (f.phoneNumber ?? (f.factorType === 'web' ? (u.profile.mobilePhone ?? '') : ''));
+    if (to === '') throw new OktaApiError('E0000001', ['phoneNumber: Duo has no phone number for this user to send SMS passcodes to']);
     const eventType =
       channel === 'sms'
         ? 'system.sms.send_factor_verify_message'
@@ -874,7 +900,9 @@ export class OktaOrg {
         ? `Your Okta verification code is ${code.split('').join(' ')}. Again, ${code.split('').join(' ')}.`
         : channel === 'email'
           ? `Your verification code is ${code}. It expires in 5 minutes.`
-          : `Your verification code is ${code}`;
+          : f.factorType === 'web'
+            ? `Duo passcode: ${code}`
+            : `Your verification code is ${code}`;
     this.delivery.oneTimeCode({
       userId: u.id,
       login: u.profile.login,

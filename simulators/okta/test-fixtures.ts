@@ -23,7 +23,7 @@ export function seededOrg(orgUrl = 'https://acme.okta.example') {
   const sms = org.enrollFactor(alice.id, { factorType: 'sms', activate: true }).factor;
   org.assignUserToApp(app.id, alice.id);
   const bob = org.createUser({ profile: { login: 'bob@example.com' }, password: 'Bob-pw-1' });
-  const duo = org.enrollFactor(bob.id, { factorType: 'web', provider: 'DUO', duoPasscodeChecker: (c) => c === DUO_PASSCODE }).factor;
+  const duo = org.enrollFactor(bob.id, { factorType: 'web', provider: 'DUO', phoneNumber: '+15551230002', duoPasscodeChecker: (c) => c === DUO_PASSCODE }).factor;
   return { clock, delivery, org, token, app, alice, bob, factors: { totp, push, sms, duo } };
 }
 
@@ -83,6 +83,18 @@ export async function tourEveryEndpoint(fetchFn: Fetch, base: string, s: Seeded)
   const bu = `/api/v1/users/${bob.id}`;
   assert.equal((await call('POST', `${bu}/factors/${factors.duo.id}/verify`, { passCode: DUO_PASSCODE })).body?.factorResult, 'SUCCESS');
   assert.equal((await call('POST', `${bu}/factors/${factors.duo.id}/verify`, { passCode: '000000' })).status, 403);
+  // Duo push and Duo SMS passcode (extensions: the generic RADIUS app, Okta_Radius_App.htm).
+  const dp = await call('POST', `${bu}/factors/${factors.duo.id}/verify`);
+  assert.equal(dp.body?.factorResult, 'WAITING');
+  assert.equal(s.delivery.pushes.at(-1)?.app, 'duo-mobile');
+  const duoPoll = ((dp.body?._links as { poll: { href: string } } | undefined)?.poll.href ?? '').slice(base.length);
+  s.org.answerPush(s.delivery.pushes.at(-1)!.transactionId, 'APPROVE');
+  assert.equal((await call('GET', duoPoll)).body?.factorResult, 'SUCCESS');
+  assert.equal((await call('POST', `${bu}/factors/${factors.duo.id}/verify`, { passCode: 'sms' })).body?.factorResult, 'CHALLENGE');
+  const duoSms = s.delivery.codes.at(-1)!;
+  assert.equal(duoSms.to, '+15551230002');
+  assert.equal((await call('POST', `${bu}/factors/${factors.duo.id}/verify`, { passCode: duoSms.code })).body?.factorResult, 'SUCCESS');
+  assert.equal((await call('POST', `${bu}/factors/${factors.duo.id}/verify`, { passCode: duoSms.code })).status, 403, 'a Duo SMS passcode works once');
 
   // App assignment look-up.
   assert.equal((await call('GET', `/api/v1/apps/${app.id}/users/${alice.id}`)).status, 200);
@@ -108,6 +120,28 @@ export async function tourEveryEndpoint(fetchFn: Fetch, base: string, s: Seeded)
   s.org.answerPush(s.delivery.pushes.at(-1)!.transactionId, 'APPROVE');
   assert.equal((await call('POST', `/api/v1/authn/factors/${factors.push.id}/verify`, { stateToken: st2 }, {})).body?.status, 'SUCCESS');
   assert.equal((await call('POST', `/api/v1/authn/factors/${factors.push.id}/verify`, { stateToken: 'expired' }, {})).status, 401);
+
+  // Authn API inline enrolment (Okta_Radius_App-gen-config-app.htm): MFA_ENROLL → enrol SMS → activate.
+  const frank = s.org.createUser({ profile: { login: 'frank@example.com' }, password: 'Frank-pw-1' });
+  s.org.authn.requireMfa = true;
+  try {
+    const enrol = await call('POST', '/api/v1/authn', { username: 'frank@example.com', password: 'Frank-pw-1' }, {});
+    assert.equal(enrol.body?.status, 'MFA_ENROLL');
+    const st3 = enrol.body?.stateToken;
+    const smsBody = { stateToken: st3, factorType: 'sms', provider: 'OKTA', profile: { phoneNumber: '+15551230006' } };
+    assert.equal((await call('POST', '/api/v1/authn/factors', smsBody, {})).status, 403, 'refused while inline enrolment is not permitted');
+    s.org.authn.inlineEnrollment = true;
+    const enrolled = await call('POST', '/api/v1/authn/factors', smsBody, {});
+    assert.equal(enrolled.body?.status, 'MFA_ENROLL_ACTIVATE');
+    const next = ((enrolled.body?._links as { next?: { href: string } } | undefined)?.next?.href ?? '').slice(base.length);
+    const code = s.delivery.codes.at(-1)!.code;
+    assert.equal((await call('POST', next, { stateToken: st3, passCode: code === '000000' ? '111111' : '000000' }, {})).status, 403);
+    assert.equal((await call('POST', next, { stateToken: st3, passCode: code }, {})).body?.status, 'SUCCESS');
+    assert.deepEqual(s.org.listFactors(frank.id).map((f) => `${f.factorType}/${f.status}`), ['sms/ACTIVE']);
+  } finally {
+    s.org.authn.requireMfa = false;
+    s.org.authn.inlineEnrollment = false;
+  }
 
   // Admin calls that build an org.
   const created = await call('POST', '/api/v1/users?activate=true', {

@@ -77,7 +77,7 @@ export interface FactorRecord {
   status: FactorStatus;
   created: number;
   lastUpdated: number;
-  /** sms/call: phone number; email: address. */
+  /** sms/call: phone number; email: address. Duo: the phone Duo sends SMS passcodes to (else the profile's mobilePhone). */
   phoneNumber?: string;
   email?: string;
   /** Okta Verify enrolment (push and its companion TOTP) or a phone that holds a TOTP app. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import type { OktaApi, OktaFactor, OktaUser, VerifyResult } from '../okta/types.ts';
+import type { ChallengeOptions, EnrollableFactor, OktaApi, OktaFactor, OktaUser, VerifyResult } from '../okta/types.ts';
 import {
   deliveryPhrase,
   FACTOR_LABEL,
@@ -98,6 +98,13 @@ export interface EngineAppConfig {
    * you only list two … Okta will only pass the two") go into Decision.groups.
    */
   groups?: { include: readonly string[] };
+  /**
+   * The RADIUS app's inline enrolment box (Okta_Radius_App-gen-config-app.htm: "If this access is
+   * disabled, users with no enrolled MFA are required to enroll in Okta before authenticating. To
+   * permit inline enrollment, check the box."). Default false. Password-first only: enrolment is a
+   * dialogue of Access-Challenges (pick a factor, give a phone number, type the code sent to it).
+   */
+  inlineEnrollment?: boolean;
 }
 
 export interface EngineRequest {
@@ -154,18 +161,32 @@ interface Transaction {
   usable: UsableFactor[];
 }
 
+/** Password-first inline enrolment: where the user is in it. */
+interface Enrolment {
+  /** The factor types the user may enrol over RADIUS, in Okta's order. */
+  options: EnrollableFactor[];
+  /** Okta's user id (the lookup cache forgets the user's factors once one is activated). */
+  userId?: string;
+  /** Picked: its phone number is asked for next. */
+  chosen?: EnrollableFactor;
+  /** Enrolled in the transaction: its activation code is expected next. */
+  factorId?: string;
+}
+
 /** Password-first: what one Access-Challenge State stands for. */
 interface Session extends Transaction {
   userName: string;
   login: string;
   /** The factors whose code is expected next; absent while the user picks a factor. */
   awaiting?: UsableFactor[];
+  /** Inline enrolment in progress (the user had no factor; the app permits enrolling one). */
+  enrol?: Enrolment;
 }
 
 /** How one request verifies factors: the Factors API (mfa-only) or inside an Authn transaction (password modes). */
 interface FactorPath {
   passcode(factorId: string, code: string, signal: AbortSignal): Promise<VerifyResult>;
-  challenge(factorId: string, signal: AbortSignal): Promise<VerifyResult>;
+  challenge(factorId: string, signal: AbortSignal, options?: ChallengeOptions): Promise<VerifyResult>;
   push(factorId: string, timeoutMs: number, signal: AbortSignal): Promise<VerifyResult>;
 }
 
@@ -298,7 +319,7 @@ export class Engine {
     const okta = this.#okta;
     return {
       passcode: (factorId, code, signal) => okta.verifyPasscode(userId, factorId, code, signal),
-      challenge: (factorId, signal) => okta.challenge(userId, factorId, signal),
+      challenge: (factorId, signal, options) => (options ? okta.challenge(userId, factorId, signal, options) : okta.challenge(userId, factorId, signal)),
       push: (factorId, timeoutMs, signal) => okta.verifyPush(userId, factorId, timeoutMs, signal),
     };
   }
@@ -307,7 +328,7 @@ export class Engine {
     const okta = this.#okta;
     return {
       passcode: (factorId, code, signal) => okta.authnVerifyPasscode(stateToken, factorId, code, signal),
-      challenge: (factorId, signal) => okta.authnChallenge(stateToken, factorId, signal),
+      challenge: (factorId, signal, options) => (options ? okta.authnChallenge(stateToken, factorId, signal, options) : okta.authnChallenge(stateToken, factorId, signal)),
       push: (factorId, timeoutMs, signal) => okta.authnVerifyPush(stateToken, factorId, timeoutMs, signal),
     };
   }
@@ -317,7 +338,13 @@ export class Engine {
    * factor is verified in; SUCCESS means Okta's sign-on policy asks for no second
    * factor, and the sign-in is accepted as Okta's RADIUS agent does.
    */
-  async #openTransaction(login: string, password: string, ctx: RequestCtx, clientIp?: string): Promise<Transaction | { decision: Decision }> {
+  async #openTransaction(
+    login: string,
+    password: string,
+    ctx: RequestCtx,
+    clientIp?: string,
+    canEnrol = false,
+  ): Promise<(Transaction & { enrol?: Enrolment }) | { decision: Decision }> {
     if (password.length === 0) return { decision: reject('password-missing', 'Enter your password.', { login }) };
     // Report Client IP (Okta_Radius_App-gen-client-ip.htm): Okta evaluates network zones in the sign-on policy.
     const r = await this.#okta.primaryAuth(login, password, ctx.signal, clientIp ? { clientIp } : undefined);
@@ -335,6 +362,7 @@ export class Engine {
       case 'PASSWORD_EXPIRED':
         return { decision: reject('password-expired', 'Your password has expired. Change it, then sign in again.', { login }) };
       case 'MFA_ENROLL':
+        if (canEnrol && this.#app.inlineEnrollment) return this.#openEnrolment(login, r.stateToken, r.expiresAt, r.userId, r.enrollable ?? [], ctx);
         return { decision: reject('no-usable-factor', 'Okta requires an MFA factor you have not enrolled. Sign in to Okta to enroll one.', { login }) };
       default:
         return { decision: reject('user-not-active', `Okta could not sign you in (${r.status}). Contact your administrator.`, { login }) };
@@ -351,6 +379,28 @@ export class Engine {
     const usable = usableFactors(listed.filter((f) => offered.has(f.id)));
     if (usable.length === 0) return { decision: noUsableFactor(login) };
     return { stateToken: r.stateToken, expiresAt: this.#oktaDeadline(r.expiresAt), usable };
+  }
+
+  /** MFA_ENROLL with inline enrolment permitted: the transaction the enrolment dialogue continues, or why not. */
+  async #openEnrolment(
+    login: string,
+    stateToken: string | undefined,
+    expiresAt: number | undefined,
+    userId: string | undefined,
+    enrollable: readonly EnrollableFactor[],
+    ctx: RequestCtx,
+  ): Promise<(Transaction & { enrol: Enrolment }) | { decision: Decision }> {
+    if (!stateToken) throw new UnexpectedOktaAnswer('Okta answered MFA_ENROLL without a stateToken.');
+    const denied = await this.#assignmentCheck(login, userId, ctx);
+    if (denied) return { decision: denied };
+    const options = inlineEnrollable(enrollable);
+    if (options.length === 0) {
+      return { decision: reject('no-usable-factor', 'Okta requires an MFA factor that cannot be enrolled over RADIUS. Sign in to Okta to enroll one.', { login }) };
+    }
+    if (!this.#okta.authnEnroll || !this.#okta.authnActivate) {
+      throw new UnexpectedOktaAnswer('This Okta client cannot enrol factors; turn inline enrolment off or use the full client.');
+    }
+    return { stateToken, expiresAt: this.#oktaDeadline(expiresAt), usable: [], enrol: userId === undefined ? { options } : { options, userId } };
   }
 
   /** With an appId: the user must be assigned to the app (Okta's Authn API does not know the app). */
@@ -460,8 +510,12 @@ export class Engine {
     const duo = usable.find((u) => u.kind === 'duo')!;
     if (keyword === 'PUSH') return this.#push(path, login, duo, ctx);
     if (keyword === 'SMS') {
-      const r = await path.challenge(duo.factor.id, ctx.signal);
+      // Duo's own keyword in the passcode field asks Duo to send the passcode (the mock's duo-sms-verify extension).
+      const r = await path.challenge(duo.factor.id, ctx.signal, { passCode: 'sms' });
       if (r.outcome === 'EXPIRED') return transactionExpired(login);
+      if (r.outcome === 'TOO_SOON') {
+        return reject('otp-recently-sent', 'A Duo passcode was sent by SMS less than 30 seconds ago. Sign in with it, or wait 30 seconds for a new one.', { login, factor: 'duo' });
+      }
       return reject('otp-sent', 'A Duo passcode was sent by SMS. Sign in again with the passcode.', { login, factor: 'duo' });
     }
     return reject('factor-not-enrolled', `Duo does not offer ${keyword} over RADIUS: use PUSH, SMS or a Duo passcode.`, { login, factor: 'duo' });
@@ -470,9 +524,10 @@ export class Engine {
   // ---- password-first (Access-Challenge) ----
 
   async #startSession(req: EngineRequest, login: string, password: string, ctx: RequestCtx): Promise<Decision> {
-    const opened = await this.#openTransaction(login, password, ctx, req.clientIp);
+    const opened = await this.#openTransaction(login, password, ctx, req.clientIp, true);
     if ('decision' in opened) return opened.decision;
     const session: Session = { ...opened, userName: req.userName ?? '', login };
+    if (session.enrol) return this.#startEnrolment(session);
     const menu = choices(opened.usable);
     if (menu.length === 1 && (this.#app.factorMenu ?? 'when-several') === 'when-several') {
       // One option: prompted for it directly (citrix-netscaler-radius-user-exp.htm).
@@ -488,6 +543,7 @@ export class Engine {
     if (!session || session.userName !== (req.userName ?? '')) return transactionExpired(login);
     const path = this.#authnPath(session.stateToken);
     const trimmed = answer.trim();
+    if (session.enrol) return this.#continueEnrolment(session, session.enrol, trimmed, ctx);
     if (session.awaiting) {
       if (!looksLikePasscode(trimmed)) return reject('passcode-invalid', 'The code is not valid. Start again.', { login });
       return this.#passcode(path, login, session.awaiting, trimmed, ctx);
@@ -530,8 +586,60 @@ export class Engine {
     return this.#challenge({ ...session, awaiting }, 'code-requested', `Enter your ${FACTOR_LABEL[kind]}.`);
   }
 
+  // ---- inline enrolment (password-first, Access-Challenge) ----
+
+  /** One factor to enrol: asked for its phone number at once; several: a numbered menu (as for sign-in factors). */
+  #startEnrolment(session: Session): Decision {
+    const options = session.enrol?.options ?? [];
+    if (options.length === 1 && (this.#app.factorMenu ?? 'when-several') === 'when-several') return this.#askPhone(session, options[0]!);
+    const items = options.map((o, i) => `${i + 1} ${ENROL_LABEL[o.factorType] ?? o.factorType}`).join(', ');
+    return this.#challenge(session, 'enrol-choice', `You have no MFA factor. Enroll one: ${items}. Reply with its number.`);
+  }
+
+  #askPhone(session: Session, chosen: EnrollableFactor, again = false): Decision {
+    const enrol: Enrolment = { ...session.enrol!, chosen };
+    const what = chosen.factorType === 'call' ? 'voice call' : 'SMS';
+    const message = again
+      ? 'Okta did not accept that phone number. Enter it with the country code, e.g. +15551234567.'
+      : `Enter the phone number for ${what} codes, with the country code (e.g. +15551234567).`;
+    return this.#challenge({ ...session, enrol }, 'phone-requested', message);
+  }
+
+  async #continueEnrolment(session: Session, enrol: Enrolment, answer: string, ctx: RequestCtx): Promise<Decision> {
+    const { login } = session;
+    if (enrol.factorId && enrol.chosen) {
+      // The activation code sent to the new phone: right → enrolled and signed in (Okta answers SUCCESS).
+      const factor = enrol.chosen.factorType;
+      if (!looksLikePasscode(answer)) return reject('passcode-invalid', 'The code is not valid. Start again.', { login, factor });
+      ctx.phase = 'verifying';
+      const r = await this.#okta.authnActivate!(session.stateToken, enrol.factorId, answer, ctx.signal, enrol.userId);
+      if (r.outcome === 'EXPIRED') return transactionExpired(login);
+      if (r.outcome === 'SUCCESS') return accept('factor-enrolled', { login, factor });
+      return reject('passcode-invalid', 'The code is not valid. Start again.', { login, factor });
+    }
+    if (enrol.chosen) {
+      const r = await this.#okta.authnEnroll!(session.stateToken, { ...enrol.chosen, phoneNumber: answer }, ctx.signal);
+      switch (r.outcome) {
+        case 'EXPIRED':
+          return transactionExpired(login);
+        case 'REFUSED':
+          return reject('enrol-refused', 'Okta does not permit enrolling a factor here. Sign in to Okta to enroll one.', { login });
+        case 'INVALID_PROFILE':
+          return this.#askPhone(session, enrol.chosen, true);
+        case 'CODE_SENT': {
+          const how = enrol.chosen.factorType === 'call' ? 'by a voice call' : 'by SMS';
+          const next: Session = { ...session, enrol: { ...enrol, factorId: r.factorId } };
+          return this.#challenge(next, 'code-requested', `A code was sent ${how} to ${maskPhone(answer)}. Enter it to finish enrolling.`);
+        }
+      }
+    }
+    const picked = /^\d{1,2}$/.test(answer) ? enrol.options[Number(answer) - 1] : undefined;
+    if (!picked) return reject('answer-not-understood', 'Reply with the number of a factor to enroll. Start again.', { login });
+    return this.#askPhone(session, picked);
+  }
+
   /** A new random State for the session; it lives `challengeMs`, and never past Okta's transaction. */
-  #challenge(session: Session, reason: 'factor-choice' | 'code-requested', message: string): Decision {
+  #challenge(session: Session, reason: 'factor-choice' | 'code-requested' | 'enrol-choice' | 'phone-requested', message: string): Decision {
     const state = this.#newState();
     const ttl = this.#app.timeouts.challengeMs ?? DEFAULT_CHALLENGE_MS;
     const expiresAt = Math.min(this.#clock.now() + ttl, session.expiresAt ?? Number.POSITIVE_INFINITY);
@@ -555,6 +663,21 @@ export class Engine {
   get openChallenges(): number {
     return this.#sessions.size;
   }
+}
+
+/** How the enrolment menu names a factor type. */
+const ENROL_LABEL: Readonly<Record<string, string>> = { sms: 'SMS', call: 'Voice call' };
+
+/**
+ * The factor types a user can enrol over RADIUS: a phone for SMS or voice call codes (a number
+ * typed, then the code sent to it). Not email: "RADIUS doesn't support inline enrollment with
+ * Email" (Okta_Radius_App.htm). Not an authenticator app (Google Authenticator, Okta Verify TOTP
+ * or push) nor Duo: the project's own rule where Okta is silent — a RADIUS client cannot show the
+ * QR code, and the shared secret in a Reply-Message would cross the RADIUS path in the clear
+ * (RFC 2865 §5.18: Reply-Message is not hidden) and land in the client's logs.
+ */
+export function inlineEnrollable(offered: readonly EnrollableFactor[]): EnrollableFactor[] {
+  return offered.filter((f) => (f.factorType === 'sms' || f.factorType === 'call') && f.provider.toUpperCase() === 'OKTA');
 }
 
 /** One menu entry per factor kind (the newest enrolment of it); Duo users see Duo only. */

@@ -9,9 +9,14 @@ export const REASONS = [
   'status-server',
   // password modes: Okta's sign-on policy asked for no second factor (Authn SUCCESS after the password)
   'password-accepted',
+  // inline enrolment (password-first): the new factor activated with its code, Okta answered SUCCESS
+  'factor-enrolled',
   // challenges (password-first mode)
   'factor-choice',
   'code-requested',
+  // inline enrolment challenges: which factor to enrol, then its phone number
+  'enrol-choice',
+  'phone-requested',
   // rejects
   'otp-sent',
   // SMS / call asked for again within 30 s: Okta refused to send another (429 E0000109)
@@ -26,6 +31,8 @@ export const REASONS = [
   'push-rejected',
   'push-timeout',
   'duo-keyword-refused',
+  // inline enrolment: Okta refused to enrol a factor in the transaction (403; its inline enrolment is off)
+  'enrol-refused',
   'password-invalid',
   'password-missing',
   'user-locked-out',

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import type { AuthnContext, AuthnResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
+import type { AuthnContext, AuthnResult, ChallengeOptions, EnrollableFactor, EnrollResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
 
 /**
  * An OktaApi that remembers the three lookups of an MFA sign-in — the user by
@@ -134,9 +134,9 @@ export class CachingOktaApi implements OktaApi {
     return this.#keepIfSuccess(userId, this.#inner.verifyPasscode(userId, factorId, passCode, signal));
   }
 
-  challenge(userId: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
+  challenge(userId: string, factorId: string, signal?: AbortSignal, options?: ChallengeOptions): Promise<VerifyResult> {
     // A sent code is not a failure; only an error says something may have changed.
-    return this.#dropOnError(userId, this.#inner.challenge(userId, factorId, signal));
+    return this.#dropOnError(userId, options ? this.#inner.challenge(userId, factorId, signal, options) : this.#inner.challenge(userId, factorId, signal));
   }
 
   verifyPush(userId: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {
@@ -152,8 +152,22 @@ export class CachingOktaApi implements OktaApi {
     return this.#inner.authnVerifyPasscode(stateToken, factorId, passCode, signal);
   }
 
-  authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
-    return this.#inner.authnChallenge(stateToken, factorId, signal);
+  authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal, options?: ChallengeOptions): Promise<VerifyResult> {
+    return options ? this.#inner.authnChallenge(stateToken, factorId, signal, options) : this.#inner.authnChallenge(stateToken, factorId, signal);
+  }
+
+  // Inline enrolment changes the user's factors: forget what was remembered (passed through when the inner client has it).
+  authnEnroll(stateToken: string, factor: EnrollableFactor & { phoneNumber?: string }, signal?: AbortSignal): Promise<EnrollResult> {
+    if (!this.#inner.authnEnroll) return Promise.reject(new TypeError('the inner Okta client cannot enrol factors'));
+    return this.#inner.authnEnroll(stateToken, factor, signal);
+  }
+
+  async authnActivate(stateToken: string, factorId: string, passCode: string, signal?: AbortSignal, userId?: string): Promise<VerifyResult> {
+    if (!this.#inner.authnActivate) throw new TypeError('the inner Okta client cannot activate factors');
+    const r = await this.#inner.authnActivate(stateToken, factorId, passCode, signal, userId);
+    // A new factor: the remembered factor list no longer holds.
+    if (userId !== undefined) this.invalidate(userId);
+    return r;
   }
 
   authnVerifyPush(stateToken: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {

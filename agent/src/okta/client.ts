@@ -3,7 +3,7 @@ import { type Clock, sleep, systemClock } from '../clock.ts';
 import { CodedError } from '../errors.ts';
 import { CallSlots } from './call-slots.ts';
 import { nextPollAt, PollScheduler } from './poll-scheduler.ts';
-import type { AuthnContext, AuthnResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
+import type { AuthnContext, AuthnResult, ChallengeOptions, EnrollableFactor, EnrollResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
 
 /** A fetch-compatible function (global fetch, undici's fetch, the lab's oktaFetch(org)). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -228,8 +228,10 @@ export class OktaClient implements OktaApi {
     return { outcome: body?.factorResult === 'SUCCESS' ? 'SUCCESS' : 'INVALID' };
   }
 
-  async challenge(userId: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
-    const r = await this.#request('challengeFactor', 'POST', verifyPath(userId, factorId), undefined, signal);
+  async challenge(userId: string, factorId: string, signal?: AbortSignal, options?: ChallengeOptions): Promise<VerifyResult> {
+    // Duo SMS: the keyword goes in the passcode field (the mock's Duo extension); otherwise an empty verify sends the code.
+    const request = options?.passCode === undefined ? undefined : { passCode: options.passCode };
+    const r = await this.#request('challengeFactor', 'POST', verifyPath(userId, factorId), request, signal);
     if (isTooSoon(r)) return { outcome: 'TOO_SOON' };
     const body = expectOk(r, 'challengeFactor') as { factorResult?: string; expiresAt?: string };
     if (body?.factorResult !== 'CHALLENGE') {
@@ -335,8 +337,8 @@ export class OktaClient implements OktaApi {
     return { outcome: r.status === 'SUCCESS' ? 'SUCCESS' : 'INVALID' };
   }
 
-  async authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult> {
-    const r = await this.authnVerifyFactor(stateToken, factorId, undefined, signal);
+  async authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal, options?: ChallengeOptions): Promise<VerifyResult> {
+    const r = await this.authnVerifyFactor(stateToken, factorId, options?.passCode, signal);
     if (r.status === TRANSACTION_EXPIRED) return { outcome: 'EXPIRED' };
     if (r.status === TOO_SOON) return { outcome: 'TOO_SOON' };
     if (r.status !== 'MFA_CHALLENGE' || r.factorResult === 'FAILED') {
@@ -361,6 +363,41 @@ export class OktaClient implements OktaApi {
       interval = Math.min(interval * POLL_GROWTH, this.#opts.pushPollMaxIntervalMs);
     }
     return { outcome: 'TIMEOUT' };
+  }
+
+  /**
+   * POST /api/v1/authn/factors: enrol a factor in an MFA_ENROLL transaction (Okta's
+   * Authentication API, "Enroll Factor"); SMS / call send the activation code at once
+   * and Okta answers MFA_ENROLL_ACTIVATE with the factor (phone number masked).
+   */
+  async authnEnroll(stateToken: string, factor: EnrollableFactor & { phoneNumber?: string }, signal?: AbortSignal): Promise<EnrollResult> {
+    const body = {
+      stateToken,
+      factorType: factor.factorType,
+      provider: factor.provider,
+      ...(factor.phoneNumber === undefined ? {} : { profile: { phoneNumber: factor.phoneNumber } }),
+    };
+    const r = await this.#request('authnEnroll', 'POST', '/api/v1/authn/factors', body, signal);
+    if (r.status === 401 && oktaErrorCode(r.body) === 'E0000011') return { outcome: 'EXPIRED' };
+    if (r.status === 400) return { outcome: 'INVALID_PROFILE' };
+    if (r.status === 403) return { outcome: 'REFUSED' };
+    const b = expectOk(r, 'authnEnroll') as { status?: string; _embedded?: { factor?: { id?: unknown; profile?: { phoneNumber?: unknown } } } };
+    const f = b?._embedded?.factor;
+    if (b?.status !== 'MFA_ENROLL_ACTIVATE' || typeof f?.id !== 'string') {
+      throw new OktaUnavailableError(`Okta answered an enrolment with status ${String(b?.status)}.`);
+    }
+    const phone = f.profile?.phoneNumber;
+    return typeof phone === 'string' ? { outcome: 'CODE_SENT', factorId: f.id, phoneNumber: phone } : { outcome: 'CODE_SENT', factorId: f.id };
+  }
+
+  /** POST /api/v1/authn/factors/{id}/lifecycle/activate: the code the user received; SUCCESS ends the transaction signed in. */
+  async authnActivate(stateToken: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult> {
+    const path = `/api/v1/authn/factors/${encodeURIComponent(factorId)}/lifecycle/activate`;
+    const r = await this.#request('authnActivate', 'POST', path, { stateToken, passCode }, signal);
+    if (r.status === 401 && oktaErrorCode(r.body) === 'E0000011') return { outcome: 'EXPIRED' };
+    if (r.status === 403 || r.status === 400) return { outcome: 'INVALID' };
+    const b = expectOk(r, 'authnActivate') as { status?: string };
+    return { outcome: b?.status === 'SUCCESS' ? 'SUCCESS' : 'INVALID' };
   }
 
   /** Links come from Okta's responses; only their path is followed, always on the configured org, so the token never goes elsewhere. */
@@ -494,7 +531,16 @@ function toAuthnResult(body: unknown): AuthnResult {
   const expiresAt = b.expiresAt ? Date.parse(b.expiresAt) : Number.NaN;
   if (b.stateToken && Number.isFinite(expiresAt)) out.expiresAt = expiresAt;
   if (b._embedded?.user?.id) out.userId = b._embedded.user.id;
-  if (Array.isArray(b._embedded?.factors)) out.factors = b._embedded.factors;
+  if (Array.isArray(b._embedded?.factors)) {
+    if (b.status === 'MFA_ENROLL') {
+      // Enrolment summaries: a type and provider, no id yet.
+      out.enrollable = b._embedded.factors
+        .filter((f) => typeof f?.factorType === 'string' && typeof f?.provider === 'string')
+        .map((f) => ({ factorType: f.factorType, provider: f.provider }));
+    } else {
+      out.factors = b._embedded.factors;
+    }
+  }
   return out;
 }
 

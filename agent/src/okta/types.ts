@@ -74,6 +74,31 @@ export interface AuthnResult {
   userId?: string;
   /** MFA_REQUIRED: the factors Okta's sign-on policy offers in this transaction (summaries: no status or created). */
   factors?: OktaFactor[];
+  /** MFA_ENROLL: the factor types the enrolment policy lets the user enrol in this transaction. */
+  enrollable?: EnrollableFactor[];
+}
+
+/** A factor type Okta offers for enrolment (Authn MFA_ENROLL `_embedded.factors[]`: no id yet). */
+export interface EnrollableFactor {
+  factorType: string;
+  provider: string;
+}
+
+/** What enrolling a factor inside an Authn transaction did (POST /api/v1/authn/factors). */
+export type EnrollResult =
+  /** MFA_ENROLL_ACTIVATE: enrolled, the activation code sent; `phoneNumber` is Okta's masked form. */
+  | { outcome: 'CODE_SENT'; factorId: string; phoneNumber?: string }
+  /** Okta refused the profile (400 E0000001), e.g. a phone number it does not accept. */
+  | { outcome: 'INVALID_PROFILE' }
+  /** Okta does not permit enrolling here (403): the RADIUS app's inline enrolment is off at Okta. */
+  | { outcome: 'REFUSED' }
+  /** The transaction (stateToken) is no longer valid. */
+  | { outcome: 'EXPIRED' };
+
+/** How a challenge asks for the code; only for providers that take a keyword in the passcode field. */
+export interface ChallengeOptions {
+  /** Duo's "sms" (Duo sends a passcode by SMS), the form the mock Okta's Duo extension takes. */
+  passCode?: string;
 }
 
 /** The operations the decision engine needs; the HTTP client implements it, tests fake it. */
@@ -84,8 +109,8 @@ export interface OktaApi {
   /** false when the user is not assigned to the app (404). */
   isAssignedToApp(appId: string, userId: string, signal?: AbortSignal): Promise<boolean>;
   verifyPasscode(userId: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult>;
-  /** Sends the SMS / call / email code. */
-  challenge(userId: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult>;
+  /** Sends the SMS / call / email code (or, with `options.passCode` "sms", a Duo SMS passcode). */
+  challenge(userId: string, factorId: string, signal?: AbortSignal, options?: ChallengeOptions): Promise<VerifyResult>;
   /** Sends a push and polls until answered, denied, Okta's timeout, or `timeoutMs` of the clock. */
   verifyPush(userId: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult>;
   /** Authn API primary authentication (password modes): opens the transaction the factor steps below continue. */
@@ -93,7 +118,7 @@ export interface OktaApi {
   /** Authn API: verify a passcode inside the transaction. SUCCESS, INVALID, or EXPIRED (the stateToken). */
   authnVerifyPasscode(stateToken: string, factorId: string, passCode: string, signal?: AbortSignal): Promise<VerifyResult>;
   /** Authn API: send the SMS / call / email code inside the transaction. CHALLENGE or EXPIRED. */
-  authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal): Promise<VerifyResult>;
+  authnChallenge(stateToken: string, factorId: string, signal?: AbortSignal, options?: ChallengeOptions): Promise<VerifyResult>;
   /** Authn API: send a push and poll the transaction until SUCCESS, REJECTED, TIMEOUT (Okta's or `timeoutMs` of the clock) or EXPIRED. */
   authnVerifyPush(stateToken: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult>;
   /**
@@ -102,6 +127,17 @@ export interface OktaApi {
    * groups needs it.
    */
   listUserGroups?(userId: string, signal?: AbortSignal): Promise<string[]>;
+  /**
+   * Authn API inline enrolment (Okta_Radius_App-gen-config-app.htm, "To permit inline enrollment,
+   * check the box"): enrol a factor in an MFA_ENROLL transaction. Optional like listUserGroups;
+   * an app that permits inline enrolment needs it.
+   */
+  authnEnroll?(stateToken: string, factor: EnrollableFactor & { phoneNumber?: string }, signal?: AbortSignal): Promise<EnrollResult>;
+  /**
+   * Authn API: activate the factor enrolled in the transaction with the code the user received.
+   * SUCCESS, INVALID or EXPIRED. `userId`: whose factors changed (a caching client forgets them).
+   */
+  authnActivate?(stateToken: string, factorId: string, passCode: string, signal?: AbortSignal, userId?: string): Promise<VerifyResult>;
 }
 
 /** What the agent tells Okta about the request beside the credentials. */
