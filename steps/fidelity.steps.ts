@@ -40,7 +40,7 @@ const EXTRA_AGENTS = new WeakMap<LabWorld, AgentUnderTest[]>();
  * wrapped once so that spec carries every queued edit (targets without
  * 'agent-settings' never get here: the scenario is not applicable there).
  */
-function configureAgent(world: LabWorld, edit: (config: AgentConfig) => void): void {
+export function configureAgent(world: LabWorld, edit: (config: AgentConfig) => void): void {
   assert.equal(world.agent, undefined, 'the agent has already started: put agent settings before the first sign-in or request');
   const target = world.target;
   if (!target?.profile.capabilities.has('agent-settings')) {
@@ -72,7 +72,7 @@ function configureAgent(world: LabWorld, edit: (config: AgentConfig) => void): v
 }
 
 /** The one app the harness configures, and the secret its clients use (the lab's). */
-function theApp(config: AgentConfig): AgentConfig['apps'][number] {
+export function theApp(config: AgentConfig): AgentConfig['apps'][number] {
   const app = config.apps[0];
   assert.ok(app, 'the agent configuration has no app');
   return app;

@@ -141,7 +141,7 @@ Then(
 // ─── A RADIUS client that handles challenges (a VPN) ─────────────────────────
 
 /** Sends one answer through the VPN (the World's raw client) and records the reply in the scenario's dialogue. */
-async function vpnSend(world: LabWorld, person: Person, answer: string, state?: Buffer): Promise<DialogueReply> {
+export async function vpnSend(world: LabWorld, person: Person, answer: string, state?: Buffer): Promise<DialogueReply> {
   await world.ready();
   const userName = world.user(person).samAccountName;
   const secret = world.agentSecret();
@@ -156,7 +156,7 @@ async function vpnSend(world: LabWorld, person: Person, answer: string, state?: 
 }
 
 /** The last reply the person got through the VPN: a step that names a person checks that person's dialogue. */
-function lastVpnReply(world: LabWorld, person: Person): DialogueReply {
+export function lastVpnReply(world: LabWorld, person: Person): DialogueReply {
   const userName = world.user(person).samAccountName;
   const turn = dialogueOf(world).turns.findLast((t) => t.userName === userName);
   if (!turn) throw new Error(`${person} has sent nothing through the VPN in this scenario: check the name in this step.`);
@@ -164,7 +164,7 @@ function lastVpnReply(world: LabWorld, person: Person): DialogueReply {
 }
 
 /** The State of the person's last challenge: what their next answer echoes. */
-function stateOf(world: LabWorld, person: Person): Buffer {
+export function stateOf(world: LabWorld, person: Person): Buffer {
   const reply = lastVpnReply(world, person);
   if (reply.kind !== 'challenge' || !reply.state) {
     throw new Error(`${person}'s last reply was an ${KIND[reply.kind]}, not a challenge: there is nothing to answer ("${reply.message}").`);

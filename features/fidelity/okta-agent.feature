@@ -87,8 +87,8 @@ Feature: What Okta documents about its RADIUS agent, reproduced by the reference
     And the agent counted 1 request as "request-queue-full"
 
   # Source: Okta help, Okta_Radius_App-gen-config-app.htm — "If this access is disabled, users with no enrolled MFA are
-  # required to enroll in Okta before authenticating. To permit inline enrollment, check the box." (inline enrolment
-  # itself is not reproduced: the reference agent always behaves as with the box cleared)
+  # required to enroll in Okta before authenticating. To permit inline enrollment, check the box." (the box cleared, the
+  # default; with it checked see okta-inline-enrolment.feature)
   @needs:primary-auth
   Scenario: Without inline enrolment, a user with no factor is told to enrol in Okta first
     Given the RADIUS app asks for the password first
