@@ -24,6 +24,14 @@ program
   .option('--shard <i/n>', 'run only shard i of n (split evenly by recorded duration); join the shards with `radius-mfa-harness merge`')
   .option('--durations <file>', 'recorded scenario durations for --shard (written by merge)', 'durations.json')
   .option('--rerun', 'run again the scenarios that failed (or passed unexpectedly) in the last run into --out')
+  .option(
+    '--okta-org <url>',
+    "the agent's Okta is this org (a real test org, or a served lab's https URL): the suite sets users, states, assignments and TOTP factors up only through its Management API, " +
+      'under a run prefix (rmh-…), removed at the end; scenarios that need the lab\'s mock (pushes, inboxes, faults, clock) are not applicable. Embedded and process agents are pointed at it; an external agent must be.',
+  )
+  .option('--okta-token-env <name>', 'environment variable holding the org\'s SSWS API token (an admin who may manage users, apps and factors)', 'OKTA_API_TOKEN')
+  .option('--okta-app-id <id>', "with --okta-org: the id of the org's RADIUS app the agent serves")
+  .option('--okta-ca <file>', "with --okta-org: PEM of an extra CA the org's certificate chains to (a served lab's CA file)")
   .action(async (paths: string[], opts) => {
     const { runCommand } = await import('./run.ts');
     process.exitCode = await runCommand({ ...opts, paths });

@@ -37,6 +37,7 @@ import { CodedError } from '../agent/src/errors.ts';
 import { type ShardMeta, writeShardMeta } from '../reports/merge.ts';
 import { checkNamePattern, checkTagSyntax, failedPaths, featurePathArgs } from './selection.ts';
 import { parseShard, readDurations, shardSelection } from './shard.ts';
+import { prepareOktaOrg } from './okta-org-run.ts';
 import { undefinedStepLines, undefinedSteps } from './snippets.ts';
 import { loadStepCatalogue } from './steps.ts';
 
@@ -60,6 +61,14 @@ export interface RunOptions {
   durations?: string;
   /** Run again the scenarios that failed (or passed unexpectedly) in the last run into --out. */
   rerun?: boolean;
+  /** The agent's Okta is this org, set up through its Management API (steps/targets/okta-org.ts). */
+  oktaOrg?: string;
+  /** Environment variable holding the org's SSWS token (default OKTA_API_TOKEN). */
+  oktaTokenEnv?: string;
+  /** The org's RADIUS app the agent serves. */
+  oktaAppId?: string;
+  /** PEM file of an extra CA for the org's certificate. */
+  oktaCa?: string;
 }
 
 const FEATURES = 'features';
@@ -378,6 +387,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       process.stderr.write(`radius-mfa-harness run: ${e.message}\n`);
       return EXIT_USAGE;
     }
+    // --okta-org and its options, or an org that refuses the token: one line with the code, exit 2 (cli/okta-org-run.ts).
+    if (e instanceof CodedError && /^OKTA_ORG_/.test(e.code)) {
+      process.stderr.write(`radius-mfa-harness run: ${e.code}: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return EXIT_USAGE;
+    }
     if (e instanceof UsageError || load) {
       process.stderr.write(`radius-mfa-harness run: ${(load ?? (e as Error)).message}\n`);
       return EXIT_USAGE;
@@ -402,6 +416,27 @@ async function runCommandInner(opts: RunOptions): Promise<number> {
   }
   checkTagSyntax(opts.tags);
   checkNamePattern(opts.name);
+  // --okta-org: checked (options, token, one call to the org) before anything runs; its environment reaches the workers.
+  const oktaOrg = await prepareOktaOrg(opts);
+  if (oktaOrg) {
+    say(oktaOrg.describe);
+    const restore = oktaOrg.applyEnv();
+    let code: number;
+    try {
+      code = await runWithTargets(opts, targets, parallel, profileFile);
+    } finally {
+      restore();
+    }
+    if (opts.dryRun) return code;
+    const swept = await oktaOrg.sweep();
+    say(swept.line);
+    // Users left in someone's org are a failure of the run, even when every scenario passed.
+    return swept.failed && code === 0 ? 1 : code;
+  }
+  return runWithTargets(opts, targets, parallel, profileFile);
+}
+
+async function runWithTargets(opts: RunOptions, targets: string[], parallel: number, profileFile: string | undefined): Promise<number> {
   const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
   const explicitPaths = featurePathArgs(opts.paths ?? [], process.cwd());
   if (opts.rerun) {

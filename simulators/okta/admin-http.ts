@@ -133,6 +133,18 @@ export class HttpOktaAdmin implements OktaAdmin {
     return `${this.runPrefix}${login}`;
   }
 
+  /**
+   * One cheap call before a run (GET /api/v1/users?limit=1): proves the URL
+   * answers as an Okta org and the token may read users. A refused token is
+   * OKTA_ADMIN_REQUEST_FAILED with status 401 (E0000011) or 403 (E0000006).
+   */
+  async checkAccess(): Promise<void> {
+    const r = await this.#call('listUsers', 'GET', '/api/v1/users?limit=1');
+    if (!Array.isArray(r.json)) {
+      throw new CodedError('OKTA_ADMIN_UNEXPECTED_ANSWER', `${this.orgUrl} answered GET /api/v1/users without a list of users; is it an Okta org?`);
+    }
+  }
+
   async createUser(input: AdminCreateUser): Promise<AdminUser> {
     const login = this.loginFor(input.login);
     const local = input.login.split('@')[0] ?? input.login;

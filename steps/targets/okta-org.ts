@@ -19,6 +19,7 @@
  * An agent someone else runs (external) is pointed at the same org by its
  * operator; embedded and process agents are pointed at it by the harness.
  */
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { CodedError } from '../../agent/src/errors.ts';
@@ -52,7 +53,7 @@ export interface OktaOrgConfig {
   /** PEM file of an extra CA the org's certificate chains to (the lab's own), if any. */
   caFile?: string;
   caPem?: string;
-  /** 3 base-36 characters naming this run in every login prefix (`rmh-<runId>…`). */
+  /** 4 base-36 characters naming this run in every login prefix (`rmh-<runId>…`). */
   runId: string;
 }
 
@@ -113,8 +114,8 @@ export function resolveOktaOrg(input: OktaOrgInput, env: NodeJS.ProcessEnv = pro
       throw new CodedError('OKTA_ORG_BAD_CA', `--okta-ca ${input.ca} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
     }
   }
-  const runId = input.runId ?? Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, '0');
-  if (!/^[a-z0-9]{3}$/.test(runId)) throw new CodedError('OKTA_ORG_BAD_RUN_ID', `The run id "${runId}" must be 3 characters a–z, 0–9.`);
+  const runId = input.runId ?? randomInt(36 ** 4).toString(36).padStart(4, '0');
+  if (!/^[a-z0-9]{4}$/.test(runId)) throw new CodedError('OKTA_ORG_BAD_RUN_ID', `The run id "${runId}" must be 4 characters a–z, 0–9.`);
   return { url: url.origin, tokenEnv, token, appId, runId, ...(input.ca ? { caFile: input.ca } : {}), ...(caPem ? { caPem } : {}) };
 }
 
@@ -152,9 +153,9 @@ export function runPrefixOf(c: OktaOrgConfig): string {
 
 let scenarioCount = 0;
 /**
- * `rmh-<run 3><worker 1><n 2>-`: a fresh prefix per scenario (36² per worker
- * before it wraps), 11 characters like newRunPrefix(), so a person's
- * sAMAccountName stays within AD's 20. Fresh per scenario so that a login is
+ * `rmh-<run 4><worker 1><n 2>-`: a fresh prefix per scenario (36² per worker
+ * before it wraps), 12 characters, so a person's sAMAccountName (at most
+ * `rmh-xxxxxxx-alice`, 17) stays within AD's 20. Fresh per scenario so that a login is
  * never reused while Okta may still be deleting the last one, and parallel
  * workers never share one.
  */
