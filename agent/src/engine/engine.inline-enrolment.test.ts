@@ -11,6 +11,7 @@ import { VirtualClock } from '../../../simulators/clock/virtual-clock.ts';
 import { RecordingDelivery } from '../../../simulators/okta/delivery.ts';
 import { OktaOrg } from '../../../simulators/okta/org.ts';
 import { oktaFetch } from '../../../simulators/okta/serve.ts';
+import { CachingOktaApi } from '../okta/cache.ts';
 import { OktaClient } from '../okta/client.ts';
 import type { Decision } from './reasons.ts';
 import { type AppMode, Engine, type EngineAppConfig, inlineEnrollable } from './engine.ts';
@@ -18,7 +19,7 @@ import { type AppMode, Engine, type EngineAppConfig, inlineEnrollable } from './
 const PASSWORD = 'Frank-pw-1';
 const PHONE = '+15550100006';
 
-function lab(opts: { mode?: AppMode; inline?: boolean; orgPermits?: boolean; oktaApp?: 'amazon-workspaces' | 'radius' } = {}) {
+function lab(opts: { mode?: AppMode; inline?: boolean; orgPermits?: boolean; oktaApp?: 'amazon-workspaces' | 'radius'; cache?: boolean } = {}) {
   const clock = new VirtualClock();
   const delivery = new RecordingDelivery();
   const org = new OktaOrg({ clock, delivery, seed: 12 });
@@ -26,7 +27,9 @@ function lab(opts: { mode?: AppMode; inline?: boolean; orgPermits?: boolean; okt
   const frank = org.createUser({ profile: { login: 'frank@example.com' }, password: PASSWORD });
   org.authn.requireMfa = true;
   org.authn.inlineEnrollment = opts.orgPermits ?? true;
-  const okta = new OktaClient({ orgUrl: org.orgUrl, apiToken: token, clock, fetch: oktaFetch(org), retryBackoffMs: 100, pushPollIntervalMs: 1_000 });
+  const client = new OktaClient({ orgUrl: org.orgUrl, apiToken: token, clock, fetch: oktaFetch(org), retryBackoffMs: 100, pushPollIntervalMs: 1_000 });
+  // The agent's default: lookups remembered for 5 minutes.
+  const okta = opts.cache ? new CachingOktaApi(client, { clock, ttlMs: 300_000, maxUsers: 100 }) : client;
   const app: EngineAppConfig = {
     name: 'vpn',
     mode: opts.mode ?? 'password-first',
@@ -38,7 +41,7 @@ function lab(opts: { mode?: AppMode; inline?: boolean; orgPermits?: boolean; okt
   const engine = new Engine({ app, okta, clock });
   const send = (password: string, state?: Uint8Array): Promise<Decision> =>
     engine.authenticate({ userName: 'frank@example.com', password, protocol: 'pap', ...(state ? { state } : {}) });
-  return { clock, delivery, org, frank, engine, send };
+  return { clock, delivery, org, frank, engine, send, okta };
 }
 
 function challenge(d: Decision, reason: string, text: string | RegExp): Uint8Array {
@@ -83,6 +86,18 @@ describe('inline enrolment over RADIUS (password-first)', () => {
       [`sms/ACTIVE/${PHONE}`],
     );
     // The next sign-in (past Okta's 30 s between SMS): the one factor is used at once, as for any user with one factor.
+    await clock.advance(31_000);
+    challenge(await send(PASSWORD), 'code-requested', 'A code was sent by SMS to +1 XXX-XXX-0006. Enter it.');
+  });
+
+  it("with the agent's lookup cache, the sign-in right after enrolling sees the new factor", async () => {
+    const { send, delivery, clock, okta, frank } = lab({ cache: true });
+    // A look-up before enrolling (another app's MFA-only sign-in would do it): the cache remembers no factors.
+    assert.deepEqual(await okta.listFactors(frank.id), []);
+    const s1 = challenge(await send(PASSWORD), 'enrol-choice', '1 SMS');
+    const s2 = challenge(await send('1', s1), 'phone-requested', 'SMS');
+    const s3 = challenge(await send(PHONE, s2), 'code-requested', 'SMS');
+    assert.equal((await send(delivery.codes.at(-1)!.code, s3)).reason, 'factor-enrolled');
     await clock.advance(31_000);
     challenge(await send(PASSWORD), 'code-requested', 'A code was sent by SMS to +1 XXX-XXX-0006. Enter it.');
   });
