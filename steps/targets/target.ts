@@ -5,15 +5,15 @@
  * target lacks is reported "not applicable, because …".
  */
 export const CAPABILITIES = [
-  // The agent's Okta is an org the suite sets up through Okta's Management API (OktaAdmin,
-  // simulators/okta/admin-api.ts): users and their states, app assignment, TOTP factors — the
-  // lab's mock, or a real test org (`run --okta-org`).
-  'okta-admin',
   // The agent's Okta is the lab's mock org itself: besides what okta-admin offers, what no
   // Management API does — push answers, SMS / voice / email inboxes, Okta faults and rate
   // limits, the org's clock and settings, locking a user by failures, Duo enrolment, and
   // counting the agent's Okta calls.
   'okta-mock',
+  // The agent's Okta is an org the suite sets up through Okta's Management API (OktaAdmin,
+  // simulators/okta/admin-api.ts): users and their states, app assignment, TOTP factors — the
+  // lab's mock, or a real test org (`run --okta-org`).
+  'okta-admin',
   'lab-codes', // the agent accepts the codes the lab's devices show now (through the mock Okta, or by asking the lab: AgentSpec.labPassword)
   'push-control', // the suite can approve / deny / ignore pushes
   'clock-control', // the agent runs on the lab's virtual clock (push timeouts etc. can be moved)
