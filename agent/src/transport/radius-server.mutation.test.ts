@@ -476,6 +476,41 @@ describe('RadiusServer events and handler context: edges found by mutation testi
     assert.equal(l.events.dropped('handler-error'), 2);
   });
 
+  it('a handler that throws before returning a promise is a handler-error too, and the server keeps serving', async () => {
+    let calls = 0;
+    const l = await lab({
+      handler: (() => {
+        calls++;
+        if (calls === 1) throw new CodedError('SYNC_FAILURE', 'thrown, not rejected');
+        return Promise.resolve({ code: RadiusCode.AccessAccept });
+      }) as RadiusHandler,
+    });
+    const drop = dropped(l, 'handler-error');
+    await l.client.send(request({ identifier: 1 }), l.address);
+    assert.equal((await drop).detail, 'SYNC_FAILURE');
+    await l.server.whenIdle();
+    assert.equal(l.server.inFlight, 0);
+    assert.equal(decodeOk(await l.client.exchange(request({ identifier: 1 }), l.address)).code, RadiusCode.AccessAccept);
+  });
+
+  it('a dropped datagram carries code and identifier when it has two octets, none when it has fewer', async () => {
+    const l = await lab();
+    const events: PacketEvent[] = [];
+    for (const bytes of [Buffer.from([1, 77]), Buffer.from([1]), Buffer.alloc(0)]) {
+      const drop = dropped(l, 'malformed');
+      await l.client.send(bytes, l.address);
+      events.push(await drop);
+    }
+    assert.deepEqual(
+      events.map((e) => [Object.hasOwn(e, 'code'), e.code, Object.hasOwn(e, 'identifier'), e.identifier]),
+      [
+        [true, 1, true, 77],
+        [false, undefined, false, undefined],
+        [false, undefined, false, undefined],
+      ],
+    );
+  });
+
   it('a reply that cannot be encoded is a handler-error (the codec’s code, or a plain failure) and the request is forgotten', async () => {
     const replies: RadiusReply[] = [
       // A Reply-Message longer than one attribute can hold.
