@@ -24,66 +24,128 @@
  * in three shards and joined by `merge`.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
-import { childEnv, killGroups, REPO, run, tarballIn, timed } from './common.ts';
+import { childEnv, killGroups, REPO, run, sharedInstall, TEAM_PACKAGE, timed } from './common.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'rmh-ci-'));
 const skeleton = join(work, 'team');
 const groups: number[] = [];
 
-before(() => {
-  const tarball = tarballIn(work);
+before(() => timed('the team repository', prepareTeam));
+
+function prepareTeam(): void {
+  // The team repository: init's layout, the packed harness as its dependency, and the
+  // lock file of the one install all adoption tests share (common.ts sharedInstall).
+  const shared = sharedInstall();
+  const tarball = join(work, basename(shared.tarball));
+  // Job folders sit beside the tarball, so the lock file's relative path holds in each of them.
+  copyFileSync(shared.tarball, tarball);
   const init = run('node', [join(REPO, 'bin/radius-mfa-harness.js'), 'init', '--dir', skeleton, '--name', 'my-agent'], REPO);
   assert.equal(init.status, 0, init.out);
   const pkgFile = join(skeleton, 'package.json');
   const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as Record<string, unknown>;
-  // Job folders sit beside the tarball, so the lock file's relative path holds in each of them.
+  pkg.name = TEAM_PACKAGE;
   pkg.dependencies = { 'radius-mfa-harness': `file:../${basename(tarball)}` };
   writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
-  const lock = timed('npm install --package-lock-only', () =>
-    run('npm', ['install', '--package-lock-only', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], skeleton, {}, 600_000),
-  );
-  assert.equal(lock.status, 0, lock.out);
-  // Hosted runners have sudo; here we are root already.
+  copyFileSync(join(shared.dir, 'package-lock.json'), join(skeleton, 'package-lock.json'));
   mkdirSync(join(work, 'shim'));
+  // Hosted runners have sudo; here we are root already.
   writeFileSync(join(work, 'shim', 'sudo'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
-});
+  // The emulated jobs share this machine: apt-get runs one at a time (concurrent
+  // jobs would trip over its lock), and `apt-get update` fetches the package
+  // indexes for real once per test run; later jobs find them fresh (a hosted
+  // runner would fetch them again). Every other apt-get command runs as written.
+  writeFileSync(
+    join(work, 'shim', 'apt-get'),
+    `#!/bin/sh
+exec 9>"${work}/apt.lock"
+flock 9
+command=""
+for a in "$@"; do case "$a" in -*) ;; *) command=$a; break ;; esac; done
+if [ "$command" = update ] && [ -e "${work}/apt-updated" ]; then
+  echo "apt-get update: the package indexes were fetched earlier in this test run (scripts/adoption/ci-commands.slow.ts)"
+  exit 0
+fi
+/usr/bin/apt-get "$@" || exit $?
+if [ "$command" = update ]; then touch "${work}/apt-updated"; fi
+`,
+    { mode: 0o755 },
+  );
+}
 
 after(() => {
   killGroups(groups);
-  rmSync(work, { recursive: true, force: true });
+  timed('removing the jobs\' folders', () => rmSync(work, { recursive: true, force: true }));
 });
 
-/** Runs a shell script as the CI system would, in its own process group (its background processes are ended after the job). */
-function shell(script: string, cwd: string, env: Record<string, string>, log: string): number {
-  const out = join(cwd, '..', `${basename(cwd)}.${basename(log)}`);
-  writeFileSync(out, '');
-  // setsid: the step leads its own process group (spawnSync has no `detached`), so its background processes can be ended with it.
-  const r = spawnSync('setsid', ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', `exec >>"${out}" 2>&1\n${script}`], {
-    cwd,
-    env: childEnv({ ...env, PATH: `${join(work, 'shim')}:${join(REPO, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, npm_config_prefer_offline: 'true' }),
-    stdio: 'ignore',
-    timeout: 900_000,
+/** Largest time one job's script may take. */
+const JOB_TIMEOUT_MS = 900_000;
+
+/**
+ * Runs a shell script as the CI system would, in its own process group (its
+ * background processes — the lab, the agent — are ended with the job's
+ * `groups`). Resolves with the exit status; the output goes to a log beside
+ * the job's folder and its tail is printed when the script fails.
+ */
+function shell(script: string, cwd: string, env: Record<string, string>, jobGroups: number[]): Promise<number> {
+  const out = join(cwd, '..', `${basename(cwd)}.log`);
+  return new Promise((resolvePromise) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', `exec >>"${out}" 2>&1\n${script}`], {
+      cwd,
+      env: childEnv({ ...env, PATH: `${join(work, 'shim')}:${join(REPO, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, npm_config_prefer_offline: 'true' }),
+      stdio: 'ignore',
+      // Its own process group, so its background processes can be ended with it.
+      detached: true,
+    });
+    if (child.pid) {
+      groups.push(child.pid);
+      jobGroups.push(child.pid);
+    }
+    const timer = setTimeout(() => killGroups(child.pid ? [child.pid] : []), JOB_TIMEOUT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const status = code ?? 1;
+      if (status !== 0) {
+        const tail = existsSync(out) ? readFileSync(out, 'utf8').split('\n').slice(-40).join('\n') : '';
+        process.stdout.write(`# ${basename(cwd)}: exited ${code ?? signal}; its output:\n${tail}\n`);
+      }
+      resolvePromise(status);
+    });
   });
-  if (r.pid) groups.push(r.pid);
-  if (r.status !== 0) process.stdout.write(`# ${basename(cwd)}: exited ${r.status}; its output:\n${readFileSync(out, 'utf8').split('\n').slice(-40).join('\n')}\n`);
-  return r.status ?? 1;
 }
 
-/** A UDP port free right now on 127.0.0.1 (bound and released by a child, so this stays synchronous). */
+/** Times an asynchronous step. */
+async function timedAsync<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    process.stdout.write(`# ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+}
+
+const handedOut = new Set<string>();
+/** A UDP port free right now on 127.0.0.1 and not given to another job of this test (bound and released by a child, so this stays synchronous). */
 function freeUdpPort(): string {
-  const r = spawnSync(
-    process.execPath,
-    ['-e', "const s = require('node:dgram').createSocket('udp4'); s.bind(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })"],
-    { encoding: 'utf8' },
-  );
-  assert.match(r.stdout, /^\d+\s*$/, `could not find a free UDP port: ${r.stderr}`);
-  return r.stdout.trim();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const r = spawnSync(
+      process.execPath,
+      ['-e', "const s = require('node:dgram').createSocket('udp4'); s.bind(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })"],
+      { encoding: 'utf8' },
+    );
+    assert.match(r.stdout, /^\d+\s*$/, `could not find a free UDP port: ${r.stderr}`);
+    const port = r.stdout.trim();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no fresh free UDP port in 20 attempts');
 }
 
 function copyInto(from: string, to: string): void {
@@ -122,7 +184,61 @@ function matrixOf(job: GhJob): Record<string, unknown>[] {
   return Object.entries(m).reduce<Record<string, unknown>[]>((acc, [k, values]) => acc.flatMap((row) => values.map((v) => ({ ...row, [k]: v }))), [{}]);
 }
 
-function runGithub(file: string): { merged: string; results: Map<string, number> } {
+/** One row of a GitHub job (one matrix combination): its steps in order, on its own workspace. Resolves with its exit status. */
+async function runGithubRow(
+  id: string,
+  job: GhJob,
+  matrix: Record<string, unknown>,
+  jobTotal: number,
+  wfEnv: Record<string, string>,
+  artifacts: string,
+): Promise<number> {
+  const ws = join(work, id);
+  const githubEnv = join(work, `${id}.github-env`);
+  const env: Record<string, string> = { ...wfEnv, AGENT_PORT: freeUdpPort(), GITHUB_ENV: githubEnv, GITHUB_WORKSPACE: ws, GITHUB_ACTIONS: 'true' };
+  writeFileSync(githubEnv, '');
+  const rowGroups: number[] = [];
+  let failed = false;
+  try {
+    for (const step of job.steps) {
+      if (failed && step.if !== 'always()') continue;
+      const ctx = { matrix, env, jobTotal };
+      const w = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, expand(String(v), ctx)]));
+      let status = 0;
+      if (step.uses?.startsWith('actions/checkout@')) {
+        copyInto(skeleton, ws);
+      } else if (step.uses?.startsWith('actions/setup-node@')) {
+        const major = run('node', ['-p', 'process.versions.node.split(".")[0]'], REPO).out.trim();
+        assert.equal(major, String(w['node-version']), `setup-node asks for Node ${w['node-version']}; the PATH has ${major}`);
+      } else if (step.uses?.startsWith('actions/upload-artifact@')) {
+        const from = join(ws, w.path!);
+        if (existsSync(from)) copyInto(from, join(artifacts, w.name!));
+      } else if (step.uses?.startsWith('actions/download-artifact@')) {
+        const pattern = new RegExp(`^${w.pattern!.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+        for (const name of existsSync(artifacts) ? readdirSync(artifacts) : []) {
+          if (pattern.test(name)) copyInto(join(artifacts, name), join(ws, w.path!, name));
+        }
+      } else if (step.uses) {
+        throw new Error(`the GitHub emulation does not know the action ${step.uses}`);
+      } else if (step.run) {
+        status = await timedAsync(`${id}: ${step.name ?? step.run.split('\n')[0]!.slice(0, 60)}`, () => shell(expand(step.run!, ctx), ws, env, rowGroups));
+        for (const line of readFileSync(githubEnv, 'utf8').split('\n')) {
+          const eq = line.indexOf('=');
+          if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+        }
+        writeFileSync(githubEnv, '');
+      }
+      if (status !== 0) failed = true;
+    }
+  } finally {
+    // The job is over: its background processes (lab, agent) go with it.
+    killGroups(rowGroups);
+  }
+  return failed ? 1 : 0;
+}
+
+/** The workflow's jobs in `needs` order, each job's matrix rows at the same time (as a runner pool would). */
+async function runGithub(file: string): Promise<{ merged: string; results: Map<string, number> }> {
   const wf = parse(readFileSync(file, 'utf8')) as { env?: Record<string, string>; jobs: Record<string, GhJob> };
   const artifacts = join(work, 'gh-artifacts');
   const results = new Map<string, number>();
@@ -138,47 +254,10 @@ function runGithub(file: string): { merged: string; results: Map<string, number>
   for (const jobName of order) {
     const job = wf.jobs[jobName]!;
     const rows = matrixOf(job);
-    rows.forEach((matrix, i) => {
-      const id = `gh-${jobName}-${i + 1}`;
-      const ws = join(work, id);
-      const githubEnv = join(work, `${id}.github-env`);
-      const env: Record<string, string> = { ...(wf.env ?? {}), AGENT_PORT: freeUdpPort(), GITHUB_ENV: githubEnv, GITHUB_WORKSPACE: ws, GITHUB_ACTIONS: 'true' };
-      writeFileSync(githubEnv, '');
-      let failed = false;
-      for (const step of job.steps) {
-        if (failed && step.if !== 'always()') continue;
-        const ctx = { matrix, env, jobTotal: rows.length };
-        const w = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, expand(String(v), ctx)]));
-        let status = 0;
-        if (step.uses?.startsWith('actions/checkout@')) {
-          copyInto(skeleton, ws);
-        } else if (step.uses?.startsWith('actions/setup-node@')) {
-          const major = run('node', ['-p', 'process.versions.node.split(".")[0]'], REPO).out.trim();
-          assert.equal(major, String(w['node-version']), `setup-node asks for Node ${w['node-version']}; the PATH has ${major}`);
-        } else if (step.uses?.startsWith('actions/upload-artifact@')) {
-          const from = join(ws, w.path!);
-          if (existsSync(from)) copyInto(from, join(artifacts, w.name!));
-        } else if (step.uses?.startsWith('actions/download-artifact@')) {
-          const pattern = new RegExp(`^${w.pattern!.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-          for (const name of existsSync(artifacts) ? readdirSync(artifacts) : []) {
-            if (pattern.test(name)) copyInto(join(artifacts, name), join(ws, w.path!, name));
-          }
-        } else if (step.uses) {
-          throw new Error(`the GitHub emulation does not know the action ${step.uses}`);
-        } else if (step.run) {
-          status = timed(`${id}: ${step.name ?? step.run.split('\n')[0]!.slice(0, 60)}`, () => shell(expand(step.run!, ctx), ws, env, 'log'));
-          for (const line of readFileSync(githubEnv, 'utf8').split('\n')) {
-            const eq = line.indexOf('=');
-            if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
-          }
-          writeFileSync(githubEnv, '');
-        }
-        if (status !== 0) failed = true;
-      }
-      results.set(id, failed ? 1 : 0);
-      killGroups(groups.splice(0));
-      if (jobName === order.at(-1)) merged = ws;
-    });
+    const ids = rows.map((_, i) => `gh-${jobName}-${i + 1}`);
+    const statuses = await Promise.all(rows.map((matrix, i) => runGithubRow(ids[i]!, job, matrix, rows.length, wf.env ?? {}, artifacts)));
+    for (const [i, id] of ids.entries()) results.set(id, statuses[i]!);
+    if (jobName === order.at(-1)) merged = join(work, ids.at(-1)!);
   }
   return { merged, results };
 }
@@ -194,7 +273,8 @@ interface GlJob {
   artifacts?: { paths?: string[] };
 }
 
-function runGitlab(file: string): { merged: string; results: Map<string, number> } {
+/** The pipeline's stages in order; in a stage, every job and every `parallel:` index at the same time (as a runner pool would). */
+async function runGitlab(file: string): Promise<{ merged: string; results: Map<string, number> }> {
   const doc = parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { stages: string[]; variables?: Record<string, string> };
   const jobs = Object.entries(doc).filter(([k, v]) => !['stages', 'variables', 'default', 'workflow', 'include'].includes(k) && typeof v === 'object' && v !== null && 'script' in v) as [
     string,
@@ -205,24 +285,35 @@ function runGitlab(file: string): { merged: string; results: Map<string, number>
   const results = new Map<string, number>();
   let merged = '';
   for (const stage of doc.stages) {
-    for (const [name, job] of jobs.filter(([, j]) => j.stage === stage)) {
-      const total = job.parallel ?? 1;
-      for (let index = 1; index <= total; index++) {
+    const runs = jobs
+      .filter(([, j]) => j.stage === stage)
+      .flatMap(([name, job]) => Array.from({ length: job.parallel ?? 1 }, (_, i) => ({ name, job, index: i + 1, total: job.parallel ?? 1 })));
+    const statuses = await Promise.all(
+      runs.map(async ({ name, job, index, total }) => {
         const id = `gl-${name}-${index}`;
         const ws = join(work, id);
         copyInto(skeleton, ws);
         if (job.needs) copyInto(store, ws);
-        const env: Record<string, string> = { ...(doc.variables ?? {}), AGENT_PORT: freeUdpPort(), GITLAB_CI: 'true', ...(job.parallel ? { CI_NODE_INDEX: String(index), CI_NODE_TOTAL: String(total) } : {}) };
+        const env: Record<string, string> = {
+          ...(doc.variables ?? {}),
+          AGENT_PORT: freeUdpPort(),
+          GITLAB_CI: 'true',
+          ...(job.parallel ? { CI_NODE_INDEX: String(index), CI_NODE_TOTAL: String(total) } : {}),
+        };
         const script = [...(job.before_script ?? []), ...job.script].join('\n');
-        const status = timed(`${id}`, () => shell(script, ws, env, 'log'));
-        results.set(id, status);
-        killGroups(groups.splice(0));
+        const jobGroups: number[] = [];
+        const status = await timedAsync(id, () => shell(script, ws, env, jobGroups));
+        killGroups(jobGroups);
         for (const p of job.artifacts?.paths ?? []) {
           const rel = p.replace(/\$\{?CI_NODE_INDEX\}?/g, String(index)).replace(/\/$/, '');
           if (existsSync(join(ws, rel))) copyInto(join(ws, rel), join(store, rel));
         }
-        merged = ws;
-      }
+        return { id, ws, status };
+      }),
+    );
+    for (const r of statuses) {
+      results.set(r.id, r.status);
+      merged = r.ws;
     }
   }
   return { merged, results };
@@ -238,14 +329,14 @@ function assertMergedRun(ws: string, results: Map<string, number>): void {
   assert.ok(existsSync(join(ws, 'reports/out/durations.json')));
 }
 
-test('every command of docs/ci/github-actions.yml runs: three shards, then one merged report that passes', () => {
-  const { merged, results } = runGithub(join(REPO, 'docs/ci/github-actions.yml'));
+test('every command of docs/ci/github-actions.yml runs: three shards, then one merged report that passes', async () => {
+  const { merged, results } = await runGithub(join(REPO, 'docs/ci/github-actions.yml'));
   assert.deepEqual([...results.keys()], ['gh-suite-1', 'gh-suite-2', 'gh-suite-3', 'gh-merge-1']);
   assertMergedRun(merged, results);
 });
 
-test('every command of docs/ci/gitlab-ci.yml runs: parallel: 3, then one merged report that passes', () => {
-  const { merged, results } = runGitlab(join(REPO, 'docs/ci/gitlab-ci.yml'));
+test('every command of docs/ci/gitlab-ci.yml runs: parallel: 3, then one merged report that passes', async () => {
+  const { merged, results } = await runGitlab(join(REPO, 'docs/ci/gitlab-ci.yml'));
   assert.deepEqual([...results.keys()], ['gl-mfa-suite-1', 'gl-mfa-suite-2', 'gl-mfa-suite-3', 'gl-mfa-merge-1']);
   assertMergedRun(merged, results);
 });

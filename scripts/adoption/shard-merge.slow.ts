@@ -1,72 +1,119 @@
 /**
  * Sharding test: a run split with `--shard i/n` and joined with `merge` equals
- * the same run unsharded, verdict for verdict (embedded, a few areas, the
- * @no-agent scenarios among them), with one exit code and one JUnit file.
- * Also: a missing shard fails the merge, and the split follows durations.json.
+ * the same run unsharded, verdict for verdict (embedded, three areas — 48 agent
+ * scenarios in 13 features — and the 26 @no-agent scenarios), with one exit
+ * code and one JUnit file. The shards are split by the durations the unsharded
+ * run recorded (as a team's CI splits by the durations.json `merge` wrote):
+ * each shard runs exactly the scenarios the split assigns it, and the shards'
+ * recorded totals differ by at most the longest scenario. Also: a missing
+ * shard fails the merge, and a bad --shard is one line and exit 2.
+ * The three shards run at the same time, as three CI jobs would.
  *
  *   node --test scripts/adoption/shard-merge.slow.ts      (scripts/test-adoption.sh)
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { assignShards, durationsOf } from '../../cli/shard.ts';
 import type { TargetRun } from '../../reports/matrix.ts';
-import { REPO, run, timed } from './common.ts';
+import { childEnv, type Ran, REPO, run, timed } from './common.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'rmh-shard-'));
 const AREAS = 'factors,secrets,connector-settings';
 const SHARDS = 3;
+const HARNESS = join(REPO, 'bin/radius-mfa-harness.js');
 
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function harness(args: string[]) {
-  return run('node', [join(REPO, 'bin/radius-mfa-harness.js'), ...args], REPO, {}, 900_000);
+function harness(args: string[]): Ran {
+  return run('node', [HARNESS, ...args], REPO, {}, 900_000);
+}
+
+/** The harness as a child that does not block this process (the shards run at the same time). */
+function harnessAsync(label: string, args: string[]): Promise<Ran> {
+  const t0 = performance.now();
+  return new Promise((resolvePromise) => {
+    const child = spawn('node', [HARNESS, ...args], { cwd: REPO, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 900_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      process.stdout.write(`# ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+      resolvePromise({ status, out: `${stdout}${stderr}`, stdout });
+    });
+  });
+}
+
+function runsOf(out: string): TargetRun[] {
+  return ['embedded', 'simulators'].flatMap((target) => {
+    try {
+      return [JSON.parse(readFileSync(join(out, target, 'verdicts.json'), 'utf8')) as TargetRun];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function verdictsOf(out: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const target of ['embedded', 'simulators']) {
-    let runFile: TargetRun;
-    try {
-      runFile = JSON.parse(readFileSync(join(out, target, 'verdicts.json'), 'utf8')) as TargetRun;
-    } catch {
-      continue;
-    }
-    for (const v of runFile.verdicts) map.set(`${target} ${v.id}`, v.verdict);
-  }
-  return map;
+  return new Map(runsOf(out).flatMap((r) => r.verdicts.map((v) => [`${r.target} ${v.id}`, v.verdict] as const)));
 }
 
-test('a sharded run merged equals the unsharded run, verdict for verdict', () => {
+test('a sharded run (split by recorded durations) merged equals the unsharded run, verdict for verdict', async () => {
   const whole = join(work, 'whole');
   const unsharded = timed('unsharded run', () => harness(['run', '--target', 'embedded', '--area', AREAS, '--ci', '--out', whole]));
   assert.equal(unsharded.status, 0, unsharded.out.slice(-3000));
-  const shardDirs: string[] = [];
-  const counts: number[] = [];
-  for (let i = 1; i <= SHARDS; i++) {
-    const dir = join(work, `shard-${i}`);
-    shardDirs.push(dir);
-    const r = timed(`shard ${i}/${SHARDS}`, () =>
-      harness(['run', '--target', 'embedded', '--area', AREAS, '--shard', `${i}/${SHARDS}`, '--durations', join(work, 'none.json'), '--ci', '--out', dir]),
-    );
-    assert.equal(r.status, 0, r.out.slice(-3000));
-    counts.push(verdictsOf(dir).size);
-  }
+  const expected = verdictsOf(whole);
+  assert.ok(expected.size > 60, `only ${expected.size} verdicts in the unsharded run`);
+
+  // The unsharded run's durations, as `merge` would write them for the next CI run.
+  const recorded = durationsOf(runsOf(whole).flatMap((r) => r.verdicts));
+  const durationsFile = join(work, 'durations.json');
+  writeFileSync(durationsFile, JSON.stringify({ durations: recorded }));
+  assert.ok(Object.keys(recorded).length > 60, 'the unsharded run recorded too few durations');
+
+  const shardDirs = Array.from({ length: SHARDS }, (_, i) => join(work, `shard-${i + 1}`));
+  const shards = await Promise.all(
+    shardDirs.map((dir, i) =>
+      harnessAsync(`shard ${i + 1}/${SHARDS}`, ['run', '--target', 'embedded', '--area', AREAS, '--shard', `${i + 1}/${SHARDS}`, '--durations', durationsFile, '--ci', '--out', dir]),
+    ),
+  );
+  for (const r of shards) assert.equal(r.status, 0, r.out.slice(-3000));
+
+  // Each shard ran exactly what the split by recorded duration gives it, and the split is even to within one scenario.
+  const assigned = assignShards(
+    [...new Set(runsOf(whole).flatMap((r) => r.verdicts.map((v) => v.id)))],
+    new Map(Object.entries(recorded)),
+    SHARDS,
+  );
+  const totals = shardDirs.map((dir, i) => {
+    const ids = [...new Set(runsOf(dir).flatMap((r) => r.verdicts.map((v) => v.id)))].sort();
+    const want = [...assigned].filter(([, s]) => s === i + 1).map(([id]) => id).sort();
+    assert.deepEqual(ids, want, `shard ${i + 1}/${SHARDS} did not run the scenarios the recorded durations assign it`);
+    return ids.reduce((sum, id) => sum + (recorded[id] ?? 0), 0);
+  });
+  const longest = Math.max(...Object.values(recorded));
+  assert.ok(Math.max(...totals) - Math.min(...totals) <= longest, `uneven shards by recorded duration: ${totals} ms (longest scenario ${longest} ms)`);
+  process.stdout.write(`# shards' recorded totals: ${totals.map((t) => `${(t / 1000).toFixed(1)} s`).join(', ')}\n`);
+
   const merged = join(work, 'merged');
   const m = harness(['merge', ...shardDirs, '--out', merged]);
   assert.equal(m.status, 0, m.out);
-  const expected = verdictsOf(whole);
-  assert.ok(expected.size > 20, `only ${expected.size} verdicts in the unsharded run`);
   assert.deepEqual(new Map([...verdictsOf(merged)].sort()), new Map([...expected].sort()));
-  // Without durations the split is even by count.
-  assert.ok(Math.max(...counts) - Math.min(...counts) <= 2, `uneven shards: ${counts}`);
   const junit = readFileSync(join(merged, 'junit.xml'), 'utf8');
   assert.match(junit, new RegExp(`<testsuites name="radius-mfa-harness" tests="${expected.size}" failures="0">`));
-
-  // The merged durations split the next run: each shard's recorded total is within the longest scenario of the average.
+  // The merged durations split the next run.
   const durations = JSON.parse(readFileSync(join(merged, 'durations.json'), 'utf8')) as { durations: Record<string, number> };
-  assert.ok(Object.keys(durations.durations).length > 20);
+  assert.deepEqual(Object.keys(durations.durations).sort(), Object.keys(recorded).sort());
 
   // A merge missing a shard fails, and says which.
   const partial = harness(['merge', shardDirs[0]!, shardDirs[2]!, '--out', join(work, 'partial')]);
@@ -75,7 +122,7 @@ test('a sharded run merged equals the unsharded run, verdict for verdict', () =>
 });
 
 test('--shard with recorded durations: deterministic, and a bad --shard is one line and exit 2', () => {
-  const durations = join(work, 'durations.json');
+  const durations = join(work, 'durations-push.json');
   writeFileSync(durations, JSON.stringify({ durations: { 'factors/push.feature::A push Alice approves signs her in': 60_000 } }));
   const a = harness(['run', '--target', 'embedded', '--area', 'factors', '--shard', '1/2', '--durations', durations, '--dry-run']);
   const b = harness(['run', '--target', 'embedded', '--area', 'factors', '--shard', '1/2', '--durations', durations, '--dry-run']);
