@@ -19,7 +19,9 @@ const LOGIN = 'frank@example.com';
 const PASSWORD = 'Frank-pw-1';
 const PHONE = '+15550100006';
 
-function lab(opts: { mode?: AppMode; factorMenu?: EngineAppConfig['factorMenu']; without?: 'authnEnroll' | 'authnActivate'; enrolled?: boolean } = {}) {
+function lab(
+  opts: { mode?: AppMode; factorMenu?: EngineAppConfig['factorMenu']; without?: 'authnEnroll' | 'authnActivate'; enrolled?: boolean; appId?: string; oktaApp?: 'radius' } = {},
+) {
   const clock = new VirtualClock();
   const delivery = new RecordingDelivery();
   const org = new OktaOrg({ clock, delivery, seed: 12 });
@@ -48,6 +50,8 @@ function lab(opts: { mode?: AppMode; factorMenu?: EngineAppConfig['factorMenu'];
     usernameFormat: {},
     timeouts: { totalRequestMs: 60_000, responseModeOnTimeout: 'reject-when-polling-mfa' },
     inlineEnrollment: true,
+    ...(opts.appId ? { appId: opts.appId } : {}),
+    ...(opts.oktaApp ? { oktaApp: opts.oktaApp } : {}),
     ...(opts.factorMenu ? { factorMenu: opts.factorMenu } : {}),
   };
   const engine = new Engine({ app, okta, clock });
@@ -149,6 +153,20 @@ describe('inline enrolment: whole decisions found by mutation testing', () => {
     });
   }
 
+  it('with an app id, a user not assigned to the app is refused before any enrolment', async () => {
+    const { send, org, frank } = lab({ appId: '0oaVpn' });
+    org.createApp({ id: '0oaVpn', label: 'VPN' });
+    assert.deepEqual(whole(await send(PASSWORD)), {
+      result: 'reject',
+      reason: 'user-not-assigned',
+      replyMessage: 'You are not assigned to this application in Okta. Contact your administrator.',
+      login: LOGIN,
+      factor: undefined,
+    });
+    org.assignUserToApp('0oaVpn', frank.id);
+    stateOf(await send(PASSWORD), 'enrol-choice');
+  });
+
   it('only Okta-provided SMS and voice call can be enrolled', () => {
     assert.deepEqual(
       inlineEnrollable([
@@ -189,5 +207,21 @@ describe('password-first factor menu: edges found by mutation testing', () => {
     const again = await send('1', stateOf(await send(PASSWORD), 'factor-choice'));
     stateOf(again, 'code-requested');
     assert.equal(again.replyMessage, 'A code was sent by SMS to +1 XXX-XXX-0006 less than 30 seconds ago. Enter it.');
+  });
+});
+
+describe('Duo SMS asked for again within 30 s (generic RADIUS app): edges found by mutation testing', () => {
+  it('the refusal says a passcode was sent less than 30 seconds ago, for the user and Duo', async () => {
+    const { send, org, frank } = lab({ mode: 'mfa-only', oktaApp: 'radius' });
+    org.authn.requireMfa = false;
+    org.enrollFactor(frank.id, { factorType: 'web', provider: 'DUO', phoneNumber: PHONE, duoPasscodeChecker: () => false });
+    assert.equal((await send('SMS')).reason, 'otp-sent');
+    assert.deepEqual(whole(await send('sms')), {
+      result: 'reject',
+      reason: 'otp-recently-sent',
+      replyMessage: 'A Duo passcode was sent by SMS less than 30 seconds ago. Sign in with it, or wait 30 seconds for a new one.',
+      login: LOGIN,
+      factor: 'duo',
+    });
   });
 });
