@@ -182,8 +182,8 @@ describe('inline enrolment over RADIUS (password-first)', () => {
 });
 
 describe('Duo push and SMS for the generic RADIUS app, against the mock org', () => {
-  function duoLab(oktaApp: 'amazon-workspaces' | 'radius') {
-    const l = lab({ mode: 'mfa-only', inline: false, oktaApp });
+  function duoLab(oktaApp: 'amazon-workspaces' | 'radius', mode: AppMode = 'mfa-only') {
+    const l = lab({ mode, inline: false, oktaApp });
     l.org.authn.requireMfa = false;
     l.org.enrollFactor(l.frank.id, { factorType: 'web', provider: 'DUO', phoneNumber: PHONE, duoPasscodeChecker: () => false });
     return l;
@@ -213,6 +213,31 @@ describe('Duo push and SMS for the generic RADIUS app, against the mock org', ()
     assert.equal((await send(sms.code)).reason, 'passcode-invalid');
     // Okta sends one SMS per phone every 30 s: asked again at once, the answer says so.
     assert.equal((await send('sms')).reason, 'otp-recently-sent');
+  });
+
+  it('password first: the Duo prompt takes PUSH (a Duo push in the transaction) and SMS (a passcode asked for under a new State)', async () => {
+    const { send, delivery, org, clock } = duoLab('radius', 'password-first');
+    const s1 = challenge(await send(PASSWORD), 'code-requested', 'Enter your Duo passcode, or PUSH for a Duo push, or SMS for a Duo passcode by SMS.');
+    const s2 = challenge(await send('sms', s1), 'code-requested', 'A Duo passcode was sent by SMS. Enter it.');
+    const sms = delivery.codes.at(-1)!;
+    assert.equal(sms.to, PHONE);
+    const ok = await send(sms.code, s2);
+    assert.deepEqual([ok.result, ok.reason, ok.factor], ['accept', 'passcode-accepted', 'duo']);
+    const t1 = challenge(await send(PASSWORD), 'code-requested', 'or PUSH');
+    const pending = send('PUSH', t1);
+    for (let i = 0; i < 20 && delivery.pushes.length === 0; i++) await new Promise((r) => setImmediate(r));
+    org.answerPush(delivery.pushes.at(-1)!.transactionId, 'APPROVE');
+    await clock.advance(3_000);
+    assert.deepEqual([(await pending).reason, delivery.pushes.at(-1)?.app], ['push-approved', 'duo-mobile']);
+    const u1 = challenge(await send(PASSWORD), 'code-requested', 'or PUSH');
+    assert.equal((await send('call', u1)).reason, 'factor-not-enrolled');
+  });
+
+  it('password first on the WorkSpaces app: the Duo prompt takes a passcode only', async () => {
+    const { send, delivery } = duoLab('amazon-workspaces', 'password-first');
+    const s1 = challenge(await send(PASSWORD), 'code-requested', 'Enter your Duo passcode.');
+    assert.equal((await send('push', s1)).reason, 'passcode-invalid');
+    assert.equal(delivery.pushes.length, 0);
   });
 
   it('the WorkSpaces app still refuses Duo keywords and sends nothing', async () => {

@@ -545,6 +545,9 @@ export class Engine {
     const trimmed = answer.trim();
     if (session.enrol) return this.#continueEnrolment(session, session.enrol, trimmed, ctx);
     if (session.awaiting) {
+      // The generic RADIUS app's Duo prompt also takes PUSH and SMS (Okta_Radius_App.htm: Duo push, SMS, passcode over PAP).
+      const duoKeyword = this.#duoKeywords && session.awaiting.every((u) => u.kind === 'duo') ? parseKeyword(trimmed) : null;
+      if (duoKeyword) return this.#duoInSession(session, path, duoKeyword, ctx);
       if (!looksLikePasscode(trimmed)) return reject('passcode-invalid', 'The code is not valid. Start again.', { login });
       return this.#passcode(path, login, session.awaiting, trimmed, ctx);
     }
@@ -555,7 +558,7 @@ export class Engine {
     if (!chosen && keyword) {
       if (isDuoUser(session.usable)) {
         if (!this.#duoKeywords) return duoRefusal(login);
-        return this.#duoKeyword(path, login, session.usable, keyword, ctx);
+        return this.#duoInSession(session, path, keyword, ctx);
       }
       chosen = keywordFactor(session.usable, keyword);
       if (!chosen) return notEnrolled(login, keyword);
@@ -583,7 +586,29 @@ export class Engine {
     // A passcode factor picked by number: ask for its code. Okta Verify codes try every device.
     const kind = chosen.kind;
     const awaiting = kind === 'okta-verify-totp' ? session.usable.filter((u) => u.kind === kind) : [chosen];
+    if (kind === 'duo' && this.#duoKeywords) {
+      return this.#challenge({ ...session, awaiting }, 'code-requested', 'Enter your Duo passcode, or PUSH for a Duo push, or SMS for a Duo passcode by SMS.');
+    }
     return this.#challenge({ ...session, awaiting }, 'code-requested', `Enter your ${FACTOR_LABEL[kind]}.`);
+  }
+
+  /**
+   * Password-first, generic RADIUS app, a Duo user's keyword inside the transaction: PUSH waits
+   * for Duo's answer; SMS has Duo send a passcode and asks for it under a new State (the
+   * transaction goes on, unlike MFA-only where the user signs in again); CALL / EMAIL are no
+   * Duo methods over RADIUS.
+   */
+  async #duoInSession(session: Session, path: FactorPath, keyword: Keyword, ctx: RequestCtx): Promise<Decision> {
+    const { login } = session;
+    const duo = session.usable.find((u) => u.kind === 'duo')!;
+    if (keyword === 'PUSH') return this.#push(path, login, duo, ctx);
+    if (keyword !== 'SMS') {
+      return reject('factor-not-enrolled', `Duo does not offer ${keyword} over RADIUS: use PUSH, SMS or a Duo passcode.`, { login, factor: 'duo' });
+    }
+    const r = await path.challenge(duo.factor.id, ctx.signal, { passCode: 'sms' });
+    if (r.outcome === 'EXPIRED') return transactionExpired(login);
+    const when = r.outcome === 'TOO_SOON' ? ' less than 30 seconds ago' : '';
+    return this.#challenge({ ...session, awaiting: [duo] }, 'code-requested', `A Duo passcode was sent by SMS${when}. Enter it.`);
   }
 
   // ---- inline enrolment (password-first, Access-Challenge) ----
