@@ -10,6 +10,7 @@ import { VirtualClock } from '../../../simulators/clock/virtual-clock.ts';
 import { RecordingDelivery } from '../../../simulators/okta/delivery.ts';
 import { OktaOrg } from '../../../simulators/okta/org.ts';
 import { oktaFetch } from '../../../simulators/okta/serve.ts';
+import { totpAt } from '../../../simulators/okta/totp.ts';
 import type { OktaApi } from '../okta/types.ts';
 import { OktaClient } from '../okta/client.ts';
 import { type AppMode, Engine, type EngineAppConfig, inlineEnrollable } from './engine.ts';
@@ -223,5 +224,47 @@ describe('Duo SMS asked for again within 30 s (generic RADIUS app): edges found 
       login: LOGIN,
       factor: 'duo',
     });
+  });
+});
+
+describe('password-first on the generic RADIUS app: Duo keywords only where Duo is asked, edges found by mutation testing', () => {
+  function duoFirst() {
+    const l = lab({ oktaApp: 'radius' });
+    l.org.enrollFactor(l.frank.id, { factorType: 'web', provider: 'DUO', phoneNumber: PHONE, duoPasscodeChecker: () => false });
+    return l;
+  }
+
+  it('CALL at the Duo prompt: Duo offers no call over RADIUS, said for the user and Duo', async () => {
+    const { send } = duoFirst();
+    const s1 = stateOf(await send(PASSWORD), 'code-requested');
+    assert.deepEqual(whole(await send('CALL', s1)), {
+      result: 'reject',
+      reason: 'factor-not-enrolled',
+      replyMessage: 'Duo does not offer CALL over RADIUS: use PUSH, SMS or a Duo passcode.',
+      login: LOGIN,
+      factor: 'duo',
+    });
+  });
+
+  it('an SMS code awaited: PUSH is no Duo keyword there but a code that is not valid', async () => {
+    const { send } = lab({ enrolled: true, oktaApp: 'radius' });
+    const s1 = stateOf(await send(PASSWORD), 'factor-choice');
+    const s2 = stateOf(await send('1', s1), 'code-requested');
+    assert.deepEqual(whole(await send('PUSH', s2)), {
+      result: 'reject',
+      reason: 'passcode-invalid',
+      replyMessage: 'The code is not valid. Start again.',
+      login: LOGIN,
+      factor: undefined,
+    });
+  });
+
+  it('an Okta Verify code asked for on that app: no Duo words in the prompt', async () => {
+    const { send, org, frank, clock } = lab({ oktaApp: 'radius' });
+    const { factor, activation } = org.enrollFactor(frank.id, { factorType: 'token:software:totp', provider: 'OKTA' });
+    org.activateFactor(frank.id, factor.id, totpAt(activation!.sharedSecret, clock.now()));
+    const d = await send(PASSWORD);
+    stateOf(d, 'code-requested');
+    assert.equal(d.replyMessage, 'Enter your Okta Verify code.');
   });
 });
