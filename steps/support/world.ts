@@ -92,7 +92,7 @@ export class LabWorld extends World implements Scene {
 
   /** Builds the scenario's lab (the Before hook calls it, so a scenario found not applicable builds nothing). */
   buildLab(): Promise<Lab> {
-    return this.people.build();
+    return this.people.build({ localOkta: this.scenarioTags.includes(NO_AGENT_TAG) });
   }
 
   get lab(): Lab {

@@ -190,7 +190,7 @@ export function withOktaOrg(driver: TargetDriver, c: OktaOrgConfig): TargetDrive
   return {
     profile: {
       name: driver.profile.name,
-      description: `${driver.profile.description} Okta: the org at ${c.url} (--okta-org), set up through its Management API.`,
+      description: `${driver.profile.description} With --okta-org its Okta is instead the org at ${c.url}, set up through its Management API, on real time.`,
       capabilities,
     },
     // The World starts no mock-Okta server for the agent: its Okta is the org.
