@@ -113,6 +113,7 @@ describe('run --okta-org: the Management-API World against the mock served over 
         'Unassigned from the RADIUS app, her right code is refused',
         'With her Okta account suspended, her right code is refused',
         'With her Okta account deprovisioned, her right code is refused',
+        'Unsuspended again by an Okta admin, she signs in',
       ]) {
         assert.equal(byName.get(name), 'pass', `${target}: "${name}" ${byName.get(name) ?? 'did not run'}`);
       }
@@ -125,7 +126,7 @@ describe('run --okta-org: the Management-API World against the mock served over 
     assert.ok(created.length >= 17, `users created over HTTP: ${created.length}`);
     const logins = created.map((x) => (x.body as { profile?: { login?: string } }).profile?.login ?? '');
     assert.ok(logins.every((l) => /^rmh-[a-z0-9]{4}[a-z0-9][a-z0-9]{2}-[a-z]+@corp\.example\.com$/.test(l)), `logins carry the run prefix: ${logins.slice(0, 5).join(', ')}`);
-    for (const id of ['assignUserToApplication', 'unassignUserFromApplication', 'enrollFactor', 'activateFactor', 'suspendUser', 'deactivateUser', 'deleteUser']) {
+    for (const id of ['assignUserToApplication', 'unassignUserFromApplication', 'enrollFactor', 'activateFactor', 'suspendUser', 'unsuspendUser', 'deactivateUser', 'deleteUser']) {
       assert.ok(ops(id).some((x) => x.status < 300), `${id} was called over HTTP`);
     }
     assert.ok(ops('verifyFactor').length > 0, 'the agents asked the same org to verify codes');

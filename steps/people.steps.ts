@@ -3,7 +3,7 @@ import { stepsFor } from './support/catalogue.ts';
 import type { Person } from './support/parameters.ts';
 import type { LabWorld } from './support/world.ts';
 
-const { Given } = stepsFor<LabWorld>('people');
+const { Given, When } = stepsFor<LabWorld>('people');
 
 Given(
   '{user} is a WorkSpaces user',
@@ -51,6 +51,24 @@ Given(
     if (state === 'suspended') await this.oktaAdmin.suspendUser(id);
     else if (state === 'locked out') this.org.lockUser(id);
     else await this.oktaAdmin.deactivateUser(id);
+  },
+);
+
+When(
+  'an Okta admin reactivates {whose} account',
+  {
+    description:
+      "Through Okta's Management API, by the account's state now: unsuspends a suspended account, unlocks a locked-out one, activates a staged or deactivated one.",
+    example: "When an Okta admin reactivates Grace's account",
+  },
+  async function (this: LabWorld, person: Person) {
+    const id = this.oktaUserId(person);
+    const user = await this.oktaAdmin.getUser(id);
+    if (!user) throw new Error(`${person} has no Okta account to reactivate.`);
+    if (user.status === 'SUSPENDED') await this.oktaAdmin.unsuspendUser(id);
+    else if (user.status === 'LOCKED_OUT') await this.oktaAdmin.unlockUser(id);
+    else if (user.status === 'ACTIVE') throw new Error(`${person}'s Okta account is active already: nothing to reactivate.`);
+    else await this.oktaAdmin.activateUser(id);
   },
 );
 

@@ -1,7 +1,7 @@
 @area:users @needs:okta-admin
 Feature: Only active Okta users assigned to the RADIUS app get in
   The account's state and its assignment are set through Okta's Management API
-  (suspend, deactivate, unassign), so the scenarios without @needs:okta-mock also
+  (suspend, unsuspend, unlock, deactivate, unassign), so the scenarios without @needs:okta-mock also
   run against a real test org (run --okta-org). Locking an account and counting
   the agent's Okta calls need the lab's mock.
 
@@ -45,6 +45,13 @@ Feature: Only active Okta users assigned to the RADIUS app get in
       | suspended     |
       | deprovisioned |
 
+  Scenario: Unsuspended again by an Okta admin, she signs in
+    Given Grace's Okta account is suspended
+    When an Okta admin reactivates Grace's account
+    And she signs in to WorkSpaces with her current Okta Verify code
+    Then she is signed in
+    And Grace's Okta account is now active
+
   Scenario: A user unknown to Okta is refused
     Given Heidi exists only in the directory
     When Heidi signs in to WorkSpaces with "123456" as her MFA code
@@ -57,3 +64,12 @@ Feature: Only active Okta users assigned to the RADIUS app get in
     Then Grace's Okta account is now locked out
     When she signs in to WorkSpaces with her current Okta Verify code
     Then she is rejected by the agent
+
+  @needs:okta-mock
+  Scenario: Unlocked by an Okta admin after too many wrong codes, she signs in with the right code
+    Given Okta locks an account after 3 wrong MFA codes
+    When she signs in to WorkSpaces with a wrong Okta Verify code 3 times
+    Then Grace's Okta account is now locked out
+    When an Okta admin reactivates Grace's account
+    And she signs in to WorkSpaces with her current Okta Verify code
+    Then she is signed in

@@ -34,6 +34,15 @@ export function newRunPrefix(): string {
   return `${RUN_PREFIX_ROOT}${(n % 36 ** 6).toString(36).padStart(6, '0')}-`;
 }
 
+/**
+ * What the last answer said of Okta's rate limit. Admins created one after
+ * another against the same org (one per scenario) share one, so pacing
+ * carries from a scenario to the next instead of starting blind.
+ */
+export class RateLimitMemory {
+  last: { remaining: number; limit: number; resetAtMs: number } | undefined;
+}
+
 export interface HttpOktaAdminOptions {
   /** e.g. https://example.okta.com or the lab's https URL (no path). */
   orgUrl: string;
@@ -53,6 +62,8 @@ export interface HttpOktaAdminOptions {
   clock?: Clock;
   /** Told about every pause (for logs and tests). */
   onPace?: (waitMs: number, reason: 'reserve' | '429') => void;
+  /** Shared with earlier admins of the same org (default: this admin's own). */
+  rateLimits?: RateLimitMemory;
 }
 
 interface Answer {
@@ -72,7 +83,7 @@ export class HttpOktaAdmin implements OktaAdmin {
   readonly #opts: Required<Pick<HttpOktaAdminOptions, 'maxRateLimitWaitMs' | 'requestTimeoutMs' | 'clock'>> & Pick<HttpOktaAdminOptions, 'reserve' | 'onPace'>;
   readonly #created = new Map<string, string>();
   #tail: Promise<unknown> = Promise.resolve();
-  #limit: { remaining: number; limit: number; resetAtMs: number } | undefined;
+  readonly #limits: RateLimitMemory;
 
   constructor(options: HttpOktaAdminOptions) {
     let url: URL;
@@ -92,6 +103,7 @@ export class HttpOktaAdmin implements OktaAdmin {
       throw new CodedError('OKTA_ADMIN_BAD_PREFIX', `A run prefix must start with "${RUN_PREFIX_ROOT}" and say more (e.g. ${newRunPrefix()}), so cleanup can find it and nothing else.`);
     }
     this.#dispatcher = options.ca ? new Agent({ connect: { ca: options.ca } }) : undefined;
+    this.#limits = options.rateLimits ?? new RateLimitMemory();
     this.#opts = {
       maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? 65_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
@@ -345,11 +357,11 @@ export class HttpOktaAdmin implements OktaAdmin {
     const remaining = num('x-rate-limit-remaining');
     const limit = num('x-rate-limit-limit');
     const reset = num('x-rate-limit-reset');
-    if (remaining !== undefined && limit !== undefined && reset !== undefined) this.#limit = { remaining, limit, resetAtMs: reset * 1000 };
+    if (remaining !== undefined && limit !== undefined && reset !== undefined) this.#limits.last = { remaining, limit, resetAtMs: reset * 1000 };
   }
 
   async #paceBeforeCall(): Promise<void> {
-    const l = this.#limit;
+    const l = this.#limits.last;
     if (!l) return;
     const reserve = this.#opts.reserve ?? Math.max(2, Math.ceil(l.limit * 0.1));
     if (l.remaining > reserve) return;
@@ -358,7 +370,7 @@ export class HttpOktaAdmin implements OktaAdmin {
 
   /** How long until the window resets (a little after, to be on the far side of it). */
   #waitForReset(): number {
-    const l = this.#limit;
+    const l = this.#limits.last;
     const wait = l ? l.resetAtMs - this.#opts.clock.now() + 50 : 1_000;
     // A reset in the past (a server clock behind ours): a short pause, then try.
     return wait > 0 ? wait : 250;
@@ -372,7 +384,7 @@ export class HttpOktaAdmin implements OktaAdmin {
       );
     }
     this.#opts.onPace?.(ms, reason);
-    this.#limit = undefined;
+    this.#limits.last = undefined;
     await sleep(this.#opts.clock, ms);
   }
 }

@@ -12,7 +12,7 @@ import { RealTimeClock } from '../clock/real-time-clock.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import { GoogleAuthenticator } from '../devices/phone.ts';
 import { enrolTotpApp, enrollActiveTotp, type OktaAdmin } from './admin-api.ts';
-import { HttpOktaAdmin, newRunPrefix, RUN_PREFIX_ROOT } from './admin-http.ts';
+import { HttpOktaAdmin, newRunPrefix, RateLimitMemory, RUN_PREFIX_ROOT } from './admin-http.ts';
 import { LocalOktaAdmin } from './admin-local.ts';
 import { loadOktaContract } from './contract.ts';
 import type { OktaResponseRecord } from './handlers.ts';
@@ -245,6 +245,30 @@ describe('HttpOktaAdmin only', () => {
       await admin.cleanup();
     } finally {
       await admin.close();
+      await server.close();
+    }
+  });
+
+  it('admins one after another (one per scenario) share what the last answer said of the limit: the next one paces from the start', async () => {
+    const { org, token, server } = await served(new RealTimeClock());
+    org.setRateLimit({ limit: 6, windowMs: 1_000 });
+    const memory = new RateLimitMemory();
+    const pauses: string[] = [];
+    const opts = { orgUrl: server.url, apiToken: token, ca: ca.certPem, reserve: 1, rateLimits: memory, onPace: (_ms: number, why: string) => pauses.push(why) };
+    const first = new HttpOktaAdmin(opts);
+    const second = new HttpOktaAdmin(opts);
+    const blind = new HttpOktaAdmin({ ...opts, rateLimits: new RateLimitMemory() });
+    const from = records.length;
+    try {
+      for (let i = 0; i < 5; i++) await first.getUser('nobody');
+      assert.equal(memory.last?.remaining, 1, 'the first admin left one call (the reserve) in the window');
+      await blind.getUser('nobody');
+      assert.deepEqual(pauses, [], 'an admin with a memory of its own starts blind: it spends the reserve');
+      await second.getUser('nobody');
+      assert.deepEqual(pauses, ['reserve'], 'the second admin, sharing the memory, waited for the reset before its first call');
+      assert.equal(records.slice(from).filter((r) => r.status === 429).length, 0);
+    } finally {
+      for (const a of [first, second, blind]) await a.close();
       await server.close();
     }
   });
