@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CodedError } from '../errors.ts';
 import { isKnownCode, RadiusCode, radiusCodeName } from './codes.ts';
-import { constantTimeEqual, hmacMd5, md5, type Secret, secretBytes } from './crypto.ts';
+import { constantTimeEqual, hmacMd5, hmacMd5Into, md5, type Secret, secretBytes } from './crypto.ts';
 import { AttributeType } from './dictionary.ts';
 import { MAX_ATTRIBUTE_VALUE_LENGTH, type RadiusAttribute, type RadiusPacket } from './packet.ts';
 import { hideUserPassword } from './user-password.ts';
@@ -242,7 +242,7 @@ const maSlot = (): RadiusAttribute => ({ type: AttributeType.MessageAuthenticato
 /** Fill the MA slot: HMAC-MD5 over the packet with the slot zeroed (and, for responses, the Request Authenticator in place). */
 function signMessageAuthenticator(buf: Buffer, maOffset: number, secret: Buffer): void {
   buf.fill(0, maOffset, maOffset + MA_LENGTH);
-  hmacMd5(secret, buf).copy(buf, maOffset);
+  hmacMd5Into(secret, buf, buf, maOffset);
 }
 
 /**

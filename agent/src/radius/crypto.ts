@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 
 /** A shared secret as given by configuration; strings are UTF-8. */
 export type Secret = string | Uint8Array;
@@ -7,10 +7,31 @@ export function secretBytes(secret: Secret): Buffer {
   return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
 }
 
+/**
+ * Digests are one-shot `crypto.hash` calls with latin1 (one char per octet) output,
+ * over a reused scratch buffer: no Hash object (a native handle the garbage collector
+ * must finalise) and no fresh ArrayBuffer per digest. On the agent's hygiene path the
+ * five Hash objects and digests per request were a fifth of its CPU, and their
+ * finalisation a good part of the GC's (bench/README.md).
+ */
+let scratch = Buffer.allocUnsafe(4096 + 64);
+
+function md5Latin1(data: Uint8Array): string {
+  // 'binary' is Node's name for latin1: one char per octet.
+  return hash('md5', data, 'binary');
+}
+
 export function md5(...parts: Uint8Array[]): Buffer {
-  const h = createHash('md5');
-  for (const p of parts) h.update(p);
-  return h.digest();
+  if (parts.length === 1) return Buffer.from(md5Latin1(parts[0]!), 'latin1');
+  let total = 0;
+  for (const p of parts) total += p.length;
+  if (total > scratch.length) scratch = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const p of parts) {
+    scratch.set(p, at);
+    at += p.length;
+  }
+  return Buffer.from(md5Latin1(scratch.subarray(0, total)), 'latin1');
 }
 
 /**
@@ -20,15 +41,43 @@ export function md5(...parts: Uint8Array[]): Buffer {
  * packet. The few distinct keys (shared secrets) are kept in a small bounded map.
  */
 export function hmacMd5(key: Uint8Array, data: Uint8Array): Buffer {
+  return Buffer.from(hmacMd5Latin1(key, data), 'latin1');
+}
+
+/** hmacMd5 written into `target` at `offset` (16 octets), without an intermediate buffer. */
+export function hmacMd5Into(key: Uint8Array, data: Uint8Array, target: Buffer, offset: number): void {
+  target.write(hmacMd5Latin1(key, data), offset, 16, 'latin1');
+}
+
+function hmacMd5Latin1(key: Uint8Array, data: Uint8Array): string {
   const pads = padsFor(key);
-  const inner = createHash('md5').update(pads.inner).update(data).digest();
-  return createHash('md5').update(pads.outer).update(inner).digest();
+  let inner: string;
+  if (64 + data.length <= pads.innerInput.length) {
+    pads.innerInput.set(data, 64);
+    inner = md5Latin1(pads.innerInput.subarray(0, 64 + data.length));
+  } else {
+    inner = createHash('md5').update(pads.inner).update(data).digest('binary');
+  }
+  pads.outerInput.write(inner, 64, 16, 'latin1');
+  return md5Latin1(pads.outerInput);
+}
+
+interface Pads {
+  inner: Buffer;
+  /** ipad then room for a RADIUS packet (4096 octets): the inner hash's input, reused. */
+  innerInput: Buffer;
+  /** opad then the inner digest: the outer hash's input, reused. */
+  outerInput: Buffer;
 }
 
 const MAX_CACHED_KEYS = 256;
-const padCache = new Map<string, { inner: Buffer; outer: Buffer }>();
+const padCache = new Map<string, Pads>();
+/** The last key asked for (a copy) and its pads: one secret per client, so the same key comes back packet after packet. */
+let lastKey: Buffer | undefined;
+let lastPads: Pads | undefined;
 
-function padsFor(key: Uint8Array): { inner: Buffer; outer: Buffer } {
+function padsFor(key: Uint8Array): Pads {
+  if (lastPads && lastKey && Buffer.compare(lastKey, key) === 0) return lastPads;
   const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('base64');
   let pads = padCache.get(id);
   if (!pads) {
@@ -40,10 +89,16 @@ function padsFor(key: Uint8Array): { inner: Buffer; outer: Buffer } {
       inner[i] = block[i]! ^ 0x36;
       outer[i] = block[i]! ^ 0x5c;
     }
-    pads = { inner, outer };
+    const innerInput = Buffer.alloc(64 + 4096);
+    inner.copy(innerInput);
+    const outerInput = Buffer.alloc(64 + 16);
+    outer.copy(outerInput);
+    pads = { inner, innerInput, outerInput };
     if (padCache.size >= MAX_CACHED_KEYS) padCache.delete(padCache.keys().next().value!);
     padCache.set(id, pads);
   }
+  lastKey = Buffer.from(key);
+  lastPads = pads;
   return pads;
 }
 
