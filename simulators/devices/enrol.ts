@@ -154,10 +154,13 @@ export function enrolDuo(
  * https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserFactor/#tag/UserFactor/operation/enrollFactor
  *
  * `typedStep: -1` types the code of the time step before the app's current
- * one (a person who read it just before it changed): Okta accepts one step of
- * drift, and the current step stays unused for the first sign-in — against an
- * org whose clock the harness can't move, the alternative is waiting up to
- * 30 s of real time per enrolment. Returns the time step the activation used.
+ * one (a person who read it just before it changed), so the current step
+ * stays unused for the first sign-in — against an org whose clock the harness
+ * can't move, the alternative is waiting up to 30 s of real time per
+ * enrolment. That activation accepts the drift Okta allows a verification
+ * (one step) is inferred, not documented: the mock does; against a real org
+ * an OKTA_ADMIN_REQUEST_FAILED (E0000068) from activateFactor would say it
+ * does not. Returns the time step the activation used.
  */
 export async function enrolTotpThroughApi(
   admin: Pick<OktaAdmin, 'enrollTotp' | 'activateFactor'>,
