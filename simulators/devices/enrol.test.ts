@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VirtualClock } from '../clock/virtual-clock.ts';
+import { oktaAdminError } from '../okta/admin-api.ts';
+import { LocalOktaAdmin } from '../okta/admin-local.ts';
 import { OktaOrg } from '../okta/org.ts';
-import { enrolDuo, enrolEmail, enrolGoogleAuthenticator, enrolOktaVerify, enrolPhoneNumber } from './enrol.ts';
+import { enrolDuo, enrolEmail, enrolGoogleAuthenticator, enrolOktaVerify, enrolPhoneNumber, enrolTotpThroughApi } from './enrol.ts';
 import { DeviceNetwork } from './network.ts';
 import { Phone } from './phone.ts';
 
@@ -82,4 +84,40 @@ test('Duo: the org checks Duo Mobile passcodes through the verifier, once each',
   assert.deepEqual(org.verifyFactor(user.id, factorId, { passCode: code }), { result: 'SUCCESS' });
   assert.deepEqual(org.verifyFactor(user.id, factorId, { passCode: code }), { result: 'INVALID' });
   assert.deepEqual(org.verifyFactor(user.id, factorId, { passCode: duo.nextPasscode() }), { result: 'SUCCESS' });
+});
+
+test('TOTP through the Management API: the app takes the shared secret; typing the previous step leaves the current code for the first sign-in', async () => {
+  const { org, user, phone } = world();
+  const admin = new LocalOktaAdmin(org);
+  const ga = phone.installGoogleAuthenticator();
+  const step = Math.floor(org.now() / 30_000);
+  const r = await enrolTotpThroughApi(admin, user.id, ga, { provider: 'GOOGLE', label: 'alice', typedStep: -1, now: () => org.now() });
+  assert.equal(r.activatedStep, step - 1);
+  assert.equal(org.getFactor(user.id, r.factorId)?.status, 'ACTIVE');
+  assert.deepEqual(org.verifyFactor(user.id, r.factorId, { passCode: ga.currentCode() }), { result: 'SUCCESS' }, 'no time had to pass');
+  assert.equal(org.verifyFactor(user.id, r.factorId, { passCode: ga.code(undefined, -1) }).result, 'REPLAYED', 'the typed step is spent');
+
+  const pending = await enrolTotpThroughApi(admin, user.id, phone.installOktaVerify(), { provider: 'OKTA', label: 'alice', activate: false, now: () => org.now() });
+  assert.equal(pending.activatedStep, undefined);
+  assert.equal(org.getFactor(user.id, pending.factorId)?.status, 'PENDING_ACTIVATION');
+});
+
+test('TOTP through the Management API: an org that takes no drift at activation gets the current code instead; other refusals are thrown', async () => {
+  const { org, user, phone } = world();
+  const local = new LocalOktaAdmin(org);
+  const typed: string[] = [];
+  const strict = {
+    enrollTotp: (id: string, p: 'OKTA' | 'GOOGLE') => local.enrollTotp(id, p),
+    async activateFactor(id: string, factorId: string, passCode: string) {
+      typed.push(passCode);
+      if (passCode !== ga.currentCode()) throw oktaAdminError('activateFactor', 403, { errorCode: 'E0000068', errorSummary: 'Invalid Passcode/Answer' });
+      return local.activateFactor(id, factorId, passCode);
+    },
+  };
+  const ga = phone.installGoogleAuthenticator();
+  const r = await enrolTotpThroughApi(strict, user.id, ga, { provider: 'GOOGLE', label: 'alice', typedStep: -1, now: () => org.now() });
+  assert.equal(typed.length, 2);
+  assert.equal(r.activatedStep, Math.floor(org.now() / 30_000), 'the current step is the spent one now');
+  const broken = { ...strict, activateFactor: async () => Promise.reject(oktaAdminError('activateFactor', 429, { errorCode: 'E0000047' })) };
+  await assert.rejects(enrolTotpThroughApi(broken, user.id, phone.installOktaVerify(), { provider: 'OKTA', label: 'alice', typedStep: -1, now: () => org.now() }), /E0000047/);
 });
