@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CodedError } from '../errors.ts';
 import { isKnownCode, RadiusCode, radiusCodeName } from './codes.ts';
-import { constantTimeEqual, hmacMd5, hmacMd5Into, md5, type Secret, secretBytes } from './crypto.ts';
+import { constantTimeEqual, hmacMd5Into, md5, type Secret, secretBytes } from './crypto.ts';
 import { AttributeType } from './dictionary.ts';
 import { MAX_ATTRIBUTE_VALUE_LENGTH, type RadiusAttribute, type RadiusPacket } from './packet.ts';
 import { hideUserPassword } from './user-password.ts';
@@ -97,6 +97,10 @@ function decodeStrict(bytes: Uint8Array): DecodeResult {
       datagramLength: bytes.length,
     });
   }
+  // One copy of the packet, so it never aliases (or pins) the caller's buffer; the
+  // attribute values and the authenticator are views of that copy (a copy each was
+  // an ArrayBuffer per attribute for the garbage collector).
+  const raw = Uint8Array.prototype.slice.call(bytes, 0, length);
   const attributes: RadiusAttribute[] = [];
   let seenMa = false;
   let pos = RADIUS_HEADER_LENGTH;
@@ -133,14 +137,12 @@ function decodeStrict(bytes: Uint8Array): DecodeResult {
       if (seenMa) return fail('RADIUS_MULTIPLE_MESSAGE_AUTHENTICATORS', 'more than one Message-Authenticator');
       seenMa = true;
     }
-    // Copy so the packet never aliases (or pins) the receive buffer.
-    attributes.push({ type, value: Uint8Array.prototype.slice.call(bytes, pos + 2, pos + alen) });
+    attributes.push({ type, value: raw.subarray(pos + 2, pos + alen) });
     pos += alen;
   }
-  const raw = Uint8Array.prototype.slice.call(bytes, 0, length);
   return {
     ok: true,
-    packet: { code, identifier: bytes[1]!, authenticator: raw.slice(4, 20), attributes },
+    packet: { code, identifier: bytes[1]!, authenticator: raw.subarray(4, 20), attributes },
     raw,
   };
 }
@@ -335,7 +337,8 @@ export function verifyMessageAuthenticator(
 ): MessageAuthenticatorStatus {
   const decoded = decodePacket(raw);
   if (!decoded.ok) return 'invalid';
-  const copy = Buffer.from(decoded.raw);
+  // decoded.raw is the decoder's own copy: the MA is computed over it in place (the received MA read first).
+  const copy = decoded.raw;
   let pos = RADIUS_HEADER_LENGTH;
   let maOffset = -1;
   while (pos < copy.length) {
@@ -343,14 +346,23 @@ export function verifyMessageAuthenticator(
     pos += copy[pos + 1]!;
   }
   if (maOffset < 0) return 'absent';
-  const received = Buffer.from(copy.subarray(maOffset, maOffset + MA_LENGTH));
+  received.set(copy.subarray(maOffset, maOffset + MA_LENGTH));
   if (requestAuthenticatorForResponses !== undefined) {
     if (requestAuthenticatorForResponses.length !== 16) return 'invalid';
     copy.set(requestAuthenticatorForResponses, 4);
   }
   copy.fill(0, maOffset, maOffset + MA_LENGTH);
-  const expected = hmacMd5(secretBytes(secret), copy);
+  hmacMd5Into(keyBytes(secret), copy, expected, 0);
   return constantTimeEqual(received, expected) ? 'valid' : 'invalid';
+}
+
+/** Scratch for verifyMessageAuthenticator (synchronous, so one pair serves every call). */
+const received = Buffer.alloc(MA_LENGTH);
+const expected = Buffer.alloc(MA_LENGTH);
+
+/** The secret as bytes for reading only: a given Uint8Array is used as it is (secretBytes copies). */
+function keyBytes(secret: Secret): Uint8Array {
+  return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
 }
 
 /** RFC 2865 §3 Response Authenticator check for a reply to a request with `requestAuthenticator`. */
