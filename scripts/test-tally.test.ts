@@ -9,13 +9,18 @@ import { test } from 'node:test';
 
 const script = readFileSync(new URL('./test.sh', import.meta.url), 'utf8');
 
-function tally(log: string): string[] {
+function tally(log: string, adoptionLog?: string): string[] {
   const fn = /^tally\(\) \{[\s\S]*?^\}$/m.exec(script)?.[0];
   assert.ok(fn, 'scripts/test.sh defines tally()');
   const dir = mkdtempSync(join(tmpdir(), 'rmh-tally-'));
   try {
     writeFileSync(join(dir, 'features.log'), log);
-    return execFileSync('bash', ['-c', `${fn}\ntally "$1"`, 'tally', join(dir, 'features.log')], { encoding: 'utf8' }).trimEnd().split('\n');
+    const files = [join(dir, 'features.log')];
+    if (adoptionLog !== undefined) {
+      writeFileSync(join(dir, 'adoption.log'), adoptionLog);
+      files.push(join(dir, 'adoption.log'));
+    }
+    return execFileSync('bash', ['-c', `${fn}\ntally "$@"`, 'tally', ...files], { encoding: 'utf8' }).trimEnd().split('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -39,4 +44,15 @@ test('the tally keeps unit tests, simulator checks and agent scenarios apart; it
     'tests: 976 passed, 4 failed',
   ]);
   assert.match(lines.at(-1)!, /^tests: \d+ passed, \d+ failed$/);
+});
+
+test("the adoption stage counts by its own closing line, not by its node runs' lines", () => {
+  const lines = tally('ℹ pass 10\nℹ fail 0\n', 'ℹ pass 3\nℹ fail 1\nadoption: 3 passed, 1 failed\n');
+  assert.deepEqual(lines, [
+    'unit tests: 10 passed, 0 failed',
+    'simulator checks (@no-agent scenarios, run once): 0 passed, 0 failed',
+    'agent scenarios: 0 passed, 0 failed (none ran)',
+    'adoption tests: 3 passed, 1 failed',
+    'tests: 13 passed, 1 failed',
+  ]);
 });
