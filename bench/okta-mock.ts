@@ -1,0 +1,289 @@
+/**
+ * The mock Okta's own cost, apart from any agent (issue 13: "mock Okta CPU per
+ * sign-in ≤ 0.3 ms, and flat as users grow to 100,000").
+ *
+ * 1. dispatch — in process, no sockets: the agent's four calls (getUser by
+ *    login, getApplicationUser, listFactors, verify TOTP) through msw's
+ *    `getResponse` over the handler list and through the route index
+ *    (simulators/okta/route-index.ts) over the same list, A/B alternated.
+ *    CPU µs per call (the caller's Request and reading the body included in both).
+ * 2. served — the mock over real HTTP in a process of its own (okta-child.ts),
+ *    with 1,000 and then 100,000 users in the org, driven from this process
+ *    (undici Pool, 32 in flight): cold sign-ins (the four calls, users spread
+ *    over the whole org) and then verify-only sign-ins (what the `mfa` bench's
+ *    agent sends in steady state, one call). CPU ms of the mock's process per
+ *    sign-in from /proc. "Flat" is the 100,000-user figure over the 1,000-user one.
+ */
+import { getResponse } from 'msw';
+import { Pool } from 'undici';
+import { VirtualClock } from '../simulators/clock/virtual-clock.ts';
+import { oktaHandlers } from '../simulators/okta/handlers.ts';
+import { OktaOrg } from '../simulators/okta/org.ts';
+import { RouteIndex } from '../simulators/okta/route-index.ts';
+import { newTotpSecret, totpAt } from '../simulators/okta/totp.ts';
+import type { BenchOptions, Recorder } from './lib.ts';
+import { round } from './lib.ts';
+import { fastTime, type OktaChildInfo } from './okta-child.ts';
+import { groupCpuMs, groupRssKiB, loadAverage, startOktaChild } from './procs.ts';
+
+export async function runOktaMockBench(rec: Recorder, options: BenchOptions): Promise<void> {
+  const before = loadAverage();
+  await dispatchBench(rec, options);
+  const sizes = options.quick ? [300, 3_000] : [1_000, 100_000];
+  const served: ServedResult[] = [];
+  for (const users of sizes) served.push(await servedBench(users, options));
+  const after = loadAverage();
+  const [small, large] = served as [ServedResult, ServedResult];
+  for (const s of served) {
+    const k = label(s.users);
+    rec.set(`served.${k}.ms/sign-in`, s.verifyMs, 'ms');
+    rec.set(`served.${k}.ms/cold-sign-in`, s.coldMs, 'ms');
+    rec.set(`served.${k}.ms/call`, s.coldMs / 4, 'ms');
+    rec.set(`served.${k}.setup`, s.setupS, 's');
+    rec.set(`served.${k}.rss`, s.rssMiB, 'MiB');
+  }
+  rec.set('served.flat.sign-in', round(large.verifyMs / small.verifyMs, 2), `× (${label(large.users)} ÷ ${label(small.users)})`);
+  rec.set('served.flat.cold-sign-in', round(large.coldMs / small.coldMs, 2), `× (${label(large.users)} ÷ ${label(small.users)})`);
+  const failed = served.reduce((n, s) => n + s.failed, 0);
+  rec.set('served.failed', failed, 'calls');
+  rec.set('loadavg.before', before.one, '1-min');
+  rec.set('loadavg.after', after.one, '1-min');
+  rec.goal(`served.${label(small.users)}.ms/sign-in`, '<=', 0.3);
+  rec.goal(`served.${label(large.users)}.ms/sign-in`, '<=', 0.3);
+  rec.goal('served.flat.sign-in', '<=', 1.25);
+  rec.goal('served.flat.cold-sign-in', '<=', 1.25);
+  rec.goal('served.failed', '<=', 0);
+  for (const s of served) {
+    if (s.firstFailure) rec.note(`served ${s.users.toLocaleString('en-US')} users: ${s.failed} calls failed, the first: ${s.firstFailure}`);
+    rec.note(
+      `served ${s.users.toLocaleString('en-US')} users: ${s.coldSignIns} cold sign-ins (4 calls, ${s.coldPerSec}/s), ${s.verifies} verify-only sign-ins (${s.verifyPerSec}/s), 32 in flight; org set up in ${s.setupS} s`,
+    );
+  }
+  rec.note(`sign-in = one verify call, as the mfa bench's agent sends in steady state; cold = getUser, getApplicationUser, listFactors, verify; loadavg ${before.line} → ${after.line}`);
+}
+
+function label(users: number): string {
+  return users >= 1000 ? `${users / 1000}k` : String(users);
+}
+
+// ── 1. dispatch, in process ────────────────────────────────────────────────
+
+async function dispatchBench(rec: Recorder, options: BenchOptions): Promise<void> {
+  const users = options.quick ? 200 : 1_000;
+  const clock = new VirtualClock();
+  const org = new OktaOrg({ clock, seed: 13 });
+  org.factorLockoutThreshold = 0;
+  org.setRateLimit({ limit: 1_000_000_000, windowMs: 60_000 });
+  const token = org.createApiToken('bench');
+  const app = org.createApp({ label: 'Amazon WorkSpaces RADIUS' });
+  const secret = newTotpSecret();
+  const people: { login: string; id: string; factorId: string }[] = [];
+  for (let i = 0; i < users; i++) {
+    const login = `user${i}@corp.example.com`;
+    const u = org.createUser({ profile: { login }, password: 'pw' });
+    org.assignUserToApp(app.id, u.id);
+    const f = org.enrollFactor(u.id, { factorType: 'token:software:totp', provider: 'OKTA', sharedSecret: secret, activate: true }).factor;
+    people.push({ login, id: u.id, factorId: f.id });
+  }
+  const handlers = oktaHandlers(org);
+  const index = new RouteIndex(handlers);
+  const headers = { authorization: `SSWS ${token}`, accept: 'application/json', 'content-type': 'application/json' };
+  const base = org.orgUrl;
+  let failed = 0;
+  // One round: every user signs in cold (four calls), then the TOTP step moves on.
+  const roundOf = async (mode: 'msw' | 'index'): Promise<number> => {
+    const code = totpAt(secret, clock.now());
+    const respond = (r: Request) => (mode === 'msw' ? getResponse(handlers, r) : index.respond(r));
+    let calls = 0;
+    for (const p of people) {
+      const requests = [
+        new Request(`${base}/api/v1/users/${encodeURIComponent(p.login)}`, { headers }),
+        new Request(`${base}/api/v1/apps/${app.id}/users/${p.id}`, { headers }),
+        new Request(`${base}/api/v1/users/${p.id}/factors`, { headers }),
+        new Request(`${base}/api/v1/users/${p.id}/factors/${p.factorId}/verify`, { method: 'POST', headers, body: JSON.stringify({ passCode: code }) }),
+      ];
+      for (const r of requests) {
+        const res = await respond(r);
+        await res?.text();
+        if (!res || res.status >= 300) failed++;
+        calls++;
+      }
+    }
+    await clock.advance(30_000);
+    return calls;
+  };
+  const cpu = { msw: 0, index: 0 };
+  const calls = { msw: 0, index: 0 };
+  const rounds = options.quick ? 2 : 6;
+  await roundOf('msw');
+  await roundOf('index');
+  const started = performance.now();
+  for (let i = 0; i < rounds && performance.now() - started < 60_000; i++) {
+    for (const mode of i % 2 === 0 ? (['msw', 'index'] as const) : (['index', 'msw'] as const)) {
+      const c0 = process.cpuUsage();
+      calls[mode] += await roundOf(mode);
+      const c = process.cpuUsage(c0);
+      cpu[mode] += c.user + c.system;
+    }
+  }
+  const msw = cpu.msw / calls.msw;
+  const idx = cpu.index / calls.index;
+  rec.set('dispatch.msw', round(msw, 1), 'µs CPU/call');
+  rec.set('dispatch.index', round(idx, 1), 'µs CPU/call');
+  rec.set('dispatch.speedup', round(msw / idx, 2), '×');
+  rec.set('dispatch.failed', failed, 'calls');
+  rec.goal('dispatch.failed', '<=', 0);
+  rec.note(`dispatch: ${users} users, ${calls.index} calls each way (getUser, getApplicationUser, listFactors, verify), in process; CPU of this process`);
+}
+
+// ── 2. served over HTTP, the mock in its own process ──────────────────────
+
+interface ServedResult {
+  users: number;
+  firstFailure: string | undefined;
+  coldMs: number;
+  verifyMs: number;
+  coldSignIns: number;
+  verifies: number;
+  coldPerSec: number;
+  verifyPerSec: number;
+  failed: number;
+  setupS: number;
+  rssMiB: number;
+}
+
+async function servedBench(users: number, options: BenchOptions): Promise<ServedResult> {
+  const totpSecret = newTotpSecret();
+  // 30× fast: a TOTP step passes every second, so a user may sign in again that soon; the
+  // ±1-step window still covers a request queued for a second on a loaded machine.
+  const okta = await startOktaChild({ users, totpSecret, speedup: 30 });
+  const pool = new Pool(okta.info.url, { connections: 8 });
+  try {
+    const driver = new Driver(pool, okta.info, totpSecret, users);
+    // Warm-up: JIT and connections (not measured).
+    await driver.run('cold', options.quick ? 100 : 500, 5_000);
+    await driver.run('verify', options.quick ? 100 : 1_000, 5_000);
+    driver.failed = 0;
+    driver.firstFailure = undefined;
+    let c0 = groupCpuMs(okta.pgid);
+    const cold = await driver.run('cold', options.quick ? 300 : 3_000, options.quick ? 3_000 : 10_000);
+    const coldCpu = groupCpuMs(okta.pgid) - c0;
+    c0 = groupCpuMs(okta.pgid);
+    const verify = await driver.run('verify', options.quick ? 500 : 10_000, options.quick ? 3_000 : 10_000);
+    const verifyCpu = groupCpuMs(okta.pgid) - c0;
+    return {
+      users,
+      coldMs: round(coldCpu / cold.done, 3),
+      verifyMs: round(verifyCpu / verify.done, 3),
+      coldSignIns: cold.done,
+      verifies: verify.done,
+      coldPerSec: Math.round(cold.done / (cold.ms / 1000)),
+      verifyPerSec: Math.round(verify.done / (verify.ms / 1000)),
+      failed: driver.failed,
+      firstFailure: driver.firstFailure,
+      setupS: round(okta.info.setupMs / 1000, 1),
+      rssMiB: round(groupRssKiB(okta.pgid) / 1024, 1),
+    };
+  } finally {
+    await pool.close();
+    await okta.stop();
+  }
+}
+
+interface Known {
+  id: string;
+  factorId: string;
+}
+
+/** Sign-ins against the served mock, 32 in flight, bounded by count and time. */
+export class Driver {
+  failed = 0;
+  firstFailure: string | undefined;
+  readonly #pool: Pool;
+  readonly #info: OktaChildInfo;
+  readonly #secret: string;
+  readonly #users: number;
+  readonly #headers: Record<string, string>;
+  /** Users met by a cold sign-in (their ids), for the verify-only sign-ins. */
+  readonly #known: Known[] = [];
+  readonly #lastStep = new Map<string, number>();
+  #next = 0;
+
+  constructor(pool: Pool, info: OktaChildInfo, secret: string, users: number) {
+    this.#pool = pool;
+    this.#info = info;
+    this.#secret = secret;
+    this.#users = users;
+    this.#headers = { authorization: `SSWS ${info.token}`, accept: 'application/json', 'content-type': 'application/json' };
+  }
+
+  async run(kind: 'cold' | 'verify', maxSignIns: number, maxMs: number): Promise<{ done: number; ms: number }> {
+    const start = performance.now();
+    let done = 0;
+    let started = 0;
+    const worker = async () => {
+      while (started < maxSignIns && performance.now() - start < maxMs) {
+        started++;
+        if (kind === 'cold') await this.#cold();
+        else await this.#verifyOnly();
+        done++;
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, worker));
+    return { done, ms: performance.now() - start };
+  }
+
+  async #call(method: 'GET' | 'POST', path: string, body?: string): Promise<Record<string, unknown> | unknown[] | undefined> {
+    const res = await this.#pool.request({ method, path, headers: this.#headers, ...(body ? { body } : {}) });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) {
+      this.failed++;
+      this.firstFailure ??= `${method} ${path.replace(/\/[^/]{20}(?=\/|$)/g, '/…')} → ${res.statusCode} ${text.slice(0, 120)}`;
+      return undefined;
+    }
+    return JSON.parse(text) as Record<string, unknown> | unknown[];
+  }
+
+  /** A user spread over the whole org (a stride through it), so lookups touch all of it. */
+  #nextUser(): number {
+    const i = this.#next++;
+    return (i * 7919) % this.#users;
+  }
+
+  async #cold(): Promise<void> {
+    const login = `${this.#info.prefix}${this.#nextUser()}@corp.example.com`;
+    const user = (await this.#call('GET', `/api/v1/users/${encodeURIComponent(login)}`)) as { id?: string } | undefined;
+    if (!user?.id) return;
+    await this.#call('GET', `/api/v1/apps/${this.#info.appId}/users/${user.id}`);
+    const factors = (await this.#call('GET', `/api/v1/users/${user.id}/factors`)) as { id: string }[] | undefined;
+    const factorId = factors?.[0]?.id;
+    if (!factorId) return;
+    const ok = await this.#verify({ id: user.id, factorId });
+    if (ok && this.#known.length < 20_000 && !this.#lastStep.has(`${user.id}#known`)) {
+      this.#lastStep.set(`${user.id}#known`, 1);
+      this.#known.push({ id: user.id, factorId });
+    }
+  }
+
+  async #verifyOnly(): Promise<void> {
+    const k = this.#known[this.#next++ % Math.max(1, this.#known.length)];
+    if (!k) throw new Error('no user signed in cold before the verify-only sign-ins');
+    await this.#verify(k);
+  }
+
+  /** One verify with the current code; waits for the next TOTP step when this user used this one (Okta accepts a step once). */
+  async #verify(k: Known): Promise<boolean> {
+    for (;;) {
+      const now = fastTime(this.#info, Date.now());
+      const step = Math.floor(now / 30_000);
+      if (this.#lastStep.get(k.factorId) !== step) {
+        this.#lastStep.set(k.factorId, step);
+        const r = (await this.#call('POST', `/api/v1/users/${k.id}/factors/${k.factorId}/verify`, JSON.stringify({ passCode: totpAt(this.#secret, now) }))) as
+          | { factorResult?: string }
+          | undefined;
+        return r?.factorResult === 'SUCCESS';
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
