@@ -279,8 +279,26 @@ export function replyMessages(text: string): RadiusAttribute[] {
   return out;
 }
 
+/**
+ * Reply-Message attributes by text, for toReply: the texts are a small set (the engine's
+ * messages, a few with a masked phone or address), so each is encoded once rather than
+ * per reply. Bounded; the encoder only reads the values.
+ */
+const replyMessageCache = new Map<string, readonly RadiusAttribute[]>();
+const MAX_CACHED_REPLY_MESSAGES = 512;
+
+function cachedReplyMessages(text: string): readonly RadiusAttribute[] {
+  let messages = replyMessageCache.get(text);
+  if (!messages) {
+    messages = Object.freeze(replyMessages(text));
+    if (replyMessageCache.size >= MAX_CACHED_REPLY_MESSAGES) replyMessageCache.clear();
+    replyMessageCache.set(text, messages);
+  }
+  return messages;
+}
+
 export function toReply(decision: Decision, groups?: AppConfig['groups']): RadiusReply | null {
-  const messages = decision.replyMessage ? replyMessages(decision.replyMessage) : [];
+  const messages = decision.replyMessage ? cachedReplyMessages(decision.replyMessage) : [];
   switch (decision.result) {
     case 'accept':
       return { code: RadiusCode.AccessAccept, attributes: [...messages, ...groupAttributes(decision.groups, groups)] };

@@ -338,7 +338,23 @@ export function verifyMessageAuthenticator(
   const decoded = decodePacket(raw);
   if (!decoded.ok) return 'invalid';
   // decoded.raw is the decoder's own copy: the MA is computed over it in place (the received MA read first).
-  const copy = decoded.raw;
+  return checkMessageAuthenticator(decoded.raw, secret, requestAuthenticatorForResponses);
+}
+
+/**
+ * verifyMessageAuthenticator for a request decodePacket accepted: the same answer
+ * from its `raw`, without decoding it again (a server decodes every datagram
+ * anyway). `raw` is left as it was: the MAC is computed over a copy in scratch.
+ */
+export function verifyDecodedMessageAuthenticator(decoded: Extract<DecodeResult, { ok: true }>, secret: Secret): MessageAuthenticatorStatus {
+  // A decoded packet is at most RADIUS_MAX_LENGTH octets: it fits the scratch.
+  const raw = decoded.raw;
+  scratch.set(raw, 0);
+  return checkMessageAuthenticator(scratch.subarray(0, raw.length), secret, undefined);
+}
+
+/** `copy` is a well-formed packet (decodePacket accepted it) that may be overwritten. */
+function checkMessageAuthenticator(copy: Uint8Array, secret: Secret, requestAuthenticatorForResponses: Uint8Array | undefined): MessageAuthenticatorStatus {
   let pos = RADIUS_HEADER_LENGTH;
   let maOffset = -1;
   while (pos < copy.length) {
@@ -356,9 +372,10 @@ export function verifyMessageAuthenticator(
   return constantTimeEqual(received, expected) ? 'valid' : 'invalid';
 }
 
-/** Scratch for verifyMessageAuthenticator (synchronous, so one pair serves every call). */
+/** Scratch for the Message-Authenticator checks (synchronous, so one set serves every call). */
 const received = Buffer.alloc(MA_LENGTH);
 const expected = Buffer.alloc(MA_LENGTH);
+const scratch = Buffer.alloc(RADIUS_MAX_LENGTH);
 
 /** The secret as bytes for reading only: a given Uint8Array is used as it is (secretBytes copies). */
 function keyBytes(secret: Secret): Uint8Array {

@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import { CodedError } from '../errors.ts';
 import type { Endpoint, PacketEvent, PacketEvents } from '../packet-events.ts';
 import { RadiusCode } from '../radius/codes.ts';
-import { decodePacket, encodeResponse, type RadiusReplyInit, verifyMessageAuthenticator } from '../radius/codec.ts';
+import { decodePacket, encodeResponse, type RadiusReplyInit, verifyDecodedMessageAuthenticator } from '../radius/codec.ts';
 import { type Secret, secretBytes } from '../radius/crypto.ts';
 import { AttributeType } from '../radius/dictionary.ts';
 import type { RadiusAttribute, RadiusPacket } from '../radius/packet.ts';
@@ -396,7 +396,7 @@ export class RadiusServer {
       this.#drop(remote, msg, 'unsupported-code', `code ${packet.code} is not served on an authentication port`);
       return;
     }
-    const ma = verifyMessageAuthenticator(raw, client.secret);
+    const ma = verifyDecodedMessageAuthenticator(decoded, client.secret);
     if (ma === 'invalid') {
       this.#drop(remote, msg, 'bad-message-authenticator', `from client '${client.name}' (wrong secret or tampered)`);
       return;
