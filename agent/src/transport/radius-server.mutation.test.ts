@@ -548,6 +548,16 @@ describe('RadiusServer events and handler context: edges found by mutation testi
     assert.deepEqual(getAll(none, 'Proxy-State'), []);
   });
 
+  it('a reply of nothing but the handler’s Proxy-State, to a request without one, carries none', async () => {
+    const l = await lab({ handler: async () => ({ code: RadiusCode.AccessReject, attributes: [attr.octets('Proxy-State', 'handler-made')] }) });
+    const reply = decodeOk(await l.client.exchange(request(), l.address));
+    assert.equal(reply.code, RadiusCode.AccessReject);
+    assert.deepEqual(
+      reply.attributes.map((a) => a.type),
+      [AttributeType.MessageAuthenticator],
+    );
+  });
+
   it('whenIdle() waits for every running handler, not the first to finish', async () => {
     const gates = [gate<RadiusReply>(), gate<RadiusReply>()];
     let n = 0;
