@@ -5,32 +5,40 @@
  * runner, strict about what it does not know:
  *
  *   GitHub Actions: workflow `env`, jobs in `needs` order, `strategy.matrix`
- *     expanded, every `run:` through `bash -eo pipefail`, `$GITHUB_ENV`,
+ *     expanded and its rows run at the same time (as a runner pool would),
+ *     every `run:` through `bash -eo pipefail`, `$GITHUB_ENV`,
  *     `${{ matrix.* }}`, `${{ env.* }}`, `${{ strategy.job-total }}`; the four
  *     `uses:` actions the example names are emulated (checkout = copy of the
  *     team repository, setup-node = the Node 24 on PATH, upload/download-artifact
  *     = a folder); any other action or expression fails the test. `sudo` is a
  *     pass-through (this runs as root, as hosted runners' sudo does).
- *   GitLab CI: `variables`, jobs by stage, `parallel: n` (CI_NODE_INDEX/TOTAL),
- *     `before_script` + `script` as one `bash -eo pipefail` shell, artifacts
- *     handed to jobs that `need` them at the same paths. The `image:` is not
- *     pulled (no registry here): the commands run on this Debian machine with
- *     Node 24 first on PATH, which is what that image provides.
+ *   GitLab CI: `variables`, stages in order, a stage's jobs and `parallel: n`
+ *     indexes (CI_NODE_INDEX/TOTAL) at the same time, `before_script` +
+ *     `script` as one `bash -eo pipefail` shell, artifacts handed to jobs that
+ *     `need` them at the same paths. The `image:` is not pulled (no registry
+ *     here): the commands run on this Debian machine with Node 24 first on
+ *     PATH, which is what that image provides.
  *
- * npm uses the machine's cache (npm_config_prefer_offline), as setup-node's
- * `cache: npm` would. Each job gets a free port as AGENT_PORT (the pipelines'
- * own value, 1812, may be taken on this shared machine). Publishing is only ever to a local artifacts folder. The
- * merged result must pass: the team's suite against the reference agent, split
- * in three shards and joined by `merge`.
+ * The emulated jobs share this machine, so apt-get runs one job at a time
+ * (its lock) and `apt-get update` fetches the indexes for real once per test
+ * run (a shim says so in the job's log when it skips a repeat); every other
+ * command runs as written. npm uses the machine's cache
+ * (npm_config_prefer_offline), as setup-node's `cache: npm` would; each job's
+ * `npm ci` installs from the lock file of the one install all adoption tests
+ * share (common.ts sharedInstall). Each job gets a free port as AGENT_PORT
+ * (the pipelines' own value, 1812, may be taken on this shared machine).
+ * Publishing is only ever to a local artifacts folder. The merged result must
+ * pass: the team's suite against the reference agent, split in three shards
+ * and joined by `merge`.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
-import { childEnv, killGroups, REPO, run, sharedInstall, TEAM_PACKAGE, timed } from './common.ts';
+import { childEnv, killGroups, REPO, removeTree, run, sharedInstall, TEAM_PACKAGE, timed } from './common.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'rmh-ci-'));
 const skeleton = join(work, 'team');
@@ -80,7 +88,7 @@ if [ "$command" = update ]; then touch "${work}/apt-updated"; fi
 
 after(() => {
   killGroups(groups);
-  timed('removing the jobs\' folders', () => rmSync(work, { recursive: true, force: true }));
+  timed("removing the jobs' folders (eight node_modules)", () => removeTree(work));
 });
 
 /** Largest time one job's script may take. */

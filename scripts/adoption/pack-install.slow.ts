@@ -18,12 +18,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
-import { childEnv, copyInstall, killGroups, REPO, run, sharedInstall, timed } from './common.ts';
+import { childEnv, copyInstall, killGroups, REPO, removeTree, run, sharedInstall, timed } from './common.ts';
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const work = mkdtempSync(join(tmpdir(), 'rmh-adopt-'));
@@ -74,7 +74,7 @@ before(() => {
 
 after(() => {
   killGroups(children.flatMap((c) => (c.pid ? [c.pid] : [])));
-  rmSync(work, { recursive: true, force: true });
+  removeTree(work);
 });
 
 test('the package ships JavaScript and declarations, no TypeScript sources', () => {
