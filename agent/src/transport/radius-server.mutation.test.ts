@@ -614,6 +614,38 @@ describe('RadiusServer events and handler context: edges found by mutation testi
     assert.equal(decodeOk(await replyP).code, RadiusCode.AccessAccept);
   });
 
+  it('a superseded request answered with silence after the newer one finished leaves the newer one to expire as usual', async () => {
+    const newerAnswered = gate<void>();
+    let calls = 0;
+    const l = await lab({
+      duplicateTtlMs: 30_000,
+      handler: (req) => {
+        calls++;
+        if (calls === 1) {
+          // The first request answers with silence once superseded and once the newer one is answered.
+          return new Promise<RadiusReply | null>((resolve) => req.signal.addEventListener('abort', () => void newerAnswered.promise.then(() => resolve(null))));
+        }
+        return Promise.resolve({ code: RadiusCode.AccessAccept });
+      },
+    });
+    const received = nextPacketEvent(l.events, (e) => e.direction === 'received');
+    await l.client.send(request({ identifier: 9, password: 'first' }), l.address);
+    await received;
+    const second = request({ identifier: 9, password: 'second' });
+    await l.client.exchange(second, l.address);
+    const silent = dropped(l, 'handler-no-reply');
+    newerAnswered.open();
+    await silent;
+    await l.server.whenIdle();
+    assert.equal(l.server.stats.cacheSize, 1);
+    await l.clock.advance(30_000);
+    assert.equal(l.server.stats.cacheSize, 0, 'the newer request expired after the TTL');
+    // Its retransmission now is a new request, not a duplicate.
+    await l.client.exchange(second, l.address);
+    assert.equal(calls, 3);
+    assert.equal(l.server.stats.duplicatesAnswered, 0);
+  });
+
   it('a reply the OS refuses to send is dropped as send-failed with the OS’s message', async () => {
     const l = await lab({
       prepare: (s) => {
