@@ -34,7 +34,7 @@ it('npm run bench -- --quick runs every benchmark, prints the tally and writes t
   assert.equal(json.quick, true);
   assert.deepEqual(
     json.results.map((r) => r.name),
-    ['codec', 'transport', 'radclient', 'anchor', 'mfa', 'pushes', 'e2e'],
+    ['codec', 'transport', 'radclient', 'anchor', 'mfa', 'okta-mock', 'pushes', 'e2e'],
   );
   for (const r of json.results) {
     if ((r.name === 'radclient' || r.name === 'anchor') && r.status === 'skipped') continue;
