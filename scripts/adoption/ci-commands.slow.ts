@@ -34,13 +34,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
-import { childEnv, killGroups, REPO, removeTree, run, sharedInstall, TEAM_PACKAGE, timed } from './common.ts';
+import { childEnv, killGroups, REPO, removeTree, run, scratchDir, sharedInstall, TEAM_PACKAGE, timed } from './common.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'rmh-ci-'));
+// Eight jobs each npm ci a node_modules of ~130 MB: 4 GB free in memory, or the disk.
+const work = mkdtempSync(join(scratchDir(4 * 1024 ** 3), 'rmh-ci-'));
 const skeleton = join(work, 'team');
 const groups: number[] = [];
 
