@@ -548,8 +548,7 @@ export class RadiusServer {
     entry.abort = undefined;
     if (reply) entry.reply = reply;
     entry.expiresAt = this.#clock.now() + this.#ttl;
-    // (Never present: a new request removes the done entry it supersedes. Deleted anyway, as set() would keep its old place.)
-    this.#done.delete(key);
+    // The key is not in #done (a new request removes the done entry it supersedes), so this goes last.
     this.#done.set(key, entry);
     if (!this.#expiryTimer) this.#armExpiry();
   }
