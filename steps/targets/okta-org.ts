@@ -155,9 +155,11 @@ let scenarioCount = 0;
 /**
  * `rmh-<run 4><worker 1><n 2>-`: a fresh prefix per scenario (36² per worker
  * before it wraps), 12 characters, so a person's sAMAccountName (at most
- * `rmh-xxxxxxx-alice`, 17) stays within AD's 20. Fresh per scenario so that a login is
- * never reused while Okta may still be deleting the last one, and parallel
- * workers never share one.
+ * `rmh-xxxxxxx-alice`, 17) stays within AD's 20. Fresh per scenario within a
+ * worker, and parallel workers (CUCUMBER_WORKER_ID) never share one. The
+ * next target of the same run starts its workers' counts again: a prefix is
+ * then reused only after the scenario that had it deleted its users for good
+ * (tear-down waits for Okta's second DELETE), which frees their logins.
  */
 export function scenarioPrefix(c: OktaOrgConfig, workerId = process.env.CUCUMBER_WORKER_ID ?? '0'): string {
   const n = scenarioCount++ % 36 ** 2;
