@@ -65,13 +65,13 @@ function prepareTeam(): void {
   // Hosted runners have sudo; here we are root already.
   writeFileSync(join(work, 'shim', 'sudo'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
   // The emulated jobs share this machine: apt-get runs one at a time (concurrent
-  // jobs would trip over its lock), and `apt-get update` fetches the package
+  // jobs — of this test or of another run of it — would trip over its lock), and `apt-get update` fetches the package
   // indexes for real once per test run; later jobs find them fresh (a hosted
   // runner would fetch them again). Every other apt-get command runs as written.
   writeFileSync(
     join(work, 'shim', 'apt-get'),
     `#!/bin/sh
-exec 9>"${work}/apt.lock"
+exec 9>"${APT_LOCK}"
 flock 9
 command=""
 for a in "$@"; do case "$a" in -*) ;; *) command=$a; break ;; esac; done
@@ -90,6 +90,9 @@ after(() => {
   killGroups(groups);
   timed("removing the jobs' folders (eight node_modules)", () => removeTree(work));
 });
+
+/** One apt-get at a time on this machine, across runs of this test. */
+const APT_LOCK = '/tmp/rmh-adoption-apt.lock';
 
 /** Largest time one job's script may take. */
 const JOB_TIMEOUT_MS = 900_000;
