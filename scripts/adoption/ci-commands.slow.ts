@@ -43,6 +43,8 @@ import { childEnv, killGroups, REPO, removeTree, run, scratchDir, sharedInstall,
 const work = mkdtempSync(join(scratchDir(4 * 1024 ** 3), 'rmh-ci-'));
 const skeleton = join(work, 'team');
 const groups: number[] = [];
+/** One apt-get at a time on this machine, across runs of this test. */
+const APT_LOCK = '/tmp/rmh-adoption-apt.lock';
 
 before(() => timed('the team repository', prepareTeam));
 
@@ -90,9 +92,6 @@ after(() => {
   killGroups(groups);
   timed("removing the jobs' folders (eight node_modules)", () => removeTree(work));
 });
-
-/** One apt-get at a time on this machine, across runs of this test. */
-const APT_LOCK = '/tmp/rmh-adoption-apt.lock';
 
 /** Largest time one job's script may take. */
 const JOB_TIMEOUT_MS = 900_000;
