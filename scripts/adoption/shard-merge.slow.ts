@@ -1,7 +1,7 @@
 /**
  * Sharding test: a run split with `--shard i/n` and joined with `merge` equals
  * the same run unsharded, verdict for verdict (embedded, three areas — 48 agent
- * scenarios in 13 features — and the 26 @no-agent scenarios), with one exit
+ * scenarios in 9 feature files — and the 26 @no-agent scenarios), with one exit
  * code and one JUnit file. The shards are split by the durations the unsharded
  * run recorded (as a team's CI splits by the durations.json `merge` wrote):
  * each shard runs exactly the scenarios the split assigns it, and the shards'
