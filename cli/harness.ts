@@ -16,7 +16,7 @@ program
   .option('--tags <expression>', 'Cucumber tag expression to select scenarios')
   .option('--name <regexp>', 'only scenarios whose name matches')
   .option('--dry-run', 'list what would run on each target and why each scenario is or is not applicable')
-  .option('--out <dir>', 'report folder', 'reports/out')
+  .option('--out <dir>', 'report folder (default: RMH_OUT, else reports/out)', process.env.RMH_OUT ?? 'reports/out')
   .option('--parallel <n>', 'Cucumber workers', '2')
   .option('--ci', 'machine-friendly output (no progress line redraws)')
   .option('--allow-unavailable', 'exploratory runs: a target that cannot be used is reported (its scenarios not applicable) instead of failing the run')
