@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import type { DuoMobile } from '../simulators/devices/duo-mobile.ts';
 import { configureAgent, theApp } from './fidelity.steps.ts';
-import { vpnSend } from './modes.steps.ts';
+import { lastVpnReply, vpnSend } from './modes.steps.ts';
 import { stepsFor } from './support/catalogue.ts';
 import type { Channel, Person, PushAnswer } from './support/parameters.ts';
 import type { LabWorld } from './support/world.ts';
@@ -75,10 +75,14 @@ When(
 Then(
   '{whose} Duo Mobile received {count} push(es)',
   {
-    description: "Counts the Duo pushes that reached the Duo Mobile app on the person's (first) phone.",
+    description:
+      "Counts the Duo pushes that reached the Duo Mobile app on the person's (first) phone — checked after the agent answered the person's last VPN request, so none means none was sent.",
     example: "Then Erin's Duo Mobile received 1 push",
   },
   function (this: LabWorld, person: Person, count: number) {
+    // No push from a dead or silent agent proves nothing: the person's last VPN request must have had its answer
+    // (a VPN turn is recorded only when the agent answered; lastVpnReply names the step to check otherwise).
+    lastVpnReply(this, person);
     const pushes = duoMobileOf(this, person).pushes();
     assert.equal(pushes.length, count, `Duo Mobile received ${pushes.length} pushes`);
   },
