@@ -104,10 +104,13 @@ Then(
 Then(
   '{user} has no active MFA factor in Okta',
   {
-    description: 'Okta lists no ACTIVE factor for the person (a pending enrolment does not count).',
+    description:
+      "Okta lists no ACTIVE factor for the person (a pending enrolment does not count) — checked after the agent answered the person's last VPN request.",
     example: 'Then he has no active MFA factor in Okta',
   },
   function (this: LabWorld, person: Person) {
+    // Nothing enrolled proves nothing when the agent never answered: a VPN turn is recorded only with the agent's answer.
+    lastVpnReply(this, person);
     const active = this.org.listFactors(this.oktaUserId(person)).filter((f) => f.status === 'ACTIVE');
     assert.deepEqual(
       active.map((f) => f.factorType),
