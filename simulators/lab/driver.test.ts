@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { PacketEvent } from '../../agent/src/packet-events.ts';
 import { RealTimeClock } from '../clock/real-time-clock.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
-import { DatagramLedger, drive } from './driver.ts';
+import { DatagramLedger, drive, driveBounds } from './driver.ts';
 
 const lab = (ms: number, clock: VirtualClock): Promise<number> =>
   new Promise((resolve) => {
@@ -80,6 +80,18 @@ describe('drive', () => {
     await assert.rejects(drive(new Promise(() => {}), { clock }, { maxSteps: 3 }), /did not finish within 3 driver steps/);
     const idle = new VirtualClock();
     await assert.rejects(drive(new Promise(() => {}), { clock: idle }, { what: 'nothing' }), /drive: nothing is stuck: no timer is pending/);
+  });
+
+  test('an agent on real time: the step bound never ends a drive before its real-time bound', () => {
+    // Each real-time step sleeps at most 25 ms and at least 1 ms: 2,000 steps used to end a
+    // 10-minute real-time drive after ~50 s, blaming "driver steps" for a silent agent.
+    const real = driveBounds(false);
+    assert.equal(real.maxRealMs, 10 * 60_000 + 5_000);
+    assert.ok(real.maxSteps * 25 >= real.maxRealMs, 'steps at the longest slice outlast the real-time bound');
+    assert.ok(real.maxSteps <= real.maxRealMs, 'still bounded: at most one step per real millisecond');
+    assert.equal(driveBounds(false, { maxRealMs: 90_000 }).maxSteps, 90_000);
+    assert.equal(driveBounds(false, { maxSteps: 7 }).maxSteps, 7, 'an explicit bound is kept');
+    assert.deepEqual(driveBounds(true), { maxSteps: 2_000, maxVirtualMs: 600_000, maxRealMs: 20_000, what: 'the promise' });
   });
 
   test('an agent on real time: the lab clock follows the wall clock', async () => {

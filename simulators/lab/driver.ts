@@ -50,7 +50,8 @@
  *       advance the virtual clock by the real time that passed (a
  *       RealTimeClock has moved by itself: nothing to advance).
  *
- * Bounds: `maxSteps` iterations (default 2,000), `maxVirtualMs` of lab time
+ * Bounds: `maxSteps` iterations (default 2,000; one per real millisecond of
+ * `maxRealMs` when the agent keeps real time), `maxVirtualMs` of lab time
  * (default 10 minutes) and `maxRealMs` of real time (default 20 s on the
  * virtual clock; maxVirtualMs + 5 s when the agent keeps real time). Crossing
  * one throws an Error that names the bound, what was being driven and what was
@@ -79,7 +80,7 @@ export interface DriveProbe {
 }
 
 export interface DriveBounds {
-  /** Loop iterations (default 2,000). */
+  /** Loop iterations (default 2,000 on the virtual clock; one per ms of maxRealMs when the agent keeps real time). */
   maxSteps?: number;
   /** Lab time the promise may take (default 10 minutes). */
   maxVirtualMs?: number;
@@ -103,6 +104,20 @@ const MAX_HOPS = 10_000;
 const REAL_TIME_SLICE_MS = 25;
 
 /**
+ * The bounds of one drive, defaults filled in. With the agent on real time every
+ * step sleeps at least 1 ms of real time, so the step bound defaults to one step
+ * per millisecond of the real-time bound: a slow real-time scenario (a 60-s push
+ * time-out at 25-ms slices) then ends on the bound that names its cause — real
+ * time — and not on 2,000 steps after ~50 s.
+ */
+export function driveBounds(virtual: boolean, bounds: DriveBounds = {}): Required<DriveBounds> {
+  const maxVirtualMs = bounds.maxVirtualMs ?? 10 * 60_000;
+  const maxRealMs = bounds.maxRealMs ?? (virtual ? 20_000 : maxVirtualMs + 5_000);
+  const maxSteps = bounds.maxSteps ?? (virtual ? 2_000 : Math.max(2_000, Math.ceil(maxRealMs)));
+  return { maxSteps, maxVirtualMs, maxRealMs, what: bounds.what ?? 'the promise' };
+}
+
+/**
  * Resolve `promise` by letting real I/O settle and moving the virtual clock
  * only when the world is waiting on time. Returns what the promise resolves
  * to, throws what it rejects with, or throws when a bound is crossed.
@@ -110,10 +125,7 @@ const REAL_TIME_SLICE_MS = 25;
 export async function drive<T>(promise: Promise<T>, probe: DriveProbe, bounds: DriveBounds = {}): Promise<T> {
   const { clock } = probe;
   const virtual = probe.agentOnVirtualClock?.() ?? true;
-  const maxSteps = bounds.maxSteps ?? 2_000;
-  const maxVirtualMs = bounds.maxVirtualMs ?? 10 * 60_000;
-  const maxRealMs = bounds.maxRealMs ?? (virtual ? 20_000 : maxVirtualMs + 5_000);
-  const what = bounds.what ?? 'the promise';
+  const { maxSteps, maxVirtualMs, maxRealMs, what } = driveBounds(virtual, bounds);
 
   const datagrams = (): number => probe.datagramsInFlight?.() ?? 0;
   const realIo = (): number => probe.realIoInFlight?.() ?? 0;
