@@ -129,6 +129,7 @@ program
   .option('--mix <weights>', 'kinds of sign-in and their weights', 'totp=80,push=10,wrong=10')
   .option('--rate <n>', 'sign-ins started per second (0 = as fast as --concurrency allows)', '0')
   .option('--concurrency <n>', 'sign-ins in flight at most', '64')
+  .option('--request-threads <n>', "the reference agent's requests decided at once (process, container; its default is 15, as Okta's agent)")
   .option('--count <n>', 'stop after this many sign-ins (at most 1000000)', '10000')
   .option('--duration <seconds>', 'stop after this long (at most 600)', '60')
   .option('--timeout-ms <ms>', 'a sign-in unanswered this long is lost', '40000')

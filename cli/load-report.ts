@@ -3,6 +3,7 @@
  * inline SVG (no scripts, no network): answers per second, and p50 / p99
  * latency per second, over the run.
  */
+import type { AgentAccount } from './agent-metrics.ts';
 import { type LoadResult, type LoadSecond, SIGN_IN_KINDS } from './load-engine.ts';
 
 export interface LoadReportMeta {
@@ -13,6 +14,8 @@ export interface LoadReportMeta {
   loadavgAfter: string;
   oktaCalls: number;
   plan: Record<string, unknown>;
+  /** What the agent's own metrics said (targets that expose them), and the first thing that broke. */
+  agent?: AgentAccount & { firstToBreak?: string };
 }
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -48,6 +51,19 @@ ${ticks}<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" stroke="#888"/><line x
 <text x="${(L + W) / 2}" y="${H - 6}" text-anchor="middle">seconds since start</text><text x="12" y="${T - 8}">${esc(unit)}</text>${legend}${lines}</svg></figure>`;
 }
 
+function agentSection(agent: LoadReportMeta['agent']): string {
+  if (!agent) return '<p>The target exposes no metrics: the agent\'s own reasons are not shown.</p>';
+  const table = (title: string, xs: Array<{ key: string; count: number }>): string =>
+    `<h3>${esc(title)}</h3>` +
+    (xs.length > 0 ? `<table><tr><th>reason</th><th>count</th></tr>${xs.map((x) => `<tr><td>${esc(x.key)}</td><td>${x.count}</td></tr>`).join('')}</table>` : '<p>none</p>');
+  return (
+    `<h2>The agent's own account (its /metrics; informative, not a verdict)</h2>` +
+    (agent.firstToBreak ? `<p><strong>First to break:</strong> ${esc(agent.firstToBreak)}</p>` : '') +
+    table('Decisions by reason', agent.reasons) +
+    table('Datagrams dropped by reason', agent.drops)
+  );
+}
+
 function formatTick(y: number): string {
   return y >= 100 ? String(Math.round(y)) : y >= 10 ? y.toFixed(0) : y.toFixed(1);
 }
@@ -69,6 +85,7 @@ export function renderLoadReport(r: LoadResult, meta: LoadReportMeta): string {
 <tr><td>${r.started}</td><td>${r.answered}</td><td>${r.lost}</td><td>${r.answersPerSecond}</td><td>${r.p50}</td><td>${r.p95}</td><td>${r.p99}</td><td>${r.max}</td><td>${r.retransmitted}</td><td>${perSignIn}</td></tr></table>
 <h2>Answers by kind</h2>
 <table><tr><th>kind</th><th>started</th><th>accepted</th><th>rejected</th><th>challenged</th><th>lost</th><th>p50 ms</th><th>p99 ms</th></tr>${rows}</table>
+${agentSection(meta.agent)}
 ${lineChart('Throughput', 'answers/s', xs, [
   { name: 'answered', color: '#1f77b4', ys: r.timeline.map((s) => s.answered) },
   { name: 'started', color: '#aaa', ys: r.timeline.map((s) => s.started) },

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createAgent } from '../agent/src/agent.ts';
 import { isCodedError } from '../agent/src/errors.ts';
 import { checkLoadAddress, runSignInLoad, startLoadLab } from './load-engine.ts';
 import { renderLoadReport } from './load-report.ts';
-import { parseMix, summary, validateLoadOptions } from './load.ts';
+import { loadCommand, parseMix, summary, validateLoadOptions } from './load.ts';
 
 describe('radius-mfa-harness load', () => {
   it('validates options with stable codes and the allowed values', () => {
@@ -15,6 +18,12 @@ describe('radius-mfa-harness load', () => {
     assert.throws(() => parseMix('totp=1,sms=3'), (e: unknown) => isCodedError(e, 'LOAD_BAD_MIX') && /totp, push, wrong/.test((e as Error).message));
     assert.throws(() => parseMix('totp=0'), (e: unknown) => isCodedError(e, 'LOAD_BAD_MIX'));
     assert.deepEqual(parseMix('push=2, wrong=1'), { totp: 0, push: 2, wrong: 1 });
+    assert.throws(
+      () => validateLoadOptions({ target: 'freeradius', requestThreads: '64' }),
+      (e: unknown) => isCodedError(e, 'LOAD_BAD_OPTION') && /--request-threads sets the reference agent.*\(targets process, container\), not freeradius/.test((e as Error).message),
+    );
+    assert.throws(() => validateLoadOptions({ requestThreads: '0' }), /request-threads must be at least 1/);
+    assert.equal(validateLoadOptions({ target: 'container', requestThreads: '64' }).requestThreads, 64);
     const o = validateLoadOptions({ users: '50', concurrency: '8' });
     assert.equal(o.users, 50);
     assert.equal(o.target, 'process');
@@ -75,6 +84,34 @@ describe('radius-mfa-harness load', () => {
     } finally {
       await agent.stop();
       await lab.close();
+    }
+  });
+
+  it('says what broke first from the agent process\'s own metrics: its request threads, until --request-threads gives it enough', { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rmh-load-'));
+    try {
+      const run = async (threads: number): Promise<{ code: number; out: string; json: { agent?: { reasons: Array<{ key: string; count: number }>; firstToBreak?: string } } }> => {
+        let out = '';
+        const o = join(dir, String(threads));
+        // Pushes held 300 ms each, 24 at once: 2 threads must turn most away at once; 64 never.
+        const code = await loadCommand(
+          { target: 'process', users: '24', mix: 'push=1', count: '48', concurrency: '24', pushAnswerMs: '300', retransmit: '0', requestThreads: String(threads), out: o, quiet: true },
+          { out: (s) => (out += s), err: () => {}, tty: false },
+        );
+        return { code, out, json: JSON.parse(readFileSync(join(o, 'load.json'), 'utf8')) };
+      };
+      const starved = await run(2);
+      assert.equal(starved.code, 0, starved.out);
+      const full = starved.json.agent?.reasons.find((r) => r.key === 'request-queue-full')?.count ?? 0;
+      assert.ok(full > 0, `the agent counted full request queues: ${JSON.stringify(starved.json.agent)}`);
+      assert.match(starved.out, /first to break: the agent's request threads were all busy \d+ time\(s\) \(requestThreads 2\)/);
+      assert.match(readFileSync(join(dir, '2', 'load.html'), 'utf8'), /First to break:/);
+      const enough = await run(64);
+      assert.equal(enough.code, 0, enough.out);
+      assert.deepEqual(enough.json.agent?.reasons, [{ key: 'push-approved', count: 48 }], enough.out);
+      assert.doesNotMatch(enough.out, /first to break/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CodedError, isCodedError } from '../agent/src/errors.ts';
+import { type AgentAccount, agentAccount, firstToBreak } from './agent-metrics.ts';
 import { FREERADIUS_USERS } from '../steps/targets/freeradius.ts';
 import { loadTarget } from '../steps/targets/index.ts';
 import type { AgentUnderTest, TargetDriver } from '../steps/targets/target.ts';
@@ -17,6 +18,8 @@ import { LOAD_BOUNDS, type LoadProgress, type LoadResult, runSignInLoad, SIGN_IN
 import { renderLoadReport } from './load-report.ts';
 
 export const LOAD_TARGETS = ['process', 'container', 'freeradius', 'external'] as const;
+/** Targets where the load starts the reference agent itself, and so can set its options. */
+const REFERENCE_AGENT_TARGETS: readonly string[] = ['process', 'container'];
 
 const int = (name: string, min: number, max: number) =>
   z.coerce
@@ -32,6 +35,7 @@ export const loadOptionsSchema = z.object({
   mix: z.string().default('totp=80,push=10,wrong=10'),
   rate: int('rate', 0, LOAD_BOUNDS.rate).default(0),
   concurrency: int('concurrency', 1, LOAD_BOUNDS.concurrency).default(64),
+  requestThreads: int('request-threads', 1, 100_000).optional(),
   count: int('count', 1, LOAD_BOUNDS.maxSignIns).default(10_000),
   duration: int('duration (seconds)', 1, LOAD_BOUNDS.maxDurationMs / 1000).default(60),
   timeoutMs: int('timeout-ms', 100, 120_000).default(40_000),
@@ -68,6 +72,12 @@ export function validateLoadOptions(raw: Record<string, unknown>): LoadOptions {
     throw new CodedError('LOAD_BAD_OPTION', `bad load options:\n  - ${r.error.issues.map((i) => `--${String(i.path[0] ?? '?')}: ${i.message}`).join('\n  - ')}`);
   }
   if (r.data.target === 'external' && !r.data.profile) throw new CodedError('LOAD_BAD_OPTION', '--target external needs --profile FILE (host, port, secret of your agent)');
+  if (r.data.requestThreads !== undefined && !REFERENCE_AGENT_TARGETS.includes(r.data.target)) {
+    throw new CodedError(
+      'LOAD_BAD_OPTION',
+      `--request-threads sets the reference agent the load starts (targets ${REFERENCE_AGENT_TARGETS.join(', ')}), not ${r.data.target}: set an agent you run yourself in its own configuration`,
+    );
+  }
   parseMix(r.data.mix);
   return r.data;
 }
@@ -120,7 +130,10 @@ export async function loadCommand(raw: Record<string, unknown>, io: { out: (s: s
       mode: 'mfa-only',
       usernameSuffix: lab.suffix,
       clients: [{ name: 'load', address: '127.0.0.1', secret, requireMessageAuthenticator: true }],
+      ...(o.requestThreads !== undefined ? { requestThreads: o.requestThreads } : {}),
     });
+    const scrape = async (): Promise<string | undefined> => (agent?.metrics ? agent.metrics().catch(() => undefined) : undefined);
+    const metricsBefore = await scrape();
     const before = loadavg();
     const startedAt = new Date().toISOString();
     const callsBefore = lab.oktaCalls;
@@ -153,12 +166,24 @@ export async function loadCommand(raw: Record<string, unknown>, io: { out: (s: s
     if (io.tty && !o.quiet) io.err('\n');
     const oktaCalls = lab.oktaCalls - callsBefore;
     const after = loadavg();
+    const metricsAfter = await scrape();
+    const account = metricsBefore !== undefined && metricsAfter !== undefined ? agentAccount(metricsBefore, metricsAfter) : undefined;
+    const hint = account ? firstToBreak(account, o.requestThreads) : undefined;
     const { onProgress: _p, now: _n, totpSecret: _t, secret: _s, ...shownPlan } = plan;
-    const meta = { target: o.target, endpoint: `${plan.host}:${plan.port}`, startedAt, loadavgBefore: before, loadavgAfter: after, oktaCalls, plan: shownPlan };
+    const meta = {
+      target: o.target,
+      endpoint: `${plan.host}:${plan.port}`,
+      startedAt,
+      loadavgBefore: before,
+      loadavgAfter: after,
+      oktaCalls,
+      plan: { ...shownPlan, ...(o.requestThreads !== undefined ? { requestThreads: o.requestThreads } : {}) },
+      ...(account ? { agent: { ...account, ...(hint ? { firstToBreak: hint } : {}) } } : {}),
+    };
     mkdirSync(o.out, { recursive: true });
     writeFileSync(join(o.out, 'load.html'), renderLoadReport(result, meta));
     writeFileSync(join(o.out, 'load.json'), `${JSON.stringify({ ...meta, result }, null, 2)}\n`);
-    io.out(summary(result, oktaCalls, before, after));
+    io.out(summary(result, oktaCalls, before, after, account, hint));
     io.out(`report: ${join(o.out, 'load.html')} (and load.json)\n`);
     return 0;
   } catch (e) {
@@ -171,7 +196,7 @@ export async function loadCommand(raw: Record<string, unknown>, io: { out: (s: s
   }
 }
 
-export function summary(r: LoadResult, oktaCalls: number, before: string, after: string): string {
+export function summary(r: LoadResult, oktaCalls: number, before: string, after: string, account?: AgentAccount, hint?: string): string {
   const kinds = SIGN_IN_KINDS.filter((k) => r.byKind[k].started > 0)
     .map((k) => {
       const f = r.byKind[k];
@@ -179,10 +204,15 @@ export function summary(r: LoadResult, oktaCalls: number, before: string, after:
     })
     .join('\n');
   const perSignIn = r.answered > 0 ? (oktaCalls / r.answered).toFixed(2) : '—';
+  const list = (xs: Array<{ key: string; count: number }>): string => (xs.length > 0 ? xs.map((x) => `${x.key} ${x.count}`).join(', ') : 'none');
+  const agentLines = account
+    ? `  the agent's own account (its /metrics): decisions ${list(account.reasons)}; dropped ${list(account.drops)}\n` +
+      (hint ? `  first to break: ${hint}\n` : '')
+    : '';
   return (
     `load: ${r.started} sign-ins in ${(r.elapsedMs / 1000).toFixed(1)} s (stopped by ${r.stoppedBy}): ${r.answered} answered (${r.answersPerSecond}/s), ${r.lost} lost, ` +
     `${r.retransmitted} retransmitted; latency p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, max ${r.max} ms; Okta calls per sign-in ${perSignIn}\n` +
-    `${kinds}\n  loadavg ${before} → ${after}\n`
+    `${kinds}\n${agentLines}  loadavg ${before} → ${after}\n`
   );
 }
 

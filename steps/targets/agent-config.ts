@@ -53,6 +53,7 @@ export function agentConfig(spec: AgentSpec, o: AgentConfigOptions): RenderedAge
     // The agent's own `${NAME}` syntax, expanded by the agent, not a template literal.
     okta: { orgUrl, apiToken: '$' + '{RMH_OKTA_API_TOKEN}' },
     apps: [app],
+    ...(spec.requestThreads !== undefined ? { requestThreads: spec.requestThreads } : {}),
     logging: { level: o.logLevel ?? 'info' },
     ...(o.http ? { http: o.http } : {}),
   };

@@ -50,6 +50,7 @@ export function embeddedConfig(spec: AgentSpec): AgentConfig {
         ...(spec.timeouts ? { timeouts: { ...spec.timeouts } } : {}),
       },
     ],
+    ...(spec.requestThreads !== undefined ? { requestThreads: spec.requestThreads } : {}),
     logging: { level: 'silent' },
   });
 }

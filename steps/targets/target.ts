@@ -88,6 +88,8 @@ export interface AgentSpec {
   /** Appended to a bare RADIUS User-Name to form the Okta login, e.g. '@corp.example.com'. */
   usernameSuffix?: string;
   clients: Array<{ name: string; address: string; secret: string; requireMessageAuthenticator: boolean }>;
+  /** Requests the reference agent decides at once (its `requestThreads`); targets that start no reference agent ignore it. */
+  requestThreads?: number;
   timeouts?: { totalRequestMs?: number; pushMs?: number; responseModeOnTimeout?: 'reject-when-polling-mfa' | 'always-reject' | 'no-response' };
   /**
    * A scenario's own settings for the reference agent (factorMenu, oktaApp, Okta's secret model, …):
