@@ -62,6 +62,13 @@ export interface RadiusMfaAgent {
   readonly inFlight: number;
 }
 
+const QUEUE_FULL: Decision = Object.freeze({ result: 'reject', reason: 'request-queue-full', replyMessage: 'The MFA service is busy. Try again in a moment.' });
+const MALFORMED_PASSWORD: Decision = Object.freeze({
+  result: 'reject',
+  reason: 'protocol-not-supported',
+  replyMessage: 'The User-Password attribute is malformed. Set the RADIUS client to PAP.',
+});
+
 /** RADIUS protocol names as the engine knows them. */
 const PROTOCOL: Record<ReturnType<typeof authProtocolOf>, AuthProtocol> = {
   pap: 'pap',
@@ -93,6 +100,7 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
       maxRateLimitWaitMs: config.okta.maxRateLimitWaitMs,
       pushPollIntervalMs: config.okta.pushPollIntervalMs,
       pushPollMaxIntervalMs: config.okta.pushPollMaxIntervalMs,
+      callsPerSecond: config.okta.callsPerSecond,
       pushPollsPerSecond: config.okta.pushPollsPerSecond,
       ...(config.okta.pushPollConcurrency === undefined ? {} : { pushPollConcurrency: config.okta.pushPollConcurrency }),
       maxConnections: config.okta.maxConnections,
@@ -148,12 +156,16 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
     servers.push({ app, server });
   }
 
-  async function handle(ctx: RadiusRequestContext, app: AppConfig, engine: Engine): Promise<RadiusReply | null> {
+  /**
+   * One Access-Request. A request decided without Okta (the hygiene path: not PAP, no
+   * user name …) is answered synchronously — no promise, deadline or signal — and
+   * counted and logged exactly as one decided by engine.authenticate.
+   */
+  function handle(ctx: RadiusRequestContext, app: AppConfig, engine: Engine): RadiusReply | null | Promise<RadiusReply | null> {
     const started = clock.now();
     const protocol = PROTOCOL[authProtocolOf(ctx.packet)];
     const userName = getText(ctx.packet, 'User-Name');
     let password: string | undefined;
-    let decision: Decision;
     try {
       password = protocol === 'pap' ? ctx.userPassword()?.toString('utf8') : undefined;
     } catch {
@@ -163,14 +175,22 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
     if (!release) {
       // Okta's wording, so operators find it as they would in the real agent's log.
       logger.warn({ app: app.name, client: ctx.client.name, threads: gate.limit }, 'Request queue is full');
-      decision = { result: 'reject', reason: 'request-queue-full', replyMessage: 'The MFA service is busy. Try again in a moment.' };
-    } else if (protocol === 'pap' && password === undefined) {
+      return decided(ctx, app, started, userName, QUEUE_FULL);
+    }
+    if (protocol === 'pap' && password === undefined) {
       release();
-      decision = { result: 'reject', reason: 'protocol-not-supported', replyMessage: 'The User-Password attribute is malformed. Set the RADIUS client to PAP.' };
-    } else {
-      const state = getOctets(ctx.packet, 'State');
-      const clientIp = app.reportClientIp ? clientIpOf(ctx.packet, app.reportClientIp.attribute) : undefined;
-      decision = await engine.authenticate({
+      return decided(ctx, app, started, userName, MALFORMED_PASSWORD);
+    }
+    // While the agent stops, authenticate answers agent-stopping even for these.
+    const now = stopping.signal.aborted ? undefined : engine.decideWithoutOkta({ userName, password, protocol });
+    if (now) {
+      release();
+      return decided(ctx, app, started, userName, now);
+    }
+    const state = getOctets(ctx.packet, 'State');
+    const clientIp = app.reportClientIp ? clientIpOf(ctx.packet, app.reportClientIp.attribute) : undefined;
+    return engine
+      .authenticate({
         clientIp,
         userName,
         password,
@@ -180,10 +200,14 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
         // the request ends (AbortSignal.any would leave ~60 B per request on `stopping`).
         signal: ctx.signal,
         stopSignal: stopping.signal,
-      }).finally(release);
-    }
-    password = undefined;
-    metrics.requests.inc({ app: app.name, result: decision.result, reason: decision.reason });
+      })
+      .finally(release)
+      .then((decision) => decided(ctx, app, started, userName, decision));
+  }
+
+  /** Counts and logs a decision and turns it into the reply. */
+  function decided(ctx: RadiusRequestContext, app: AppConfig, started: number, userName: string | undefined, decision: Decision): RadiusReply | null {
+    metrics.countDecision(app.name, decision.result, decision.reason);
     // One line per decision; never the password, passcode or secret.
     writeDecision({
       app: app.name,

@@ -162,6 +162,18 @@ export const configSchema = z
         /** Pause before a push's first poll; later pauses grow ×1.5 up to pushPollMaxIntervalMs. */
         pushPollIntervalMs: positiveMs('pushPollIntervalMs').default(1_000),
         pushPollMaxIntervalMs: positiveMs('pushPollMaxIntervalMs').default(2_000),
+        /**
+         * Budget: Okta calls started in any one second over ALL of the agent's calls (lookups,
+         * verifies, polls, retries); sign-in calls first, polls with what is left. Default 20 =
+         * 1,200 a minute, Okta's documented per-minute limit for "most other API actions"
+         * (/api/v1, where factor lists, verifies and push polls fall) on Workforce Identity orgs
+         * (developer.okta.com/docs/reference/rl-global-mgmt/; Enterprise orgs: 600, so 10).
+         */
+        callsPerSecond: z
+          .number({ error: 'okta.callsPerSecond must be a number of Okta calls per second (more than 0, at most 1000000; default 20)' })
+          .positive('okta.callsPerSecond must be more than 0 (at most 1000000; default 20): the agent makes no Okta call without a budget')
+          .max(1_000_000, 'okta.callsPerSecond must be at most 1000000 (default 20)')
+          .default(20),
         /** Budget: push polls started per second over all pending pushes (Okta rate-limits per endpoint per minute). */
         pushPollsPerSecond: z.number({ error: 'pushPollsPerSecond must be a number' }).positive().max(100_000).default(200),
         /** Push polls in flight at most; default half of maxConnections, so lookups always find a connection. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
+import { registerRequestDeadline } from '../okta/deadlines.ts';
 import type { ChallengeOptions, EnrollableFactor, OktaApi, OktaFactor, OktaUser, VerifyResult } from '../okta/types.ts';
 import {
   deliveryPhrase,
@@ -53,6 +54,14 @@ const PROTOCOL_LABEL: Readonly<Record<AuthProtocol, string>> = {
   eap: 'EAP',
   none: 'none',
 };
+
+/** The Reply-Message of protocol-not-supported per protocol, built once (the reply encoder caches by text). */
+const NOT_PAP_MESSAGE: Readonly<Record<AuthProtocol, string>> = Object.fromEntries(
+  (Object.keys(PROTOCOL_LABEL) as AuthProtocol[]).map((p) => [
+    p,
+    `${p === 'none' ? 'The request has no password.' : `${PROTOCOL_LABEL[p]} is not supported.`} Set the RADIUS client to PAP.`,
+  ]),
+) as Record<AuthProtocol, string>;
 
 export interface EngineAppConfig {
   name: string;
@@ -231,11 +240,29 @@ export class Engine {
     return this.#app.timeouts.pushMs ?? Math.floor(this.#app.timeouts.totalRequestMs / 2);
   }
 
+  /**
+   * The decision for a request that needs no Okta call — not PAP, no user name, or
+   * password,passcode mode without a comma — else undefined. Synchronous: the hygiene
+   * path (requests rejected before any Okta call) needs no deadline, timer, signal
+   * or promise. authenticate() gives the same decision for these, except while the
+   * request's or the agent's signal is aborted (then agent-stopping).
+   */
+  decideWithoutOkta(req: Pick<EngineRequest, 'userName' | 'password' | 'protocol'>): Decision | undefined {
+    const pre = this.#precheck(req);
+    return typeof pre === 'string' ? undefined : pre;
+  }
+
   async authenticate(req: EngineRequest): Promise<Decision> {
+    const pre = this.#precheck(req);
+    // Decided without Okta: none of the deadline machinery below (an AbortController, a timer,
+    // three listeners and a race per request were most of the hygiene path's engine cost).
+    if (typeof pre !== 'string' && !req.signal?.aborted && !req.stopSignal?.aborted) return pre;
     const totalMs = this.#app.timeouts.totalRequestMs;
     const deadline = new AbortController();
     const ctx: RequestCtx = { phase: 'lookup', signal: deadline.signal, deadlineAt: this.#clock.now() + totalMs };
     const timer = this.#clock.setTimeout(() => deadline.abort(new RequestTimeout()), totalMs);
+    // The Okta client may end the request at once when its calls cannot start before the deadline (okta/deadlines.ts).
+    registerRequestDeadline(deadline.signal, ctx.deadlineAt, () => deadline.abort(new RequestTimeout()));
     // Two listeners removed in `finally`: nothing per request outlives it on the long-lived stop signal.
     const onStop = (): void => deadline.abort(new AgentStopping());
     req.signal?.addEventListener('abort', onStop, { once: true });
@@ -246,7 +273,7 @@ export class Engine {
       if (deadline.signal.aborted) rejectP(deadline.signal.reason);
       deadline.signal.addEventListener('abort', () => rejectP(deadline.signal.reason), { once: true });
     });
-    const work = this.#decide(req, ctx).then((d) => this.#withGroups(d, ctx));
+    const work = this.#decide(req, ctx, pre).then((d) => this.#withGroups(d, ctx));
     work.catch(() => {}); // a late failure after the deadline won is already answered
     aborted.catch(() => {});
     try {
@@ -287,13 +314,21 @@ export class Engine {
     return reject('internal-error', 'The MFA service failed to check your sign-in. Try again later.');
   }
 
-  async #decide(req: EngineRequest, ctx: RequestCtx): Promise<Decision> {
-    if (req.protocol !== 'pap') {
-      const what = req.protocol === 'none' ? 'The request has no password.' : `${PROTOCOL_LABEL[req.protocol]} is not supported.`;
-      return reject('protocol-not-supported', `${what} Set the RADIUS client to PAP.`);
-    }
+  /** The checks before any Okta call: a Decision (rejected), or the Okta login to go on with. */
+  #precheck(req: Pick<EngineRequest, 'userName' | 'password' | 'protocol'>): Decision | string {
+    if (req.protocol !== 'pap') return reject('protocol-not-supported', NOT_PAP_MESSAGE[req.protocol]);
     const login = toOktaLogin(req.userName ?? '', this.#app.usernameFormat);
     if (!login) return reject('user-not-found', 'No user name was sent.');
+    // The passcode never contains a comma; the password may, so password,passcode is split at the last one (#decide).
+    if (this.#app.mode === 'password-passcode' && (req.password ?? '').lastIndexOf(',') < 0) {
+      return reject('password-missing', 'Enter your password, a comma, then your code (password,code) or PUSH.', { login });
+    }
+    return login;
+  }
+
+  async #decide(req: EngineRequest, ctx: RequestCtx, pre: Decision | string): Promise<Decision> {
+    if (typeof pre !== 'string') return pre;
+    const login = pre;
     const answer = req.password ?? '';
 
     if (this.#app.mode === 'password-first') {
@@ -302,9 +337,8 @@ export class Engine {
     }
 
     if (this.#app.mode === 'password-passcode') {
-      // The passcode never contains a comma; the password may, so split at the last one.
+      // Split at the last comma (#precheck rejected an answer without one).
       const comma = answer.lastIndexOf(',');
-      if (comma < 0) return reject('password-missing', 'Enter your password, a comma, then your code (password,code) or PUSH.', { login });
       const opened = await this.#openTransaction(login, answer.slice(0, comma), ctx, req.clientIp);
       if ('decision' in opened) return opened.decision;
       return this.#answer(this.#authnPath(opened.stateToken), login, opened.usable, answer.slice(comma + 1), ctx);

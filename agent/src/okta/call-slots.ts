@@ -1,16 +1,44 @@
+import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
+import { requestDeadlineOf } from './deadlines.ts';
+import { RateWindow } from './rate-window.ts';
+
 /**
- * Admission to the connection pool: at most `capacity` Okta calls in flight,
- * the rest wait here — sign-in calls before push polls, and among sign-in calls
- * the oldest request's first (its calls keep the place its first call got, so
- * requests finish in arrival order instead of each waiting behind every later
- * request's lookups: a convoy that made all of them late) — instead of
- * in undici's queue. So a call's own time-out (requestTimeoutMs) starts when it
- * gets a connection, not while thousands of pushes queue ahead of it; a waiting
- * call costs a small record, not an HTTP request object; and a lookup never
- * waits behind polls. The wait ends with the caller's signal (its request's
- * deadline).
+ * Admission of every Okta call: at most `capacity` in flight (the connection
+ * pool) and, with a budget, at most `callsPerSecond` started in any one second
+ * over ALL calls of the agent — lookups, verifies, polls, retries. The rest wait
+ * here, not in undici's queue, in this order:
+ * - sign-in calls (lookups, the first verify, a push's last poll) before polls;
+ * - among sign-in calls the oldest request's first: a request's calls keep the
+ *   place its first call got, so a storm of sign-ins finishes in arrival order
+ *   instead of each waiting behind every later request's lookups (a convoy that
+ *   made all of them late);
+ * - polls in the order they come (the poll schedule already hands them out
+ *   earliest due first), with what sign-in calls leave of the budget.
+ * So a call's own time-out (requestTimeoutMs) starts when it gets a connection,
+ * a waiting call costs a small record, and a lookup never waits behind polls.
+ * A wait ends with the caller's signal (its request's deadline). A request's
+ * first call that cannot start before the request's deadline — the sign-in calls
+ * ahead of it need longer at the budget's rate — ends the request at once as
+ * timed out (deadlines.ts), answered per the response mode, instead of holding
+ * it until the deadline.
  */
 export type CallClass = 'call' | 'poll';
+
+export interface CallSlotsOptions {
+  /** Calls in flight at most (the connection pool's size). */
+  capacity: number;
+  /** Budget: calls started in any one second, over all calls. Absent = no budget. */
+  callsPerSecond?: number | undefined;
+  /** The clock the budget's window runs on (default: the system clock). */
+  clock?: Clock;
+}
+
+export interface CallSlotsStats {
+  /** Calls let through, by class. */
+  started: { call: number; poll: number };
+  /** Requests ended at once because their first call could not start before their deadline. */
+  shed: number;
+}
 
 interface Waiter {
   resolve: (release: () => void) => void;
@@ -19,6 +47,8 @@ interface Waiter {
   /** Lower first (the request's place), then insertion order. */
   rank: number;
   seq: number;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 /** A min-heap of waiters on (rank, seq). */
@@ -38,31 +68,32 @@ class Heap {
       i = p;
     }
   }
-  shift(): Waiter | undefined {
-    const h = this.#h;
-    while (h.length > 0) {
-      const top = h[0]!;
-      const last = h.pop()!;
-      if (h.length > 0) {
-        h[0] = last;
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let m = i;
-          if (l < h.length && this.#less(h[l]!, h[m]!)) m = l;
-          if (r < h.length && this.#less(h[r]!, h[m]!)) m = r;
-          if (m === i) break;
-          [h[i], h[m]] = [h[m]!, h[i]!];
-          i = m;
-        }
-      }
-      if (!top.cancelled) return top;
-    }
-    return undefined;
+  /** The first live waiter, dropping cancelled ones on the way. */
+  peek(): Waiter | undefined {
+    while (this.#h.length > 0 && this.#h[0]!.cancelled) this.#pop();
+    return this.#h[0];
   }
-  get length(): number {
-    return this.#h.length;
+  shift(): Waiter | undefined {
+    const top = this.peek();
+    if (top) this.#pop();
+    return top;
+  }
+  #pop(): void {
+    const h = this.#h;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.#less(h[l]!, h[m]!)) m = l;
+      if (r < h.length && this.#less(h[r]!, h[m]!)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
   }
 }
 
@@ -72,73 +103,170 @@ class Fifo {
   push(w: Waiter): void {
     this.#items.push(w);
   }
-  shift(): Waiter | undefined {
-    while (this.#head < this.#items.length) {
-      const w = this.#items[this.#head++]!;
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
-        this.#head = 0;
-      }
-      if (!w.cancelled) return w;
+  peek(): Waiter | undefined {
+    while (this.#head < this.#items.length && this.#items[this.#head]!.cancelled) this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
     }
-    return undefined;
+    return this.#items[this.#head];
   }
-  get length(): number {
-    return this.#items.length - this.#head;
+  shift(): Waiter | undefined {
+    const w = this.peek();
+    if (w) this.#head++;
+    return w;
   }
 }
 
 export class CallSlots {
   readonly #capacity: number;
+  readonly #clock: Clock;
+  readonly #window: RateWindow | undefined;
+  /** Milliseconds per call at the budget's rate (0 without a budget). */
+  readonly #msPerCall: number;
   #inUse = 0;
   readonly #calls = new Heap();
   readonly #polls = new Fifo();
+  /** Live (not cancelled) waiters of each class. */
+  #waitingCalls = 0;
+  #waitingPolls = 0;
   #seq = 0;
   /** A request's place: given on its first call, by its signal (one per request). */
   readonly #rankOf = new WeakMap<AbortSignal, number>();
+  #timer: TimerHandle | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #stats: CallSlotsStats = { started: { call: 0, poll: 0 }, shed: 0 };
 
-  constructor(capacity: number) {
-    this.#capacity = Math.max(1, capacity);
+  constructor(options: number | CallSlotsOptions) {
+    const o = typeof options === 'number' ? { capacity: options } : options;
+    this.#capacity = Math.max(1, o.capacity);
+    this.#clock = o.clock ?? systemClock;
+    this.#window = o.callsPerSecond === undefined ? undefined : new RateWindow(o.callsPerSecond);
+    this.#msPerCall = o.callsPerSecond === undefined ? 0 : 1000 / o.callsPerSecond;
   }
 
   get inUse(): number {
     return this.#inUse;
   }
 
-  /** Waiting calls (cancelled ones may still be counted until they come up). */
+  /** Calls waiting for a slot or for the budget. */
   get waiting(): number {
-    return this.#calls.length + this.#polls.length;
+    return this.#waitingCalls + this.#waitingPolls;
   }
 
-  /** Resolves with a release function once a slot is free; rejects with the signal's reason if it aborts first. */
-  acquire(cls: CallClass, signal?: AbortSignal): Promise<() => void> {
+  get stats(): CallSlotsStats {
+    return { started: { ...this.#stats.started }, shed: this.#stats.shed };
+  }
+
+  /**
+   * Resolves with a release function once the call may start; rejects with the
+   * signal's reason if it aborts first. `place`: whose place the call takes among
+   * sign-in calls (default: `signal`'s; a push's last poll passes its request's).
+   */
+  acquire(cls: CallClass, signal?: AbortSignal, place: AbortSignal | undefined = signal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const seq = this.#seq++;
     let rank = seq;
-    if (signal) {
-      const known = this.#rankOf.get(signal);
-      if (known === undefined) this.#rankOf.set(signal, seq);
-      else rank = known;
+    let first = true;
+    if (place) {
+      const known = this.#rankOf.get(place);
+      if (known === undefined) this.#rankOf.set(place, seq);
+      else {
+        rank = known;
+        first = false;
+      }
     }
-    if (this.#inUse < this.#capacity && this.#calls.length === 0 && (cls === 'call' || this.#polls.length === 0)) {
-      this.#inUse++;
+    const now = this.#clock.now();
+    // Nothing ahead of it and room now: no record, no promise of our own.
+    if (this.#inUse < this.#capacity && this.#waitingCalls === 0 && (cls === 'call' || this.#waitingPolls === 0) && this.#budgetAt(now) <= now) {
+      this.#start(cls, now);
       return Promise.resolve(this.#releaser());
     }
+    if (cls === 'call' && first && this.#window && signal) {
+      // Its calls come after every sign-in call waiting now (it is the newest request).
+      const deadline = requestDeadlineOf(signal);
+      if (deadline && this.#budgetAt(now) + this.#waitingCalls * this.#msPerCall >= deadline.at) {
+        this.#stats.shed++;
+        deadline.expire();
+        if (signal.aborted) return Promise.reject(signal.reason);
+      }
+    }
     return new Promise((resolve, reject) => {
-      const w: Waiter = { resolve, reject, cancelled: false, rank, seq };
+      const w: Waiter = { resolve, reject, cancelled: false, rank, seq, signal, onAbort: undefined };
       if (signal) {
-        const onAbort = (): void => {
+        w.onAbort = (): void => {
           w.cancelled = true;
+          if (cls === 'call') this.#waitingCalls--;
+          else this.#waitingPolls--;
           reject(signal.reason);
         };
-        signal.addEventListener('abort', onAbort, { once: true });
-        w.resolve = (release) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(release);
-        };
+        signal.addEventListener('abort', w.onAbort, { once: true });
       }
-      (cls === 'call' ? this.#calls : this.#polls).push(w);
+      if (cls === 'call') {
+        this.#calls.push(w);
+        this.#waitingCalls++;
+      } else {
+        this.#polls.push(w);
+        this.#waitingPolls++;
+      }
+      this.#pump();
     });
+  }
+
+  /** Stops the budget's timer; waiters stay pending (their callers' signals end them). */
+  close(): void {
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  #budgetAt(now: number): number {
+    return this.#window ? this.#window.nextAt(now) : now;
+  }
+
+  #start(cls: CallClass, now: number): void {
+    this.#inUse++;
+    this.#window?.take(now);
+    this.#stats.started[cls]++;
+  }
+
+  #pump(): void {
+    const now = this.#clock.now();
+    while (this.#inUse < this.#capacity) {
+      const call = this.#calls.peek();
+      const w = call ?? this.#polls.peek();
+      if (!w) return;
+      const at = this.#budgetAt(now);
+      if (at > now) {
+        this.#arm(at);
+        return;
+      }
+      const cls: CallClass = call ? 'call' : 'poll';
+      if (call) {
+        this.#calls.shift();
+        this.#waitingCalls--;
+      } else {
+        this.#polls.shift();
+        this.#waitingPolls--;
+      }
+      if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+      this.#start(cls, now);
+      w.resolve(this.#releaser());
+    }
+  }
+
+  #arm(at: number): void {
+    if (this.#timer && this.#timerAt <= at) return;
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#pump();
+      },
+      Math.max(0, Math.ceil(at - this.#clock.now())),
+    );
   }
 
   #releaser(): () => void {
@@ -146,9 +274,8 @@ export class CallSlots {
     return () => {
       if (done) return;
       done = true;
-      const next = this.#calls.shift() ?? this.#polls.shift();
-      if (next) next.resolve(this.#releaser());
-      else this.#inUse--;
+      this.#inUse--;
+      this.#pump();
     };
   }
 }

@@ -296,14 +296,21 @@ describe('OktaClient', () => {
     assert.equal(answeredAt, 8_000, 'the push times out at its deadline, not before');
   });
 
-  it('push polls of many pushes stay within the budget (polls per second) and never exceed the in-flight cap', async () => {
+  it('push polls of many pushes stay within the poll budget and in-flight cap; each push still gets its last poll', async () => {
     const clock = new VirtualClock();
     const poll = { _links: { poll: { href: '/api/v1/users/u/factors/f/transactions/t' } } };
+    const t0 = clock.now();
     let polls = 0;
+    let lastPolls = 0;
     let inFlight = 0;
     let maxInFlight = 0;
     const fetch: import('./client.ts').FetchLike = async (_url, init) => {
       if (init.method === 'POST') return json(201, { factorResult: 'WAITING', ...poll });
+      // The last poll of each push comes 250 ms before its deadline (10 s), past the poll schedule.
+      if (clock.now() - t0 >= 9_750) {
+        lastPolls++;
+        return json(200, { factorResult: 'WAITING', ...poll });
+      }
       polls++;
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
@@ -312,7 +319,6 @@ describe('OktaClient', () => {
       return json(200, { factorResult: 'WAITING', ...poll });
     };
     const c = client(fetch, clock, { pushPollsPerSecond: 20, pushPollConcurrency: 3 });
-    const t0 = clock.now();
     let latest = 0;
     const pushes = Array.from({ length: 200 }, () =>
       c.verifyPush('u', 'f', 10_000).then((r) => {
@@ -324,10 +330,45 @@ describe('OktaClient', () => {
     const outcomes = await Promise.all(pushes);
     assert.ok(latest <= 10_000, `every push answered by its deadline (latest ${latest} ms)`);
     assert.ok(outcomes.every((o) => o.outcome === 'TIMEOUT'));
-    // 20 a second over 10 s, plus the one-second bucket it starts with.
-    assert.ok(polls <= 20 * 10 + 20, `${polls} polls`);
+    // At most 20 starts in any one second (a sliding window) over the 9.75 s before the last polls.
+    assert.ok(polls <= 20 * 10, `${polls} polls`);
     assert.ok(polls >= 150, `the budget is used: ${polls} polls`);
     assert.ok(maxInFlight <= 3, `${maxInFlight} in flight`);
+    assert.equal(lastPolls, 200, 'one last poll per push, however far behind the poll schedule is');
+  });
+
+  it('a push whose polls the sign-in calls crowd out of the budget still gets its last poll, as a sign-in call in its place', async () => {
+    const clock = new VirtualClock();
+    const t0 = clock.now();
+    const link = { _links: { poll: { href: '/api/v1/users/u/factors/f/transactions/t' } } };
+    let pollsSeen = 0;
+    const fetch: FetchLike = async (url, init) => {
+      if (init.method === 'POST') return json(201, { factorResult: 'WAITING', ...link });
+      if (url.includes('/transactions/')) {
+        pollsSeen++;
+        // The phone approves 2 s in.
+        return json(200, { factorResult: clock.now() - t0 >= 2_000 ? 'SUCCESS' : 'WAITING', ...link });
+      }
+      return json(200, { id: '00u', status: 'ACTIVE', profile: { login: 'x' } });
+    };
+    const c = client(fetch, clock, { callsPerSecond: 10 });
+    const push = c.verifyPush('u', 'f', 5_000, new AbortController().signal);
+    await clock.advance(0);
+    // 200 sign-in lookups (20 s of budget) from other requests, queued before the push's first poll is due.
+    const lookups = Array.from({ length: 200 }, () => c.getUser('x', new AbortController().signal));
+    let outcome: string | undefined;
+    let at = 0;
+    void push.then((r) => {
+      outcome = r.outcome;
+      at = clock.now() - t0;
+    });
+    for (let i = 0; i < 25 && outcome === undefined; i++) await clock.advance(250);
+    assert.equal(outcome, 'SUCCESS', 'the approval was seen');
+    assert.ok(at >= 4_750 && at <= 5_000, `by the last poll, 250 ms before the deadline (${at} ms)`);
+    assert.equal(pollsSeen, 1, 'the regular polls never got budget; the last one did');
+    assert.equal(c.callStats.started.poll, 0);
+    for (let i = 0; i < 100; i++) await clock.advance(250);
+    await Promise.all(lookups);
   });
 
   it('rateLimitWait reads epoch seconds and falls back when absent', () => {

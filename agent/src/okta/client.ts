@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
 import { type Clock, sleep, systemClock } from '../clock.ts';
 import { CodedError } from '../errors.ts';
-import { CallSlots } from './call-slots.ts';
+import { type CallClass, CallSlots, type CallSlotsStats } from './call-slots.ts';
 import { nextPollAt, PollScheduler } from './poll-scheduler.ts';
 import type { AuthnContext, AuthnResult, ChallengeOptions, EnrollableFactor, EnrollResult, OktaApi, OktaFactor, OktaUser, VerifyResult } from './types.ts';
 
@@ -40,7 +40,13 @@ export interface OktaClientOptions {
   pushPollIntervalMs?: number;
   /** Longest pause between two polls of one push (ms). */
   pushPollMaxIntervalMs?: number;
-  /** Budget: polls started per second over all pending pushes (see PollScheduler). */
+  /**
+   * Budget: Okta calls started in any one second over ALL calls of the agent (lookups,
+   * verifies, polls, retries); sign-in calls first, polls with what is left (CallSlots).
+   * Absent = no agent-wide budget (only the poll budget below).
+   */
+  callsPerSecond?: number;
+  /** Budget: polls started per second over all pending pushes (see PollScheduler), within callsPerSecond. */
   pushPollsPerSecond?: number;
   /** Polls in flight at most; default half of maxConnections, so lookups always find a connection. */
   pushPollConcurrency?: number;
@@ -177,6 +183,14 @@ const POLL_GROWTH = 1.5;
 /** Why a push stopped waiting for its poll's turn: its deadline came first. */
 const POLL_TURN_EXPIRED = Object.freeze({ reason: 'push-poll-turn-expired' });
 
+/** How a call is admitted (CallSlots): its class, and whose place it takes among sign-in calls. */
+interface Admit {
+  cls: CallClass;
+  place?: AbortSignal | undefined;
+}
+/** A push poll that is not its last: after every sign-in call, in no request's place. */
+const POLL: Admit = Object.freeze({ cls: 'poll' });
+
 /**
  * Okta API over HTTP. Fail-closed: anything other than an answer this client
  * understands becomes OktaUnavailableError, and the engine rejects on it.
@@ -211,7 +225,7 @@ export class OktaClient implements OktaApi {
       pushPollsPerSecond: options.pushPollsPerSecond ?? DEFAULTS.pushPollsPerSecond,
       maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
     };
-    this.#slots = new CallSlots(this.#opts.maxConnections);
+    this.#slots = new CallSlots({ capacity: this.#opts.maxConnections, callsPerSecond: options.callsPerSecond, clock: this.#clock });
     this.#polls = new PollScheduler({
       clock: this.#clock,
       pollsPerSecond: this.#opts.pushPollsPerSecond,
@@ -235,6 +249,7 @@ export class OktaClient implements OktaApi {
   /** Closes the default connection pool (no-op with an injected fetch). */
   async close(): Promise<void> {
     this.#polls.close();
+    this.#slots.close();
     await this.#closePool?.();
   }
 
@@ -301,7 +316,10 @@ export class OktaClient implements OktaApi {
       if (result) return { outcome: result };
       const href = body?._links?.poll?.href;
       if (!href) throw new OktaUnavailableError('Okta returned a waiting push without a poll link.');
-      const p = await this.#scheduledPoll(deadline, interval, signal, () => this.#request('pollPush', 'GET', this.#sameOriginPath(href), undefined, signal));
+      const path = this.#sameOriginPath(href);
+      const p = await this.#scheduledPoll(deadline, interval, signal, (turn, last) =>
+        this.#request('pollPush', 'GET', path, undefined, turn, undefined, last ? { cls: 'call', place: signal } : POLL),
+      );
       if (!p) return { outcome: 'TIMEOUT' };
       body = expectOk(p, 'pollPush') as PushBody;
       interval = Math.min(interval * POLL_GROWTH, this.#opts.pushPollMaxIntervalMs);
@@ -310,26 +328,62 @@ export class OktaClient implements OktaApi {
   }
 
   /**
-   * One poll of a pending push on the shared schedule (budget, cap in flight,
-   * back-off), or undefined when none fits before the deadline — then it
-   * returns at the deadline, as the push's time is up.
+   * One poll of a pending push on the shared schedule (poll budget, cap in flight,
+   * back-off), then the agent-wide call budget after the sign-in calls; or
+   * undefined when none fits before the deadline — then it returns at the
+   * deadline, as the push's time is up. `poll` gets the signal that ends at the
+   * push's deadline (or with the request) and whether this is the push's last
+   * poll: the last one is admitted as a sign-in call in its request's place
+   * (without it an approval given in time would be lost and the sign-in
+   * repeated), and it skips the poll schedule, so a push is always looked at once
+   * more before its deadline however busy the budget is.
    */
-  async #scheduledPoll<T>(deadline: number, interval: number, signal: AbortSignal | undefined, poll: () => Promise<T>): Promise<T | undefined> {
+  async #scheduledPoll<T>(
+    deadline: number,
+    interval: number,
+    signal: AbortSignal | undefined,
+    poll: (turn: AbortSignal, last: boolean) => Promise<T>,
+  ): Promise<T | undefined> {
     const at = nextPollAt(this.#clock.now(), deadline, interval, FINAL_POLL_LEAD_MS);
     if (at === undefined) {
       const left = deadline - this.#clock.now();
       if (left > 0) await sleep(this.#clock, left, signal);
       return undefined;
     }
-    // Waiting for a turn ends at the deadline at the latest: a push held back by the
-    // budget is answered as timed out at its deadline, never later.
+    const lastAt = deadline - FINAL_POLL_LEAD_MS;
+    if (at < lastAt) {
+      // A regular poll: its turn on the poll schedule, then what sign-in calls leave of the
+      // budget; if neither comes before the last poll's time, the last poll goes instead.
+      const r = await this.#withTurn(lastAt, signal, async (turn) => {
+        const done = await this.#polls.wait(at, turn);
+        try {
+          return { answer: await poll(turn, false) };
+        } finally {
+          done();
+        }
+      });
+      if (r !== undefined) return r.answer;
+    }
+    // The last poll: a sign-in call in its request's place, ended at the deadline at the
+    // latest — a push the budget holds back is answered as timed out then, never later.
+    const r = await this.#withTurn(deadline, signal, async (turn) => {
+      const wait = lastAt - this.#clock.now();
+      if (wait > 0) await sleep(this.#clock, wait, turn);
+      return { answer: await poll(turn, true) };
+    });
+    return r?.answer;
+  }
+
+  /** Runs `fn` with a signal that ends at `until` (then: undefined) or with the request's signal (its reason is thrown). */
+  async #withTurn<T>(until: number, signal: AbortSignal | undefined, fn: (turn: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    if (signal?.aborted) throw signal.reason;
+    if (this.#clock.now() >= until) return undefined;
     const turn = new AbortController();
-    const timer = this.#clock.setTimeout(() => turn.abort(POLL_TURN_EXPIRED), Math.max(0, deadline - this.#clock.now()));
+    const timer = this.#clock.setTimeout(() => turn.abort(POLL_TURN_EXPIRED), Math.max(0, until - this.#clock.now()));
     const onAbort = (): void => turn.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    let done: () => void;
     try {
-      done = await this.#polls.wait(at, turn.signal);
+      return await fn(turn.signal);
     } catch (e) {
       if (e === POLL_TURN_EXPIRED) return undefined;
       throw e;
@@ -337,13 +391,11 @@ export class OktaClient implements OktaApi {
       this.#clock.clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
-    try {
-      // The budget may have held this poll past the deadline: then the push has timed out.
-      if (this.#clock.now() >= deadline) return undefined;
-      return await poll();
-    } finally {
-      done();
-    }
+  }
+
+  /** Calls let through by class, and requests ended at once because the budget could not start them in time. */
+  get callStats(): CallSlotsStats & { waiting: number; inFlight: number } {
+    return { ...this.#slots.stats, waiting: this.#slots.waiting, inFlight: this.#slots.inUse };
   }
 
   /** Pending push polls waiting for their turn and in flight (tests, metrics). */
@@ -367,10 +419,20 @@ export class OktaClient implements OktaApi {
    * `factorResult: 'FAILED'`; a stateToken Okta no longer knows (401 E0000011) answers
    * status `TRANSACTION_EXPIRED`.
    */
-  async authnVerifyFactor(stateToken: string, factorId: string, passCode?: string, signal?: AbortSignal): Promise<AuthnResult & { factorResult?: string }> {
+  authnVerifyFactor(stateToken: string, factorId: string, passCode?: string, signal?: AbortSignal): Promise<AuthnResult & { factorResult?: string }> {
+    return this.#authnVerifyFactor(stateToken, factorId, passCode, signal, undefined);
+  }
+
+  async #authnVerifyFactor(
+    stateToken: string,
+    factorId: string,
+    passCode: string | undefined,
+    signal: AbortSignal | undefined,
+    admit: Admit | undefined,
+  ): Promise<AuthnResult & { factorResult?: string }> {
     const body = passCode === undefined ? { stateToken } : { stateToken, passCode };
     const path = `/api/v1/authn/factors/${encodeURIComponent(factorId)}/verify`;
-    const r = await this.#request('authnVerifyFactor', 'POST', path, body, signal);
+    const r = await this.#request('authnVerifyFactor', 'POST', path, body, signal, undefined, admit);
     if (r.status === 401 && oktaErrorCode(r.body) === 'E0000011') return { status: TRANSACTION_EXPIRED };
     if (isTooSoon(r)) return { status: TOO_SOON };
     // Okta answers a wrong code with 403 E0000068 (400 on some factor types); the transaction stays open.
@@ -407,7 +469,9 @@ export class OktaClient implements OktaApi {
       if (r.status === TRANSACTION_EXPIRED) return { outcome: 'EXPIRED' };
       const result = pushOutcome(r.factorResult);
       if (result) return { outcome: result };
-      r = await this.#scheduledPoll(deadline, interval, signal, () => this.authnVerifyFactor(stateToken, factorId, undefined, signal));
+      r = await this.#scheduledPoll(deadline, interval, signal, (turn, last) =>
+        this.#authnVerifyFactor(stateToken, factorId, undefined, turn, last ? { cls: 'call', place: signal } : POLL),
+      );
       if (!r) return { outcome: 'TIMEOUT' };
       interval = Math.min(interval * POLL_GROWTH, this.#opts.pushPollMaxIntervalMs);
     }
@@ -455,13 +519,21 @@ export class OktaClient implements OktaApi {
     return u.pathname + u.search;
   }
 
-  async #request(operation: string, method: string, path: string, body: unknown, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<Exchange> {
+  async #request(
+    operation: string,
+    method: string,
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+    extraHeaders?: Record<string, string>,
+    admit?: Admit,
+  ): Promise<Exchange> {
     const { maxRetries, retryBackoffMs, maxRateLimitWaitMs, requestTimeoutMs } = this.#opts;
     let lastProblem = 'no attempt made';
     for (let attempt = 1; attempt <= maxRetries + 1; attempt++) {
       if (signal?.aborted) throw signal.reason;
       // A connection first (sign-in calls before polls); the call's own time-out starts once it has one.
-      const release = await this.#slots.acquire(operation === 'pollPush' ? 'poll' : 'call', signal);
+      const release = await this.#slots.acquire(admit?.cls ?? 'call', signal, admit ? admit.place : signal);
       if (signal?.aborted) {
         release();
         throw signal.reason;

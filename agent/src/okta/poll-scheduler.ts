@@ -1,10 +1,12 @@
 import type { Clock, TimerHandle } from '../clock.ts';
+import { RateWindow } from './rate-window.ts';
 
 /**
  * One schedule for every pending push's polls, so thousands of pushes waiting
  * at once neither flood Okta nor queue the sign-ins behind them:
- * - a budget: at most `pollsPerSecond` polls start per second (a token bucket
- *   holding one second's worth), whatever the number of pushes;
+ * - a budget: at most `pollsPerSecond` polls start in any one second (a sliding
+ *   window, rate-window.ts), whatever the number of pushes; the agent-wide
+ *   call budget (call-slots.ts) then lets them start after the sign-in calls;
  * - a cap on polls in flight (`maxInFlight`, half the connection pool by
  *   default), so lookups and verifies always find a connection free;
  * - earliest due first: when the budget is short, every push is polled in
@@ -33,8 +35,7 @@ export class PollScheduler {
   readonly #maxInFlight: number;
   readonly #heap: Waiter[] = [];
   #seq = 0;
-  #tokens: number;
-  #refilledAt: number;
+  readonly #window: RateWindow;
   #inFlight = 0;
   #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
@@ -44,8 +45,7 @@ export class PollScheduler {
     this.#clock = options.clock;
     this.#rate = Math.max(0.001, options.pollsPerSecond);
     this.#maxInFlight = Math.max(1, options.maxInFlight);
-    this.#tokens = Math.max(1, this.#rate);
-    this.#refilledAt = options.clock.now();
+    this.#window = new RateWindow(this.#rate);
   }
 
   /** Polls waiting for their turn. */
@@ -96,14 +96,8 @@ export class PollScheduler {
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
-  #refill(now: number): void {
-    this.#tokens = Math.min(Math.max(1, this.#rate), this.#tokens + ((now - this.#refilledAt) * this.#rate) / 1000);
-    this.#refilledAt = now;
-  }
-
   #pump(): void {
     const now = this.#clock.now();
-    this.#refill(now);
     for (;;) {
       const top = this.#heap[0];
       if (!top) return;
@@ -116,12 +110,13 @@ export class PollScheduler {
         return;
       }
       if (this.#inFlight >= this.#maxInFlight) return; // done() pumps again
-      if (this.#tokens < 1) {
-        this.#arm(now + Math.ceil(((1 - this.#tokens) * 1000) / this.#rate));
+      const allowedAt = this.#window.nextAt(now);
+      if (allowedAt > now) {
+        this.#arm(allowedAt);
         return;
       }
       this.#pop();
-      this.#tokens -= 1;
+      this.#window.take(now);
       this.#inFlight++;
       this.#started++;
       let finished = false;
@@ -144,7 +139,7 @@ export class PollScheduler {
         this.#timerAt = Number.POSITIVE_INFINITY;
         this.#pump();
       },
-      Math.max(0, at - this.#clock.now()),
+      Math.max(0, Math.ceil(at - this.#clock.now())),
     );
   }
 

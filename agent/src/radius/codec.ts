@@ -71,15 +71,29 @@ export function authenticatorOf(raw: Uint8Array): Uint8Array {
 
 /** Decode one datagram. Pure; never throws. */
 export function decodePacket(bytes: Uint8Array): DecodeResult {
+  return decodeGuarded(bytes, true);
+}
+
+/**
+ * decodePacket without the copy: `raw`, the authenticator and every attribute value are
+ * views of `bytes`. Only for a caller that owns `bytes` and never writes to it afterwards
+ * (the transport: the socket hands over a buffer of its own per datagram); the packet
+ * then pins that buffer for as long as it lives. Same answers as decodePacket.
+ */
+export function decodePacketView(bytes: Uint8Array): DecodeResult {
+  return decodeGuarded(bytes, false);
+}
+
+function decodeGuarded(bytes: Uint8Array, copy: boolean): DecodeResult {
   try {
-    return decodeStrict(bytes);
+    return decodeStrict(bytes, copy);
   } catch (e) {
     // Defensive: the parser below has no throwing paths; if one appears, it is still a decode error, not a crash.
     return fail('RADIUS_DECODE_FAILED', `undecodable packet: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
-function decodeStrict(bytes: Uint8Array): DecodeResult {
+function decodeStrict(bytes: Uint8Array, copy: boolean): DecodeResult {
   if (bytes.length < RADIUS_HEADER_LENGTH) {
     return fail('RADIUS_TOO_SHORT', `datagram of ${bytes.length} octets is shorter than the 20-octet RADIUS header`, {
       datagramLength: bytes.length,
@@ -100,7 +114,7 @@ function decodeStrict(bytes: Uint8Array): DecodeResult {
   // One copy of the packet, so it never aliases (or pins) the caller's buffer; the
   // attribute values and the authenticator are views of that copy (a copy each was
   // an ArrayBuffer per attribute for the garbage collector).
-  const raw = Uint8Array.prototype.slice.call(bytes, 0, length);
+  const raw = copy ? Uint8Array.prototype.slice.call(bytes, 0, length) : length === bytes.length ? bytes : bytes.subarray(0, length);
   const attributes: RadiusAttribute[] = [];
   let seenMa = false;
   let pos = RADIUS_HEADER_LENGTH;

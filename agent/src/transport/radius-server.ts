@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import { CodedError } from '../errors.ts';
 import type { Endpoint, PacketEvent, PacketEvents } from '../packet-events.ts';
 import { RadiusCode } from '../radius/codes.ts';
-import { decodePacket, encodeResponse, type RadiusReplyInit, verifyDecodedMessageAuthenticator } from '../radius/codec.ts';
+import { decodePacketView, encodeResponse, type RadiusReplyInit, verifyDecodedMessageAuthenticator } from '../radius/codec.ts';
 import { type Secret, secretBytes } from '../radius/crypto.ts';
 import { AttributeType } from '../radius/dictionary.ts';
 import type { RadiusAttribute, RadiusPacket } from '../radius/packet.ts';
@@ -72,8 +72,12 @@ export interface RadiusReply {
   attributes?: readonly RadiusAttribute[];
 }
 
-/** null = send nothing (the request is remembered as answered with silence). */
-export type RadiusHandler = (request: RadiusRequestContext) => Promise<RadiusReply | null>;
+/**
+ * null = send nothing (the request is remembered as answered with silence). A handler that
+ * knows its answer at once may return it directly: it is sent before the datagram's event
+ * handler returns, without the promises an async answer costs (the agent's hygiene path).
+ */
+export type RadiusHandler = (request: RadiusRequestContext) => Promise<RadiusReply | null> | RadiusReply | null;
 
 export interface RadiusServerOptions {
   clock: Clock;
@@ -120,15 +124,21 @@ export interface RadiusServerStats {
 }
 
 interface CacheEntry {
-  /** The request's 16-octet Request Authenticator (a copy: never the socket's buffer). */
+  /** Where it came from: the key of #cache's inner map (source port × 256 + identifier) and its address. */
+  readonly address: string;
+  readonly slot: number;
+  /**
+   * The request's 16-octet Request Authenticator: a view of the datagram, which the
+   * socket gives as a buffer of its own and nothing writes to (the transport's rule).
+   */
   authenticator: Buffer;
   state: 'processing' | 'done';
   /** Encoded reply; undefined when the handler chose silence. */
   reply?: Buffer;
   /** Clock time the entry expires (set when done). */
   expiresAt?: number;
-  /** While processing; let go when done, so a remembered answer holds no AbortSignal. */
-  abort: AbortController | undefined;
+  /** While processing; let go when done, so a remembered answer holds no request. */
+  request: RequestContext | undefined;
 }
 
 interface ResolvedClient extends RadiusClientInfo {
@@ -154,16 +164,22 @@ export class RadiusServer {
   readonly #clients: ClientTable<ResolvedClient>;
   /** source address → its client (null: none), so the table is searched once per address, not per datagram. */
   readonly #clientOf = new Map<string, ResolvedClient | null>();
-  readonly #cache = new Map<string, CacheEntry>();
   /**
-   * The done entries of #cache by key, in the order they finished — a Map keeps
+   * The duplicate cache: source address → (source port × 256 + identifier) → entry. Numeric
+   * inner keys: no key string is built and hashed per datagram.
+   */
+  readonly #cache = new Map<string, Map<number, CacheEntry>>();
+  /** Entries in #cache (all sources). */
+  #cacheSize = 0;
+  /**
+   * The done entries of #cache in the order they finished — a Set keeps
    * insertion order, and one TTL for all makes that the expiry order — served by
    * one timer for the head. A request that supersedes a done entry removes it
    * here at once, so at most one entry per source port and identifier is kept
    * (a queue of every finished request kept each one, with its AbortSignal, for
    * the whole TTL: most of the garbage collector's work on the hygiene path).
    */
-  readonly #done = new Map<string, CacheEntry>();
+  readonly #done = new Set<CacheEntry>();
   #expiryTimer: TimerHandle | undefined;
   readonly #receiveBufferBytes: number;
   #grantedReceiveBuffer = 0;
@@ -296,7 +312,7 @@ export class RadiusServer {
       handled: this.#handled,
       duplicatesAnswered: this.#duplicatesAnswered,
       inFlight: this.#inFlight,
-      cacheSize: this.#cache.size,
+      cacheSize: this.#cacheSize,
     };
   }
 
@@ -312,8 +328,9 @@ export class RadiusServer {
     if (this.#expiryTimer) this.#clock.clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
     const closed = new CodedError('RADIUS_SERVER_CLOSED', 'the RADIUS server is closing');
-    for (const entry of this.#cache.values()) if (entry.state === 'processing') entry.abort?.abort(closed);
+    for (const bySlot of this.#cache.values()) for (const entry of bySlot.values()) if (entry.state === 'processing') entry.request?.abort(closed);
     this.#cache.clear();
+    this.#cacheSize = 0;
     this.#done.clear();
     // A reply already handed to the socket must leave before the socket closes,
     // or a drained request would be answered with silence.
@@ -380,7 +397,9 @@ export class RadiusServer {
     if (this.#closing) return;
     const remote: Endpoint = { address: rinfo.address, port: rinfo.port };
 
-    const decoded = decodePacket(msg);
+    // The socket hands over a buffer of its own per datagram and nothing writes to it: the
+    // decoded packet may be a view of it (no copy per datagram).
+    const decoded = decodePacketView(msg);
     if (!decoded.ok) {
       this.#drop(remote, msg, 'malformed', decoded.error.code);
       return;
@@ -418,9 +437,14 @@ export class RadiusServer {
       return;
     }
 
-    const key = `${rinfo.address}|${rinfo.port}|${packet.identifier}`;
-    const authenticator = Buffer.from(packet.authenticator);
-    const existing = this.#cache.get(key);
+    const slot = rinfo.port * 256 + packet.identifier;
+    let bySlot = this.#cache.get(rinfo.address);
+    if (!bySlot) {
+      bySlot = new Map();
+      this.#cache.set(rinfo.address, bySlot);
+    }
+    const authenticator = packet.authenticator as Buffer;
+    const existing = bySlot.get(slot);
     if (existing?.authenticator.equals(authenticator)) {
       if (existing.state === 'processing') {
         this.#drop(remote, msg, 'duplicate-in-progress', 'retransmission while the original is still being processed');
@@ -435,60 +459,48 @@ export class RadiusServer {
     }
     // RFC 5080 §2.2.2: a new authenticator with the same id is a new request. A finished
     // one has nothing to abort: it is forgotten now rather than at its expiry.
-    if (existing?.state === 'processing') existing.abort?.abort(SUPERSEDED);
-    else if (existing) this.#done.delete(key);
-    const entry: CacheEntry = { authenticator, state: 'processing', abort: new AbortController() };
-    this.#cache.set(key, entry);
-    this.#record('received', remote, msg);
-    this.#process(key, entry, packet, raw, client, remote, ma);
-  }
-
-  #process(
-    key: string,
-    entry: CacheEntry,
-    packet: RadiusPacket,
-    raw: Uint8Array,
-    client: ResolvedClient,
-    remote: Endpoint,
-    ma: 'valid' | 'absent',
-  ): void {
-    let password: Buffer | undefined;
-    let unhidden = false;
-    const context: RadiusRequestContext = {
+    if (existing?.state === 'processing') existing.request?.abort(SUPERSEDED);
+    else if (existing) this.#done.delete(existing);
+    if (!existing) this.#cacheSize++;
+    const request = new RequestContext(
       packet,
       raw,
-      client: client.info,
+      client,
       remote,
-      local: this.#local ?? { address: this.#host, port: this.#port },
-      messageAuthenticator: ma,
-      receivedAt: this.#clock.now(),
-      userPassword: () => {
-        if (!unhidden) {
-          const hidden = packet.attributes.find((a) => a.type === AttributeType.UserPassword)?.value;
-          password = hidden ? unhideUserPassword(hidden, client.secret, packet.authenticator) : undefined;
-          unhidden = true;
-        }
-        return password;
-      },
-      signal: (entry.abort as AbortController).signal,
-    };
+      this.#local ?? { address: this.#host, port: this.#port },
+      ma,
+      this.#clock.now(),
+    );
+    const entry: CacheEntry = { address: rinfo.address, slot, authenticator, state: 'processing', request };
+    bySlot.set(slot, entry);
+    this.#record('received', remote, msg);
+    this.#process(entry, request, client);
+  }
+
+  #process(entry: CacheEntry, request: RequestContext, client: ResolvedClient): void {
     this.#handled++;
     this.#inFlight++;
-    // Plain then-callbacks, not an async wrapper with finally: two promises fewer per request.
-    let pending: Promise<RadiusReply | null>;
+    let result: Promise<RadiusReply | null> | RadiusReply | null;
     try {
-      pending = this.#handler(context);
+      result = this.#handler(request);
     } catch (e) {
-      pending = Promise.reject(e);
+      result = Promise.reject(e);
     }
-    pending.then(
+    if (result === null || typeof (result as Promise<unknown>).then !== 'function') {
+      // Answered at once: sent now, no promise.
+      this.#answer(entry, request, client, result as RadiusReply | null);
+      this.#settled();
+      return;
+    }
+    // Plain then-callbacks, not an async wrapper with finally: two promises fewer per request.
+    (result as Promise<RadiusReply | null>).then(
       (reply) => {
-        this.#answer(key, entry, packet, raw, client, remote, reply);
+        this.#answer(entry, request, client, reply);
         this.#settled();
       },
       (e: unknown) => {
-        this.#forget(key, entry);
-        this.#drop(remote, raw, 'handler-error', e instanceof CodedError ? e.code : 'handler threw');
+        this.#forget(entry);
+        this.#drop(request.remote, request.raw, 'handler-error', e instanceof CodedError ? e.code : 'handler threw');
         this.#settled();
       },
     );
@@ -498,18 +510,23 @@ export class RadiusServer {
     if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w();
   }
 
-  #answer(key: string, entry: CacheEntry, packet: RadiusPacket, raw: Uint8Array, client: ResolvedClient, remote: Endpoint, reply: RadiusReply | null): void {
-    const current = this.#cache.get(key) === entry;
+  #isCurrent(entry: CacheEntry): boolean {
+    return this.#cache.get(entry.address)?.get(entry.slot) === entry;
+  }
+
+  #answer(entry: CacheEntry, request: RequestContext, client: ResolvedClient, reply: RadiusReply | null): void {
+    const current = this.#isCurrent(entry);
+    const { remote, raw } = request;
     if (reply === null) {
-      if (current) this.#finish(key, entry, undefined);
+      if (current) this.#finish(entry, undefined);
       this.#drop(remote, raw, 'handler-no-reply', 'the handler chose not to answer');
       return;
     }
     let bytes: Buffer;
     try {
-      bytes = this.#encodeReply(reply, packet, client.secret);
+      bytes = this.#encodeReply(reply, request.packet, client.secret);
     } catch (e) {
-      this.#forget(key, entry);
+      this.#forget(entry);
       this.#drop(remote, raw, 'handler-error', e instanceof CodedError ? e.code : 'reply could not be encoded');
       return;
     }
@@ -517,18 +534,19 @@ export class RadiusServer {
       this.#drop(remote, bytes, this.#socket ? 'superseded' : 'closed');
       return;
     }
-    this.#finish(key, entry, bytes);
+    this.#finish(entry, bytes);
     this.#send(remote, bytes);
   }
 
   #encodeReply(reply: RadiusReply, request: RadiusPacket, secret: Secret): Buffer {
-    const proxyStates = request.attributes.filter((a) => a.type === AttributeType.ProxyState);
     const given = reply.attributes ?? [];
     // Proxy-State must be an exact, ordered copy of the request's (RFC 2865 §5.33), so the handler's own are ignored.
-    // Without any on either side (the usual case) the handler's list is encoded as it is.
-    if (proxyStates.length === 0 && !given.some((a) => a.type === AttributeType.ProxyState)) {
+    // Without any on either side (the usual case) the handler's list is encoded as it is (looked for
+    // with plain loops: no array or closure per reply).
+    if (!hasProxyState(request.attributes) && !hasProxyState(given)) {
       return encodeResponse({ code: reply.code, attributes: given }, request, secret);
     }
+    const proxyStates = request.attributes.filter((a) => a.type === AttributeType.ProxyState);
     const own = given.filter((a) => a.type !== AttributeType.ProxyState);
     return encodeResponse({ code: reply.code, attributes: [...own, ...proxyStates] }, request, secret);
   }
@@ -543,13 +561,13 @@ export class RadiusServer {
     return client ?? undefined;
   }
 
-  #finish(key: string, entry: CacheEntry, reply: Buffer | undefined): void {
+  #finish(entry: CacheEntry, reply: Buffer | undefined): void {
     entry.state = 'done';
-    entry.abort = undefined;
+    entry.request = undefined;
     if (reply) entry.reply = reply;
     entry.expiresAt = this.#clock.now() + this.#ttl;
-    // The key is not in #done (a new request removes the done entry it supersedes), so this goes last.
-    this.#done.set(key, entry);
+    // The entry is not in #done (a new request removes the done entry it supersedes), so this goes last.
+    this.#done.add(entry);
     if (!this.#expiryTimer) this.#armExpiry();
   }
 
@@ -566,15 +584,84 @@ export class RadiusServer {
 
   #expireDue(): void {
     const now = this.#clock.now();
-    for (const [key, entry] of this.#done) {
+    for (const entry of this.#done) {
       if ((entry.expiresAt ?? 0) > now) break;
-      this.#done.delete(key);
-      if (this.#cache.get(key) === entry) this.#cache.delete(key);
+      this.#done.delete(entry);
+      this.#forget(entry);
     }
     this.#armExpiry();
   }
 
-  #forget(key: string, entry: CacheEntry): void {
-    if (this.#cache.get(key) === entry) this.#cache.delete(key);
+  /** Removes the entry from the cache if it is still the one for its source port and identifier. */
+  #forget(entry: CacheEntry): void {
+    const bySlot = this.#cache.get(entry.address);
+    if (bySlot?.get(entry.slot) !== entry) return;
+    bySlot.delete(entry.slot);
+    this.#cacheSize--;
+    if (bySlot.size === 0) this.#cache.delete(entry.address);
+  }
+}
+
+function hasProxyState(attributes: readonly RadiusAttribute[]): boolean {
+  for (let i = 0; i < attributes.length; i++) if (attributes[i]!.type === AttributeType.ProxyState) return true;
+  return false;
+}
+
+/**
+ * What the handler sees of one request. A class rather than an object of closures per
+ * request; its AbortController is made only when the handler asks for `signal` (a
+ * request answered at once never does).
+ */
+class RequestContext implements RadiusRequestContext {
+  readonly packet: RadiusPacket;
+  readonly raw: Uint8Array;
+  readonly client: RadiusClientInfo;
+  readonly remote: Endpoint;
+  readonly local: Endpoint;
+  readonly messageAuthenticator: 'valid' | 'absent';
+  readonly receivedAt: number;
+  /** The client's secret, to unhide User-Password: private, never shown to the handler. */
+  readonly #secret: Buffer;
+  #password: Buffer | undefined;
+  #unhidden = false;
+  #controller: AbortController | undefined;
+  /** Set when aborted before anyone asked for the signal. */
+  #abortedWith: unknown;
+  #aborted = false;
+
+  constructor(packet: RadiusPacket, raw: Uint8Array, client: ResolvedClient, remote: Endpoint, local: Endpoint, ma: 'valid' | 'absent', receivedAt: number) {
+    this.packet = packet;
+    this.raw = raw;
+    this.client = client.info;
+    this.#secret = client.secret;
+    this.remote = remote;
+    this.local = local;
+    this.messageAuthenticator = ma;
+    this.receivedAt = receivedAt;
+  }
+
+  userPassword(): Buffer | undefined {
+    if (!this.#unhidden) {
+      const hidden = this.packet.attributes.find((a) => a.type === AttributeType.UserPassword)?.value;
+      this.#password = hidden ? unhideUserPassword(hidden, this.#secret, this.packet.authenticator) : undefined;
+      this.#unhidden = true;
+    }
+    return this.#password;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#abortedWith);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Superseded or the server closing: the signal fires (now, or aborted already when first asked for). */
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#abortedWith = reason;
+    this.#controller?.abort(reason);
   }
 }
