@@ -800,6 +800,46 @@ describe('engine: failures and timeouts', () => {
     assert.equal(already.reason, 'agent-stopping', 'a request arriving after stop is rejected at once');
   });
 
+  it('decideWithoutOkta: the requests rejected before any Okta call, decided at once and as authenticate decides them; none else', async () => {
+    for (const mode of ['mfa-only', 'password-passcode', 'password-first'] as const) {
+      const { engine, okta, clock } = setup({ mode });
+      const cases: Array<Pick<EngineRequest, 'userName' | 'password' | 'protocol'>> = [
+        { userName: 'alice', password: undefined, protocol: 'none' },
+        { userName: 'alice', password: undefined, protocol: 'chap' },
+        { userName: 'alice', password: undefined, protocol: 'mschapv2' },
+        { userName: 'alice', password: undefined, protocol: 'eap' },
+        { userName: undefined, password: '123456', protocol: 'pap' },
+        { userName: '', password: '123456', protocol: 'pap' },
+      ];
+      if (mode === 'password-passcode') cases.push({ userName: 'alice', password: 'no-comma', protocol: 'pap' });
+      for (const req of cases) {
+        const now = engine.decideWithoutOkta(req);
+        assert.ok(now, `${mode} ${JSON.stringify(req)}: decided without Okta`);
+        assert.deepEqual(await engine.authenticate(req), now, `${mode} ${JSON.stringify(req)}: the same as authenticate`);
+      }
+      assert.equal(okta.calls.length, 0, `${mode}: no Okta call`);
+      assert.equal(clock.pendingTimers, 0, `${mode}: no timer left`);
+      assert.equal(engine.decideWithoutOkta({ userName: 'alice', password: 'pw,123456', protocol: 'pap' }), undefined, `${mode}: a sign-in needs Okta`);
+    }
+    const { engine } = setup();
+    assert.deepEqual(engine.decideWithoutOkta({ userName: 'alice', password: undefined, protocol: 'chap' }), {
+      result: 'reject',
+      reason: 'protocol-not-supported',
+      replyMessage: 'CHAP is not supported. Set the RADIUS client to PAP.',
+    });
+    assert.deepEqual(engine.decideWithoutOkta({ userName: 'alice', password: undefined, protocol: 'none' })?.replyMessage, 'The request has no password. Set the RADIUS client to PAP.');
+  });
+
+  it('a request decided without Okta while the agent stops (or its own signal is aborted) is answered agent-stopping, as any other', async () => {
+    const { engine } = setup();
+    const stopping = new AbortController();
+    stopping.abort();
+    const none = { userName: 'alice', password: undefined, protocol: 'none' } as const;
+    assert.equal((await engine.authenticate({ ...none, stopSignal: stopping.signal })).reason, 'agent-stopping');
+    assert.equal((await engine.authenticate({ ...none, signal: stopping.signal })).reason, 'agent-stopping');
+    assert.equal((await engine.authenticate({ ...none, signal: new AbortController().signal, stopSignal: new AbortController().signal })).reason, 'protocol-not-supported');
+  });
+
   it('stopping the agent rejects in-flight requests with agent-stopping', async () => {
     const { engine, okta, clock } = setup();
     okta.addUser('alice', [OV_PUSH]);

@@ -7,6 +7,7 @@ import { hmacMd5 } from './crypto.ts';
 import {
   authenticatorOf,
   decodePacket,
+  decodePacketView,
   encodeRequest,
   encodeResponse,
   encodeStatusServer,
@@ -383,6 +384,29 @@ describe('property: arbitrary bytes', () => {
         if (len < 20 || len > 4096 || len > b.length) assert.equal(r.ok, false);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('decodePacketView', () => {
+  it('answers as decodePacket does for any bytes, with views of the input instead of a copy', () => {
+    const valid = encodeRequest({ code: RadiusCode.AccessRequest, identifier: 3, attributes: [attr.text('User-Name', 'bob')], userPassword: 'pw' }, 'sec');
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat({ max: 40 }), fc.boolean(), (noise, pad, useValid) => {
+        const b = Buffer.concat([useValid ? valid : Buffer.from(noise), Buffer.alloc(pad)]);
+        const copied = decodePacket(b);
+        const viewed = decodePacketView(b);
+        assert.equal(viewed.ok, copied.ok);
+        if (!viewed.ok || !copied.ok) {
+          if (!viewed.ok && !copied.ok) assert.equal(viewed.error.code, copied.error.code);
+          return;
+        }
+        assert.deepEqual(viewed.packet, copied.packet);
+        assert.deepEqual(Buffer.from(viewed.raw), Buffer.from(copied.raw));
+        assert.equal(viewed.raw.buffer, b.buffer, 'raw is a view of the input');
+        assert.notEqual(copied.raw.buffer, b.buffer, 'decodePacket copies');
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -297,6 +297,52 @@ describe('RadiusServer over UDP on loopback', () => {
     assert.equal((reasons[0] as { code?: string }).code, 'RADIUS_REQUEST_SUPERSEDED');
   });
 
+  it('a handler may answer synchronously: the reply is sent (and remembered) as an async one is', async () => {
+    const order: string[] = [];
+    const l = await lab({
+      handler: (calls) => (req) => {
+        calls.count++;
+        order.push('handler');
+        return req.userPassword()?.toString() === 'ok' ? { code: RadiusCode.AccessAccept } : null;
+      },
+    });
+    l.events.on('packet', (e) => order.push(e.direction === 'dropped' ? `dropped:${e.reason}` : e.direction));
+    const req = request('ok', { identifier: 4 });
+    const reply = await l.client.exchange(req, l.address);
+    assert.equal(decodeOk(reply).code, RadiusCode.AccessAccept);
+    assert.equal(verifyResponseAuthenticator(reply, authenticatorOf(req), SECRET), true);
+    assert.deepEqual(order, ['received', 'handler', 'sent']);
+    assert.deepEqual(await l.client.exchange(req, l.address), reply, 'a retransmission gets the remembered reply');
+    assert.equal(l.calls.count, 1);
+    const silent = dropped(l, 'handler-no-reply');
+    await l.client.send(request('no', { identifier: 5 }), l.address);
+    await silent;
+    assert.equal(l.server.inFlight, 0);
+    assert.equal(l.server.stats.cacheSize, 2);
+  });
+
+  it('a signal first asked for after the request was superseded is already aborted, with the reason', async () => {
+    let late: (() => AbortSignal) | undefined;
+    let first = true;
+    const l = await lab({
+      handler: () => (req) => {
+        if (!first) return { code: RadiusCode.AccessReject };
+        first = false;
+        late = () => req.signal;
+        return new Promise<RadiusReply>(() => {});
+      },
+    });
+    const received = nextPacketEvent(l.events, (e) => e.direction === 'received');
+    await l.client.send(request('ok', { identifier: 9 }), l.address);
+    await received;
+    await l.client.exchange(request('bad', { identifier: 9 }), l.address);
+    assert.ok(late);
+    const signal = late();
+    assert.equal(signal.aborted, true);
+    assert.equal((signal.reason as { code?: string }).code, 'RADIUS_REQUEST_SUPERSEDED');
+    assert.equal(late(), signal, 'the same signal every time');
+  });
+
   it('asks for a large receive buffer by default and reports what the OS granted', async () => {
     const l = await lab();
     // Linux doubles the request and caps it at net.core.rmem_max; either way it is well above the ~208 KiB default.
