@@ -67,6 +67,11 @@ describe('RouteIndex: the handler msw would pick, found from the handlers themse
           const got = index.find(method, url);
           assert.equal(got?.handler.info.header, want?.handler.info.header, `${method} ${url.href}`);
           if (want) assert.deepEqual({ ...got?.params }, want.params, `${method} ${url.href}`);
+          // pick (the served path's choice) decides every request alone for the mock's list, as msw would.
+          const picked = index.pick(method, url);
+          assert.notEqual(picked, undefined, `${method} ${url.href}: the index decides alone`);
+          assert.equal(picked?.handler ?? null, want?.handler ?? null, `${method} ${url.href}`);
+          if (want) assert.deepEqual({ ...picked?.params }, want.params, `${method} ${url.href}`);
         }),
         { numRuns: 1_000 },
       );
@@ -162,6 +167,20 @@ describe('RouteIndex: msw semantics the mock does not use today', () => {
     assert.equal(await (await index.respond(new Request('https://x.example/custom', { method: 'POST' })))?.text(), 'custom');
     assert.equal(await (await index.respond(new Request('https://x.example/things/x')))?.text(), 'template');
     assert.equal(await index.respond(new Request('https://x.example/none')), undefined);
+  });
+
+  it('pick decides alone only while every handler before the match is one it models', () => {
+    const index = new RouteIndex([
+      http.get('*/things/:id', () => HttpResponse.text('template')),
+      http.get(/\/other\/\d+$/, () => HttpResponse.text('regexp')),
+      http.get('*/other/:id', () => HttpResponse.text('later')),
+      http.get('*/once/:id', () => HttpResponse.text('once'), { once: true }),
+    ]);
+    assert.equal(index.pick('GET', new URL(url))?.params.id, '1');
+    assert.equal(index.pick('GET', new URL('https://x.example/other/7')), undefined, 'a RegExp handler comes first: msw decides');
+    assert.equal(index.pick('GET', new URL('https://x.example/once/7')), undefined, 'a once handler: msw decides');
+    assert.equal(index.pick('POST', new URL(url)), null, 'no handler for POST at all');
+    assert.equal(new RouteIndex([http.get('*/things/:id', () => undefined)]).pick('GET', new URL('https://x.example/none')), null);
   });
 
   it('params, cookies and finalize reach the resolver', async () => {

@@ -107,6 +107,25 @@ export class RouteIndex {
   }
 
   /**
+   * The handler msw would pick for `method url`, decided by the index alone:
+   * the first handler in list order that matches, with msw's params, when
+   * every handler before it is one the index models (a string path, no
+   * `once`); `null` when no handler can match; `undefined` when msw must
+   * decide (a handler it can't model comes first). The caller then answers
+   * with the handler's resolver (or its pipeline, handlers.ts directRouteOf),
+   * which for the mock's handlers always gives a response.
+   */
+  pick(method: string, url: URL): { handler: RequestHandler; params: ResolverInfo['params'] } | null | undefined {
+    const segments = plainSegments(url);
+    for (const e of this.#bucket(method)) {
+      if (e.path === undefined || e.resolver === undefined) return undefined;
+      const params = this.#match(e, url, segments);
+      if (params) return { handler: e.handler, params };
+    }
+    return null;
+  }
+
+  /**
    * msw's answer to `request`: the first handler (in list order) that matches
    * and gives a response; undefined when none does. `url` saves parsing it
    * again when the caller has it.

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { HttpHandler } from 'msw';
 import { type SetupServer, setupServer } from 'msw/node';
-import { type OktaHandlerOptions, oktaHandlers } from './handlers.ts';
+import { directRouteOf, type OktaHandlerOptions, oktaHandlers, type RouteRequest } from './handlers.ts';
 import type { OktaOrg } from './org.ts';
 import { routeIndexOf } from './route-index.ts';
 import type { PemPair } from './tls.ts';
@@ -106,6 +106,37 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 async function serveOne(handlers: HttpHandler[], req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? 'GET';
+  const scheme = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
+  const href = `${scheme}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+  const index = routeIndexOf(handlers);
+  const url = new URL(href);
+  const picked = index.pick(method, url);
+  const direct = picked ? directRouteOf(picked.handler) : undefined;
+  if (picked === null) {
+    // No handler can match: msw would answer nothing, so the mock's 404 (as notFound()).
+    if (method !== 'GET' && method !== 'HEAD') await readBody(req);
+    sendJson(res, 404, errorBody('E0000007', `Not found: Resource not found: ${url.pathname}`, 'oaeMockNoRoute'));
+    return;
+  }
+  if (picked && direct) {
+    // The handler's own pipeline on node:http's request: no WHATWG Request or Response (route-index.ts picked what msw would).
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
+    picked.handler.isUsed = true;
+    const reply = await direct(new NodeRouteRequest(url, req, res, body), picked.params);
+    if (reply.kind === 'network-error') {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    // Headers as the Response path wrote them (a Headers object lists them in lower case, sorted).
+    const text = reply.status === 204 ? '' : JSON.stringify(reply.body);
+    const out: Record<string, string> = { 'content-length': String(Buffer.byteLength(text)) };
+    if (reply.status !== 204) out['content-type'] = 'application/json';
+    for (const [k, v] of Object.entries(reply.headers)) out[k.toLowerCase()] = v;
+    res.writeHead(reply.status, out);
+    // A string body: node:http sends it in one write with the head.
+    res.end(text);
+    return;
+  }
   const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
   // Headers as the client sent them (rawHeaders keeps repeats), without a Headers object in between.
   const raw = req.rawHeaders;
@@ -115,10 +146,8 @@ async function serveOne(handlers: HttpHandler[], req: IncomingMessage, res: Serv
   res.on('close', () => {
     if (!res.writableFinished) abort.abort(new Error('client went away'));
   });
-  const scheme = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
-  const href = `${scheme}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
   const request = new SignalledRequest(href, { method, headers, ...(body && body.length > 0 ? { body } : {}) }, abort.signal);
-  const response = (await routeIndexOf(handlers).respond(request)) ?? notFound(request);
+  const response = (await index.respond(request, url)) ?? notFound(request);
   if (response.type === 'error') {
     // Forced network error: reset the connection (TCP RST) without an answer, as a dropped
     // connection or a middlebox does; the client sees ECONNRESET / "other side closed".
@@ -133,6 +162,61 @@ async function serveOne(handlers: HttpHandler[], req: IncomingMessage, res: Serv
   out['content-length'] = String(bytes.length);
   res.writeHead(response.status, out);
   res.end(bytes);
+}
+
+/**
+ * node:http's request as the handlers' pipeline reads it (handlers.ts
+ * RouteRequest), read as a Request built from it would read: headers from
+ * rawHeaders, the body as Request.text() decodes it. The AbortSignal is made only
+ * when read (a latency fault): it aborts, with the reason, if the client has
+ * gone away or goes away later.
+ */
+class NodeRouteRequest implements RouteRequest {
+  readonly url: URL;
+  readonly #req: IncomingMessage;
+  readonly #body: Buffer | undefined;
+  #abort: AbortController | undefined;
+  #gone = false;
+
+  constructor(url: URL, req: IncomingMessage, res: ServerResponse, body: Buffer | undefined) {
+    this.url = url;
+    this.#req = req;
+    this.#body = body;
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      this.#gone = true;
+      this.#abort?.abort(new Error('client went away'));
+    });
+  }
+
+  header(name: string): string | null {
+    // From rawHeaders, as Headers.get gives it: every occurrence joined with ", " (node's
+    // req.headers keeps only the first Authorization, where a Request joins them).
+    const raw = this.#req.rawHeaders;
+    let value: string | null = null;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = raw[i]!;
+      if (key.length !== name.length || key.toLowerCase() !== name) continue;
+      value = value === null ? raw[i + 1]! : `${value}, ${raw[i + 1]!}`;
+    }
+    return value;
+  }
+
+  async text(): Promise<string> {
+    const b = this.#body;
+    if (!b || b.length === 0) return '';
+    // Request.text() decodes UTF-8 and drops a leading byte-order mark.
+    const bom = b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+    return b.toString('utf8', bom ? 3 : 0);
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#abort) {
+      this.#abort = new AbortController();
+      if (this.#gone) this.#abort.abort(new Error('client went away'));
+    }
+    return this.#abort.signal;
+  }
 }
 
 /**
