@@ -182,25 +182,31 @@ export class CachingOktaApi implements OktaApi {
     if (facts.login !== undefined && this.#idByLogin.get(facts.login) === userId) this.#idByLogin.delete(facts.login);
   }
 
-  async #keepIfSuccess(userId: string, p: Promise<VerifyResult>): Promise<VerifyResult> {
-    const r = await this.#dropOnError(userId, p);
-    if (r.outcome !== 'SUCCESS' && this.#byId.has(userId)) {
-      this.#invalidations++;
-      this.invalidate(userId);
-    }
-    return r;
+  // `then`, not async frames: a pending push waits here for up to its whole timeout.
+  #keepIfSuccess(userId: string, p: Promise<VerifyResult>): Promise<VerifyResult> {
+    return p.then(
+      (r) => {
+        if (r.outcome !== 'SUCCESS') this.#forget(userId);
+        return r;
+      },
+      (e: unknown) => {
+        this.#forget(userId);
+        throw e;
+      },
+    );
   }
 
-  async #dropOnError(userId: string, p: Promise<VerifyResult>): Promise<VerifyResult> {
-    try {
-      return await p;
-    } catch (e) {
-      if (this.#byId.has(userId)) {
-        this.#invalidations++;
-        this.invalidate(userId);
-      }
+  #dropOnError(userId: string, p: Promise<VerifyResult>): Promise<VerifyResult> {
+    return p.catch((e: unknown) => {
+      this.#forget(userId);
       throw e;
-    }
+    });
+  }
+
+  #forget(userId: string): void {
+    if (!this.#byId.has(userId)) return;
+    this.#invalidations++;
+    this.invalidate(userId);
   }
 
   #facts(userId: string): UserFacts {

@@ -136,6 +136,8 @@ export class CallSlots {
   #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   readonly #stats: CallSlotsStats = { started: { call: 0, poll: 0 }, shed: 0 };
+  #onRoom: (() => void) | undefined;
+  #inRoom = false;
 
   constructor(options: number | CallSlotsOptions) {
     const o = typeof options === 'number' ? { capacity: options } : options;
@@ -213,6 +215,31 @@ export class CallSlots {
     });
   }
 
+  /**
+   * Starts a call now if it can start now (a slot free, the budget open, nothing
+   * waiting ahead of it); else undefined. The poll schedule pulls its polls this way.
+   */
+  tryStart(cls: CallClass): (() => void) | undefined {
+    const now = this.#clock.now();
+    if (this.#inUse >= this.#capacity || this.#waitingCalls > 0 || (cls === 'poll' && this.#waitingPolls > 0) || this.#budgetAt(now) > now) return undefined;
+    this.#start(cls, now);
+    return this.#releaser();
+  }
+
+  /**
+   * When a poll could next start by the budget alone; infinity when a slot or the
+   * sign-in calls waiting must go first (`onRoom` is called then).
+   */
+  pollRoomAt(now: number): number {
+    if (this.#inUse >= this.#capacity || this.#waitingCalls > 0 || this.#waitingPolls > 0) return Number.POSITIVE_INFINITY;
+    return this.#budgetAt(now);
+  }
+
+  /** Called when room for polls opens: a slot freed or the budget's window moved, with no call waiting. */
+  onRoom(listener: () => void): void {
+    this.#onRoom = listener;
+  }
+
   /** Stops the budget's timer; waiters stay pending (their callers' signals end them). */
   close(): void {
     if (this.#timer) this.#clock.clearTimeout(this.#timer);
@@ -235,7 +262,18 @@ export class CallSlots {
     while (this.#inUse < this.#capacity) {
       const call = this.#calls.peek();
       const w = call ?? this.#polls.peek();
-      if (!w) return;
+      if (!w) {
+        // Nobody waiting here: the poll schedule may use the room (not re-entered from itself).
+        if (this.#onRoom && !this.#inRoom) {
+          this.#inRoom = true;
+          try {
+            this.#onRoom();
+          } finally {
+            this.#inRoom = false;
+          }
+        }
+        return;
+      }
       const at = this.#budgetAt(now);
       if (at > now) {
         this.#arm(at);

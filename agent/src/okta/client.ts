@@ -180,16 +180,15 @@ const DEFAULTS = {
 /** A push's last poll comes this long before its deadline, so a late answer is still seen. */
 const FINAL_POLL_LEAD_MS = 250;
 const POLL_GROWTH = 1.5;
-/** Why a push stopped waiting for its poll's turn: its deadline came first. */
-const POLL_TURN_EXPIRED = Object.freeze({ reason: 'push-poll-turn-expired' });
-
-/** How a call is admitted (CallSlots): its class, and whose place it takes among sign-in calls. */
+/**
+ * How a call is admitted (CallSlots): its class and whose place it takes among sign-in
+ * calls; or `held`, the slot the poll schedule already took for it (released once).
+ */
 interface Admit {
   cls: CallClass;
   place?: AbortSignal | undefined;
+  held?: () => void;
 }
-/** A push poll that is not its last: after every sign-in call, in no request's place. */
-const POLL: Admit = Object.freeze({ cls: 'poll' });
 
 /**
  * Okta API over HTTP. Fail-closed: anything other than an answer this client
@@ -228,6 +227,7 @@ export class OktaClient implements OktaApi {
     this.#slots = new CallSlots({ capacity: this.#opts.maxConnections, callsPerSecond: options.callsPerSecond, clock: this.#clock });
     this.#polls = new PollScheduler({
       clock: this.#clock,
+      slots: this.#slots,
       pollsPerSecond: this.#opts.pushPollsPerSecond,
       maxInFlight: options.pushPollConcurrency ?? Math.max(1, Math.floor(this.#opts.maxConnections / 2)),
     });
@@ -258,14 +258,16 @@ export class OktaClient implements OktaApi {
     if (r.status === 404) return null;
     const user = expectOk(r, 'getUser') as OktaUser;
     if (typeof user?.id !== 'string') throw new OktaUnavailableError('Okta returned a user without an id.');
-    return user;
+    // Only what the agent reads (types.ts): Okta's whole user (profile, credentials, _links) is
+    // ~2 KB of objects, held by every pending sign-in and by the lookup cache.
+    return { id: user.id, status: user.status, profile: { login: user.profile?.login } };
   }
 
   async listFactors(userId: string, signal?: AbortSignal): Promise<OktaFactor[]> {
     const r = await this.#request('listFactors', 'GET', `/api/v1/users/${encodeURIComponent(userId)}/factors`, undefined, signal);
     const body = expectOk(r, 'listFactors');
     if (!Array.isArray(body)) throw new OktaUnavailableError('Okta returned factors that are not a list.');
-    return body as OktaFactor[];
+    return (body as OktaFactor[]).map(slimFactor);
   }
 
   /** Group names (profile.name) of the user's groups: "Include groups in RADIUS response" (Okta_Radius_App-gen-group-auth.htm). */
@@ -317,9 +319,7 @@ export class OktaClient implements OktaApi {
       const href = body?._links?.poll?.href;
       if (!href) throw new OktaUnavailableError('Okta returned a waiting push without a poll link.');
       const path = this.#sameOriginPath(href);
-      const p = await this.#scheduledPoll(deadline, interval, signal, (turn, last) =>
-        this.#request('pollPush', 'GET', path, undefined, turn, undefined, last ? { cls: 'call', place: signal } : POLL),
-      );
+      const p = await this.#nextPoll(deadline, interval, signal, (admit) => this.#request('pollPush', 'GET', path, undefined, signal, undefined, admit));
       if (!p) return { outcome: 'TIMEOUT' };
       body = expectOk(p, 'pollPush') as PushBody;
       interval = Math.min(interval * POLL_GROWTH, this.#opts.pushPollMaxIntervalMs);
@@ -328,69 +328,29 @@ export class OktaClient implements OktaApi {
   }
 
   /**
-   * One poll of a pending push on the shared schedule (poll budget, cap in flight,
-   * back-off), then the agent-wide call budget after the sign-in calls; or
-   * undefined when none fits before the deadline — then it returns at the
-   * deadline, as the push's time is up. `poll` gets the signal that ends at the
-   * push's deadline (or with the request) and whether this is the push's last
-   * poll: the last one is admitted as a sign-in call in its request's place
-   * (without it an approval given in time would be lost and the sign-in
-   * repeated), and it skips the poll schedule, so a push is always looked at once
-   * more before its deadline however busy the budget is.
+   * The next poll of a pending push: a turn on the poll schedule (poll budget, cap in
+   * flight, earliest due first, and only what sign-in calls leave of the agent's call
+   * budget), or undefined when no poll fits before the deadline — then it returns at
+   * the deadline, as the push's time is up. If no turn comes before the last poll's
+   * time (250 ms before the deadline), the last poll goes instead, as a sign-in call
+   * in its request's place: without it an approval given in time would be lost and
+   * the sign-in repeated, so a push is always looked at once more however busy the
+   * budget is. Waiting costs the schedule's record only (no timer or controller per
+   * push); the last poll may start after the deadline only when older requests' calls
+   * hold the whole budget (the request's own deadline still bounds it).
    */
-  async #scheduledPoll<T>(
-    deadline: number,
-    interval: number,
-    signal: AbortSignal | undefined,
-    poll: (turn: AbortSignal, last: boolean) => Promise<T>,
-  ): Promise<T | undefined> {
+  #nextPoll<T>(deadline: number, interval: number, signal: AbortSignal | undefined, poll: (admit: Admit) => Promise<T>): Promise<T | undefined> {
     const at = nextPollAt(this.#clock.now(), deadline, interval, FINAL_POLL_LEAD_MS);
     if (at === undefined) {
       const left = deadline - this.#clock.now();
-      if (left > 0) await sleep(this.#clock, left, signal);
-      return undefined;
+      return left > 0 ? sleep(this.#clock, left, signal).then(() => undefined) : Promise.resolve(undefined);
     }
-    const lastAt = deadline - FINAL_POLL_LEAD_MS;
-    if (at < lastAt) {
-      // A regular poll: its turn on the poll schedule, then what sign-in calls leave of the
-      // budget; if neither comes before the last poll's time, the last poll goes instead.
-      const r = await this.#withTurn(lastAt, signal, async (turn) => {
-        const done = await this.#polls.wait(at, turn);
-        try {
-          return { answer: await poll(turn, false) };
-        } finally {
-          done();
-        }
-      });
-      if (r !== undefined) return r.answer;
-    }
-    // The last poll: a sign-in call in its request's place, ended at the deadline at the
-    // latest — a push the budget holds back is answered as timed out then, never later.
-    const r = await this.#withTurn(deadline, signal, async (turn) => {
-      const wait = lastAt - this.#clock.now();
-      if (wait > 0) await sleep(this.#clock, wait, turn);
-      return { answer: await poll(turn, true) };
+    // A `then`, not an async frame: a pending push holds this and the schedule's record only.
+    return this.#polls.wait(at, signal, deadline - FINAL_POLL_LEAD_MS).then((held) => {
+      if (held) return poll({ cls: 'poll', held });
+      if (this.#clock.now() >= deadline) return undefined;
+      return poll({ cls: 'call', place: signal });
     });
-    return r?.answer;
-  }
-
-  /** Runs `fn` with a signal that ends at `until` (then: undefined) or with the request's signal (its reason is thrown). */
-  async #withTurn<T>(until: number, signal: AbortSignal | undefined, fn: (turn: AbortSignal) => Promise<T>): Promise<T | undefined> {
-    if (signal?.aborted) throw signal.reason;
-    if (this.#clock.now() >= until) return undefined;
-    const turn = new AbortController();
-    const timer = this.#clock.setTimeout(() => turn.abort(POLL_TURN_EXPIRED), Math.max(0, until - this.#clock.now()));
-    const onAbort = (): void => turn.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await fn(turn.signal);
-    } catch (e) {
-      if (e === POLL_TURN_EXPIRED) return undefined;
-      throw e;
-    } finally {
-      this.#clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
   }
 
   /** Calls let through by class, and requests ended at once because the budget could not start them in time. */
@@ -469,9 +429,7 @@ export class OktaClient implements OktaApi {
       if (r.status === TRANSACTION_EXPIRED) return { outcome: 'EXPIRED' };
       const result = pushOutcome(r.factorResult);
       if (result) return { outcome: result };
-      r = await this.#scheduledPoll(deadline, interval, signal, (turn, last) =>
-        this.#authnVerifyFactor(stateToken, factorId, undefined, turn, last ? { cls: 'call', place: signal } : POLL),
-      );
+      r = await this.#nextPoll(deadline, interval, signal, (admit) => this.#authnVerifyFactor(stateToken, factorId, undefined, signal, admit));
       if (!r) return { outcome: 'TIMEOUT' };
       interval = Math.min(interval * POLL_GROWTH, this.#opts.pushPollMaxIntervalMs);
     }
@@ -530,10 +488,16 @@ export class OktaClient implements OktaApi {
   ): Promise<Exchange> {
     const { maxRetries, retryBackoffMs, maxRateLimitWaitMs, requestTimeoutMs } = this.#opts;
     let lastProblem = 'no attempt made';
+    // A slot the poll schedule took for this poll: its first attempt's.
+    let held = admit?.held;
     for (let attempt = 1; attempt <= maxRetries + 1; attempt++) {
-      if (signal?.aborted) throw signal.reason;
-      // A connection first (sign-in calls before polls); the call's own time-out starts once it has one.
-      const release = await this.#slots.acquire(admit?.cls ?? 'call', signal, admit ? admit.place : signal);
+      if (signal?.aborted) {
+        held?.();
+        throw signal.reason;
+      }
+      // A connection and the budget first (sign-in calls before polls); the call's own time-out starts once it has them.
+      const release = held ?? (await this.#slots.acquire(admit?.cls ?? 'call', signal, admit ? admit.place : signal));
+      held = undefined;
       if (signal?.aborted) {
         release();
         throw signal.reason;
@@ -608,6 +572,19 @@ function oktaErrorCode(body: unknown): string | undefined {
 interface PushBody {
   factorResult?: string;
   _links?: { poll?: { href?: string } };
+}
+
+/** The fields of a factor the agent reads (types.ts), without Okta's _links, _embedded and the rest. */
+function slimFactor(f: OktaFactor): OktaFactor {
+  const out: OktaFactor = { id: f?.id, factorType: f?.factorType, provider: f?.provider, status: f?.status };
+  if (f?.created !== undefined) out.created = f.created;
+  const p = f?.profile;
+  if (p) {
+    const profile: NonNullable<OktaFactor['profile']> = {};
+    for (const k of ['phoneNumber', 'email', 'credentialId', 'name'] as const) if (p[k] !== undefined) profile[k] = p[k];
+    out.profile = profile;
+  }
+  return out;
 }
 
 function verifyPath(userId: string, factorId: string): string {

@@ -1,56 +1,147 @@
 import type { Clock, TimerHandle } from '../clock.ts';
+import type { CallSlots } from './call-slots.ts';
 import { RateWindow } from './rate-window.ts';
 
 /**
  * One schedule for every pending push's polls, so thousands of pushes waiting
  * at once neither flood Okta nor queue the sign-ins behind them:
- * - a budget: at most `pollsPerSecond` polls start in any one second (a sliding
- *   window, rate-window.ts), whatever the number of pushes; the agent-wide
- *   call budget (call-slots.ts) then lets them start after the sign-in calls;
+ * - a poll budget: at most `pollsPerSecond` polls start in any one second (a
+ *   sliding window, rate-window.ts), whatever the number of pushes;
+ * - the agent-wide admission (`slots`, call-slots.ts): a poll starts only when
+ *   it can start now — no sign-in call waiting, a connection free, and room in
+ *   the agent's Okta call budget — so polls take only what sign-in calls leave,
+ *   and never wait anywhere but here;
  * - a cap on polls in flight (`maxInFlight`, half the connection pool by
  *   default), so lookups and verifies always find a connection free;
  * - earliest due first: when the budget is short, every push is polled in
- *   turn and late ones before early ones, instead of whoever asked last.
- * Each push asks `wait(dueAt)` before a poll and calls the returned `done()`
- * after it. Waiting costs one small record in a heap: no timer per push.
+ *   turn and late ones before early ones, instead of whoever asked last; the
+ *   gap between two polls of a push grows by itself with the queue (back-off
+ *   within what is left);
+ * - a wait ends at `lastAt` at the latest (then the push makes its last poll,
+ *   as a sign-in call: client.ts).
+ * A waiting push costs one small record in two heaps (by due time, by `lastAt`)
+ * and an abort listener: no timer, promise chain or AbortController of its own;
+ * one timer serves the whole schedule.
  */
 
 export interface PollSchedulerOptions {
   clock: Clock;
   pollsPerSecond: number;
   maxInFlight: number;
+  /** Agent-wide admission; a poll handed out holds one of its slots until `done()`. */
+  slots?: CallSlots;
 }
 
 interface Waiter {
   dueAt: number;
+  lastAt: number;
   seq: number;
-  resolve: (done: () => void) => void;
+  resolve: (done: (() => void) | undefined) => void;
   reject: (reason: unknown) => void;
-  cancelled: boolean;
+  settled: boolean;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** Positions in the two heaps (-1: not in it), so a settled waiter leaves both at once. */
+  at: [number, number];
+}
+
+/** A binary min-heap of waiters on (key, seq) that knows each waiter's position (O(log n) removal). */
+class WaiterHeap {
+  readonly #h: Waiter[] = [];
+  readonly #key: (w: Waiter) => number;
+  readonly #slot: 0 | 1;
+  constructor(key: (w: Waiter) => number, slot: 0 | 1) {
+    this.#key = key;
+    this.#slot = slot;
+  }
+  get size(): number {
+    return this.#h.length;
+  }
+  #less(i: number, j: number): boolean {
+    const a = this.#h[i]!;
+    const b = this.#h[j]!;
+    const ka = this.#key(a);
+    const kb = this.#key(b);
+    return ka < kb || (ka === kb && a.seq < b.seq);
+  }
+  #swap(i: number, j: number): void {
+    const h = this.#h;
+    const a = h[i]!;
+    const b = h[j]!;
+    h[i] = b;
+    h[j] = a;
+    b.at[this.#slot] = i;
+    a.at[this.#slot] = j;
+  }
+  #up(i: number): void {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.#less(i, p)) return;
+      this.#swap(i, p);
+      i = p;
+    }
+  }
+  #down(i: number): void {
+    const n = this.#h.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && this.#less(l, m)) m = l;
+      if (r < n && this.#less(r, m)) m = r;
+      if (m === i) return;
+      this.#swap(i, m);
+      i = m;
+    }
+  }
+  push(w: Waiter): void {
+    w.at[this.#slot] = this.#h.length;
+    this.#h.push(w);
+    this.#up(this.#h.length - 1);
+  }
+  peek(): Waiter | undefined {
+    return this.#h[0];
+  }
+  remove(w: Waiter): void {
+    const i = w.at[this.#slot];
+    if (i < 0) return;
+    w.at[this.#slot] = -1;
+    const h = this.#h;
+    const last = h.pop()!;
+    if (i === h.length) return;
+    h[i] = last;
+    last.at[this.#slot] = i;
+    this.#down(i);
+    this.#up(i);
+  }
 }
 
 export class PollScheduler {
   readonly #clock: Clock;
-  readonly #rate: number;
   readonly #maxInFlight: number;
-  readonly #heap: Waiter[] = [];
+  readonly #slots: CallSlots | undefined;
+  readonly #byDue = new WaiterHeap((w) => w.dueAt, 0);
+  readonly #byLast = new WaiterHeap((w) => w.lastAt, 1);
   #seq = 0;
   readonly #window: RateWindow;
   #inFlight = 0;
   #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #started = 0;
+  #closed = false;
 
   constructor(options: PollSchedulerOptions) {
     this.#clock = options.clock;
-    this.#rate = Math.max(0.001, options.pollsPerSecond);
     this.#maxInFlight = Math.max(1, options.maxInFlight);
-    this.#window = new RateWindow(this.#rate);
+    this.#window = new RateWindow(Math.max(0.001, options.pollsPerSecond));
+    this.#slots = options.slots;
+    // Room for polls opened in the agent-wide admission (a slot freed, no sign-in call waiting).
+    options.slots?.onRoom(() => this.#pump());
   }
 
   /** Polls waiting for their turn. */
   get waiting(): number {
-    return this.#heap.length;
+    return this.#byDue.size;
   }
 
   get inFlight(): number {
@@ -64,69 +155,91 @@ export class PollScheduler {
 
   /**
    * Resolves, at `dueAt` or later, with a `done` to call when the poll has
-   * finished; rejects with the signal's reason if it aborts first.
+   * finished (with `slots`, the poll holds one of its slots until then); or with
+   * undefined at `lastAt` when no turn came before it (`dueAt >= lastAt`: simply
+   * at `lastAt`). Rejects with the signal's reason if it aborts first.
    */
-  wait(dueAt: number, signal?: AbortSignal): Promise<() => void> {
+  wait(dueAt: number, signal?: AbortSignal, lastAt: number = Number.POSITIVE_INFINITY): Promise<(() => void) | undefined> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
         return;
       }
-      const w: Waiter = { dueAt, seq: this.#seq++, resolve, reject, cancelled: false };
+      const w: Waiter = { dueAt, lastAt, seq: this.#seq++, resolve, reject, settled: false, signal, onAbort: undefined, at: [-1, -1] };
       if (signal) {
-        const onAbort = (): void => {
-          w.cancelled = true;
+        w.onAbort = (): void => {
+          if (w.settled) return;
+          w.settled = true;
+          this.#byDue.remove(w);
+          this.#byLast.remove(w);
           reject(signal.reason);
         };
-        signal.addEventListener('abort', onAbort, { once: true });
-        w.resolve = (done) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(done);
-        };
+        signal.addEventListener('abort', w.onAbort, { once: true });
       }
-      this.#push(w);
+      this.#byDue.push(w);
+      if (lastAt !== Number.POSITIVE_INFINITY) this.#byLast.push(w);
       this.#pump();
     });
   }
 
   /** Stops the timer; waiters stay pending (their callers' signals end them). */
   close(): void {
+    this.#closed = true;
     if (this.#timer) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
+  #settle(w: Waiter, done: (() => void) | undefined): void {
+    w.settled = true;
+    this.#byDue.remove(w);
+    this.#byLast.remove(w);
+    if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+    w.resolve(done);
+  }
+
   #pump(): void {
+    if (this.#closed) return;
     const now = this.#clock.now();
+    // Waits that reached their last moment end now: the push makes its last poll.
+    for (let w = this.#byLast.peek(); w && w.lastAt <= now; w = this.#byLast.peek()) this.#settle(w, undefined);
+    let wakeAt = this.#byLast.peek()?.lastAt ?? Number.POSITIVE_INFINITY;
     for (;;) {
-      const top = this.#heap[0];
-      if (!top) return;
-      if (top.cancelled) {
-        this.#pop();
-        continue;
-      }
+      const top = this.#byDue.peek();
+      if (!top) break;
       if (top.dueAt > now) {
-        this.#arm(top.dueAt);
-        return;
+        wakeAt = Math.min(wakeAt, top.dueAt);
+        break;
       }
-      if (this.#inFlight >= this.#maxInFlight) return; // done() pumps again
+      if (this.#inFlight >= this.#maxInFlight) break; // done() pumps again
       const allowedAt = this.#window.nextAt(now);
       if (allowedAt > now) {
-        this.#arm(allowedAt);
-        return;
+        wakeAt = Math.min(wakeAt, allowedAt);
+        break;
       }
-      this.#pop();
+      let release: (() => void) | undefined;
+      if (this.#slots) {
+        release = this.#slots.tryStart('poll');
+        // No room now: at the budget's next opening, or when the admission calls onRoom.
+        if (!release) {
+          wakeAt = Math.min(wakeAt, this.#slots.pollRoomAt(now));
+          break;
+        }
+      }
       this.#window.take(now);
       this.#inFlight++;
       this.#started++;
       let finished = false;
-      top.resolve(() => {
+      this.#settle(top, () => {
         if (finished) return;
         finished = true;
         this.#inFlight--;
-        this.#pump();
+        // Releasing the slot calls onRoom, which pumps; without slots, pump here.
+        if (release) release();
+        else this.#pump();
       });
     }
+    if (wakeAt !== Number.POSITIVE_INFINITY) this.#arm(wakeAt);
   }
 
   #arm(at: number): void {
@@ -142,48 +255,12 @@ export class PollScheduler {
       Math.max(0, Math.ceil(at - this.#clock.now())),
     );
   }
-
-  // Binary min-heap on (dueAt, seq).
-  #less(a: Waiter, b: Waiter): boolean {
-    return a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
-  }
-
-  #push(w: Waiter): void {
-    const h = this.#heap;
-    h.push(w);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.#less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  #pop(): void {
-    const h = this.#heap;
-    const last = h.pop();
-    if (h.length === 0 || !last) return;
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && this.#less(h[l]!, h[m]!)) m = l;
-      if (r < h.length && this.#less(h[r]!, h[m]!)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m]!, h[i]!];
-      i = m;
-    }
-  }
 }
 
 /**
- * When a push polls next: the interval grows by `growth` per poll up to `maxMs`
- * (most pushes are answered in seconds; the long tail is polled less), and the
- * last poll comes `finalLeadMs` before the deadline so an answer given late is
- * still seen. Returns undefined when no poll fits before the deadline.
+ * When a push polls next: the interval, but never past its last poll, which comes
+ * `finalLeadMs` before the deadline so an answer given late is still seen.
+ * Returns undefined when no poll fits before the deadline.
  */
 export function nextPollAt(now: number, deadline: number, intervalMs: number, finalLeadMs: number): number | undefined {
   const finalAt = deadline - finalLeadMs;

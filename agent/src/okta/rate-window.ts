@@ -7,9 +7,12 @@
  * 60·R — what Okta's per-minute limits count
  * (developer.okta.com/docs/reference/rl-global-mgmt/).
  *
- * For R ≥ 1: n = ⌊R⌋ starts per ⌊R⌋/R s (1 s when R is whole). For R < 1: one
- * start per 1/R s. Pure: times are passed in.
+ * For R ≥ 1: ⌊R⌋ starts per second (a fraction above a whole number is not
+ * used: "at most R in any second" allows no more). For R < 1: one start per
+ * 1/R s. Pure: times are passed in.
  */
+const MAX_RING = 4096;
+
 export class RateWindow {
   readonly #n: number;
   readonly #windowMs: number;
@@ -19,8 +22,11 @@ export class RateWindow {
 
   constructor(perSecond: number) {
     if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new RangeError(`RateWindow needs a finite rate > 0, got ${perSecond}`);
-    this.#n = Math.max(1, Math.floor(perSecond));
-    this.#windowMs = (this.#n * 1000) / perSecond;
+    // A large rate is kept as ⌊R/k⌋ starts per 1/k s (k whole, so any second still holds at
+    // most R): the ring stays at most MAX_RING long (a budget of 1,000,000/s is not 8 MB).
+    const k = Math.max(1, Math.ceil(perSecond / MAX_RING));
+    this.#n = Math.max(1, Math.floor(perSecond / k));
+    this.#windowMs = perSecond >= 1 ? 1000 / k : 1000 / perSecond;
     this.#starts = new Float64Array(this.#n);
   }
 
