@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { LineWriter } from './line-writer.ts';
 
 export type { Logger } from 'pino';
 
@@ -37,11 +38,12 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /**
    * For the default stdout destination: true writes each line with its own
-   * write(2) before the log call returns. Default false: lines are written in
-   * order by pino's asynchronous destination, which gathers the lines logged
-   * while a write is under way into the next write (one system call per
-   * batch instead of one per decision: a third of the hygiene path's cost on a
-   * pipe, bench/README.md), and flushes synchronously when the process exits.
+   * write(2) before the log call returns (pino's synchronous destination).
+   * Default false: lines are written in order by a LineWriter (line-writer.ts),
+   * which gathers the lines logged in one event-loop turn, or while a write is
+   * under way, into one write (one system call per batch instead of one per
+   * decision: a third of the hygiene path's cost on a pipe, bench/README.md),
+   * and flushes synchronously when the process exits.
    */
   sync?: boolean;
 }
@@ -53,14 +55,25 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: { name: 'radius-mfa-agent' },
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
   };
-  // pino.destination with sync: false registers its own flush on 'exit' (lines logged before process.exit are written).
-  const stream = options.destination ?? pino.destination({ dest: 1, sync: options.sync ?? false });
+  const stream = options.destination ?? (options.sync ? pino.destination({ dest: 1, sync: true }) : stdoutLineWriter());
   const logger = pino(opts, stream);
   // A stream that wants pino's per-line metadata (pino.multistream) only gets lines through pino.
   if (!(stream as { [pino.symbols.needsMetadataGsym]?: boolean })[pino.symbols.needsMetadataGsym]) {
     direct.set(logger, { stream, bindings: `,"name":${JSON.stringify(opts.base.name)}` });
   }
   return logger;
+}
+
+/** The one LineWriter on stdout, flushed when the process exits (lines logged before process.exit are written). */
+let stdoutWriter: LineWriter | undefined;
+
+function stdoutLineWriter(): LineWriter {
+  if (!stdoutWriter) {
+    const writer = new LineWriter(1);
+    stdoutWriter = writer;
+    process.once('exit', () => writer.flushSync());
+  }
+  return stdoutWriter;
 }
 
 /** Loggers made by createLogger: their stream and the bindings pino writes after `time` (for the decision line). */

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { LineWriter } from './line-writer.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'line-writer-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function file(): { fd: number; read: () => string; close: () => void } {
+  const path = join(dir, `log-${n++}`);
+  const fd = openSync(path, 'w');
+  return { fd, read: () => readFileSync(path, 'utf8'), close: () => closeSync(fd) };
+}
+const flushed = (w: LineWriter): Promise<void> => new Promise((resolve) => w.flush(() => resolve()));
+
+describe('LineWriter', () => {
+  it('writes every line in order, once, across buffer boundaries, lines longer than a buffer and multi-byte text', async () => {
+    const f = file();
+    const w = new LineWriter(f.fd, 256);
+    const lines: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const line = i % 97 === 0 ? `{"i":${i},"big":"${'x'.repeat(600)}"}\n` : i % 13 === 0 ? `{"i":${i},"name":"Zoë 北京 🙂"}\n` : `{"i":${i}}\n`;
+      lines.push(line);
+      w.write(line);
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await flushed(w);
+    assert.equal(f.read(), lines.join(''));
+    assert.equal(w.pending, 0);
+    f.close();
+  });
+
+  it('gathers the lines of one event-loop turn into one write', async () => {
+    const f = file();
+    const w = new LineWriter(f.fd);
+    for (let i = 0; i < 100; i++) w.write(`line ${i}\n`);
+    assert.equal(f.read(), '', 'nothing written before the turn ends');
+    assert.ok(w.pending > 0);
+    await flushed(w);
+    assert.equal(f.read().split('\n').length, 101);
+    f.close();
+  });
+
+  it('flushSync writes what is pending at once (as at process exit)', () => {
+    const f = file();
+    const w = new LineWriter(f.fd, 64);
+    const text = Array.from({ length: 20 }, (_, i) => `line ${i} ${'y'.repeat(i * 5)}\n`).join('');
+    for (const line of text.split(/(?<=\n)/)) w.write(line);
+    w.flushSync();
+    assert.equal(f.read(), text);
+    f.close();
+  });
+
+  it('a reader that has gone (EPIPE) silences it instead of failing', async () => {
+    const fifo = join(dir, 'fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY);
+    closeSync(reader);
+    const w = new LineWriter(writer);
+    w.write('nobody reads this\n');
+    await flushed(w);
+    w.write('nor this\n');
+    w.flushSync();
+    await flushed(w);
+    assert.equal(w.pending, 0);
+    closeSync(writer);
+  });
+});

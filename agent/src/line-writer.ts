@@ -1,0 +1,163 @@
+import { write as fsWrite, writeSync } from 'node:fs';
+
+/**
+ * The agent's log lines to a file descriptor (stdout), written asynchronously and in
+ * batches: every line goes straight into a byte buffer, and the lines gathered while
+ * the event loop runs are written with one write(2) once per loop turn — or, while a
+ * write is under way, as soon as it ends. pino's asynchronous destination (sonic-boom)
+ * does the same batching but keeps the pending lines as one growing string and measures
+ * its UTF-8 length on every line: ~4 µs a line, a fifth of the hygiene path's cost
+ * (bench/README.md). Lines are never reordered or split across writes by this writer;
+ * a line logged before process.exit is written (synchronously) at exit.
+ *
+ * As pino's destination: no bound on what waits in memory for a slow reader; a reader
+ * that has gone (EPIPE) silences the writer; any other write error is thrown.
+ */
+/** For Atomics.wait: a short sleep in flushSync without spinning. */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+export class LineWriter {
+  readonly #fd: number;
+  /** Filled by write(); `#used` octets of it are pending. */
+  #current: Buffer;
+  #used = 0;
+  /** Full buffers waiting, oldest first (only when more than a buffer's worth piles up). */
+  readonly #queued: Buffer[] = [];
+  /** A buffer to fill next, recycled from the last finished write. */
+  #spare: Buffer | undefined;
+  /** The bytes being written; undefined when no write is under way. */
+  #writing: Buffer | undefined;
+  #scheduled = false;
+  #broken = false;
+  readonly #flushed: Array<(err?: Error) => void> = [];
+  readonly #size: number;
+
+  constructor(fd: number, bufferSize = 64 * 1024) {
+    this.#fd = fd;
+    this.#size = bufferSize;
+    this.#current = Buffer.allocUnsafe(bufferSize);
+  }
+
+  /** pino's DestinationStream: one log line (with its newline). */
+  write(line: string): boolean {
+    if (this.#broken) return true;
+    // A UTF-16 unit is at most 3 UTF-8 octets: with that much room, no need to measure the line.
+    if (this.#size - this.#used < line.length * 3) {
+      const bytes = Buffer.byteLength(line);
+      if (this.#size - this.#used < bytes) {
+        this.#retire();
+        if (bytes > this.#size) {
+          this.#queued.push(Buffer.from(line));
+          this.#schedule();
+          return true;
+        }
+      }
+    }
+    this.#used += this.#current.write(line, this.#used);
+    this.#schedule();
+    return true;
+  }
+
+  /**
+   * Writes everything pending now, synchronously (at exit; a write under way is left to
+   * finish). A full non-blocking pipe is retried every 10 ms for at most 5 s.
+   */
+  flushSync(): void {
+    if (this.#broken) return;
+    this.#retire();
+    let waits = 0;
+    for (const chunk of this.#queued.splice(0)) {
+      let off = 0;
+      while (off < chunk.length) {
+        try {
+          off += writeSync(this.#fd, chunk, off, chunk.length - off);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN' && waits++ < 500) {
+            Atomics.wait(SLEEPER, 0, 0, 10);
+            continue;
+          }
+          if (code === 'EPIPE' || code === 'EAGAIN') {
+            this.#broken = true;
+            return;
+          }
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** pino's flush(cb): calls back once every line logged so far is written. */
+  flush(cb?: (err?: Error) => void): void {
+    if (cb) this.#flushed.push(cb);
+    if (!this.#writing) this.#next();
+  }
+
+  /** Octets waiting to be written (tests). */
+  get pending(): number {
+    return this.#used + this.#queued.reduce((n, b) => n + b.length, 0) + (this.#writing?.length ?? 0);
+  }
+
+  /** The current buffer's lines join the queue; a fresh buffer takes its place. */
+  #retire(): void {
+    if (this.#used === 0) return;
+    this.#queued.push(this.#current.subarray(0, this.#used));
+    this.#current = this.#spare ?? Buffer.allocUnsafe(this.#size);
+    this.#spare = undefined;
+    this.#used = 0;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#writing) return;
+    this.#scheduled = true;
+    // Once per loop turn: every line logged until then goes in the same write.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#next();
+    });
+  }
+
+  #next(): void {
+    if (this.#writing) return;
+    this.#retire();
+    const chunk = this.#broken ? undefined : this.#queued.shift();
+    if (!chunk) {
+      for (const cb of this.#flushed.splice(0)) cb();
+      return;
+    }
+    this.#writing = chunk;
+    this.#writeFrom(chunk, 0);
+  }
+
+  #writeFrom(chunk: Buffer, off: number): void {
+    fsWrite(this.#fd, chunk, off, chunk.length - off, null, (err, n) => {
+      if (err) {
+        if (err.code === 'EAGAIN') {
+          // The reader is slow and the descriptor non-blocking: try again shortly (as sonic-boom does).
+          setTimeout(() => this.#writeFrom(chunk, off), 100);
+          return;
+        }
+        this.#writing = undefined;
+        if (err.code === 'EPIPE') {
+          // Nobody reads the log any more (as pino's destination): stop writing, keep serving.
+          this.#broken = true;
+          this.#queued.length = 0;
+          this.#used = 0;
+          for (const cb of this.#flushed.splice(0)) cb();
+          return;
+        }
+        throw err;
+      }
+      if (off + n < chunk.length) {
+        this.#writeFrom(chunk, off + n);
+        return;
+      }
+      this.#writing = undefined;
+      // A whole buffer's storage is kept for the next lines (the queue's own slices are not).
+      if (chunk.byteOffset === 0 && chunk.buffer.byteLength === this.#size && this.#spare === undefined) {
+        this.#spare = Buffer.from(chunk.buffer, 0, this.#size);
+      }
+      this.#next();
+    });
+  }
+}
