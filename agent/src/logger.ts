@@ -120,6 +120,18 @@ function jsonString(s: string): string {
   return JSON.stringify(s);
 }
 
+/** JSON of the decision line's values from small sets (app, client, result, reason, factor): made once each. */
+const jsonOfKnown = new Map<string, string>();
+
+function jsonKnown(s: string): string {
+  let j = jsonOfKnown.get(s);
+  if (j === undefined) {
+    j = JSON.stringify(s);
+    if (jsonOfKnown.size < 4096) jsonOfKnown.set(s, j);
+  }
+  return j;
+}
+
 function jsonNumber(n: number): string {
   return Number.isFinite(n) ? String(n) : 'null';
 }
@@ -143,11 +155,11 @@ export function decisionWriter(logger: Logger): (fields: DecisionFields) => void
   const { stream, bindings } = target;
   return (d) => {
     if (logger.levelVal > INFO) return;
-    let line = `{"level":${INFO},"time":${Date.now()}${bindings},"app":${jsonString(d.app)},"client":${jsonString(d.client)},"remote":${jsonString(d.remote)},"id":${jsonNumber(d.id)}`;
+    let line = `{"level":${INFO},"time":${Date.now()}${bindings},"app":${jsonKnown(d.app)},"client":${jsonKnown(d.client)},"remote":${jsonString(d.remote)},"id":${jsonNumber(d.id)}`;
     if (d.userName !== undefined) line += `,"userName":${jsonString(d.userName)}`;
     if (d.login !== undefined) line += `,"login":${jsonString(d.login)}`;
-    line += `,"result":${jsonString(d.result)},"reason":${jsonString(d.reason)}`;
-    if (d.factor !== undefined) line += `,"factor":${jsonString(d.factor)}`;
+    line += `,"result":${jsonKnown(d.result)},"reason":${jsonKnown(d.reason)}`;
+    if (d.factor !== undefined) line += `,"factor":${jsonKnown(d.factor)}`;
     stream.write(`${line},"ms":${jsonNumber(d.ms)},"msg":"decision"}\n`);
   };
 }

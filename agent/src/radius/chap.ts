@@ -1,6 +1,6 @@
 import { AttributeType, MicrosoftAttributeType, VendorId } from './dictionary.ts';
 import { constantTimeEqual, md5 } from './crypto.ts';
-import { getOctets, getVendorAttributes, hasAttribute, type RadiusPacket } from './packet.ts';
+import { getOctets, getVendorAttributes, type RadiusPacket } from './packet.ts';
 
 /** The authentication method an Access-Request uses, judged by its attributes. */
 export type AuthProtocol = 'pap' | 'chap' | 'mschapv1' | 'mschapv2' | 'eap' | 'none';
@@ -10,11 +10,22 @@ export type AuthProtocol = 'pap' | 'chap' | 'mschapv1' | 'mschapv2' | 'eap' | 'n
  * attributes), then MS-CHAPv2, MS-CHAPv1, CHAP, PAP.
  */
 export function authProtocolOf(packet: Pick<RadiusPacket, 'attributes'>): AuthProtocol {
-  if (hasAttribute(packet, AttributeType.EapMessage)) return 'eap';
-  if (getVendorAttributes(packet, VendorId.Microsoft, MicrosoftAttributeType.MsChap2Response).length > 0) return 'mschapv2';
-  if (getVendorAttributes(packet, VendorId.Microsoft, MicrosoftAttributeType.MsChapResponse).length > 0) return 'mschapv1';
-  if (hasAttribute(packet, AttributeType.ChapPassword)) return 'chap';
-  if (hasAttribute(packet, AttributeType.UserPassword)) return 'pap';
+  // One pass over the attributes (this runs for every request); the Microsoft ones only when a VSA is there.
+  let eap = false;
+  let vsa = false;
+  let chap = false;
+  let pap = false;
+  for (const a of packet.attributes) {
+    if (a.type === AttributeType.EapMessage) eap = true;
+    else if (a.type === AttributeType.VendorSpecific) vsa = true;
+    else if (a.type === AttributeType.ChapPassword) chap = true;
+    else if (a.type === AttributeType.UserPassword) pap = true;
+  }
+  if (eap) return 'eap';
+  if (vsa && getVendorAttributes(packet, VendorId.Microsoft, MicrosoftAttributeType.MsChap2Response).length > 0) return 'mschapv2';
+  if (vsa && getVendorAttributes(packet, VendorId.Microsoft, MicrosoftAttributeType.MsChapResponse).length > 0) return 'mschapv1';
+  if (chap) return 'chap';
+  if (pap) return 'pap';
   return 'none';
 }
 

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodePacket, encodeRequest, verifyDecodedMessageAuthenticator, verifyMessageAuthenticator } from './codec.ts';
 import { RadiusCode } from './codes.ts';
-import { hmacMd5, md5 } from './crypto.ts';
+import { hmacMd5, hmacMd5ZeroedInto, md5, md5Into } from './crypto.ts';
 import { attr } from './packet.ts';
 
 const SECRET = 'decoded-ma-secret';
@@ -57,6 +57,27 @@ describe('crypto on reused scratch', () => {
         assert.deepEqual(hmacMd5(key, data), createHmac('md5', key).update(data).digest());
         assert.deepEqual(md5(data), nodeMd5(data));
         assert.deepEqual(md5(data, more), nodeMd5(Buffer.concat([data, more])));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('hmacMd5ZeroedInto is the HMAC with 16 octets zeroed, leaving the data as it was; md5Into is MD5 of both parts; both write only their 16 octets', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 100 }), fc.uint8Array({ minLength: 16, maxLength: 5000 }), fc.nat(), fc.uint8Array({ maxLength: 300 }), (key, data, at, more) => {
+        const zeroAt = at % (data.length - 15);
+        const before = Buffer.from(data);
+        const target = Buffer.alloc(40, 0xaa);
+        hmacMd5ZeroedInto(key, data, zeroAt, target, 7);
+        const zeroed = Buffer.from(data);
+        zeroed.fill(0, zeroAt, zeroAt + 16);
+        assert.deepEqual(target.subarray(7, 23), createHmac('md5', key).update(zeroed).digest());
+        assert.deepEqual(Buffer.from(data), before);
+        assert.ok(target.subarray(0, 7).every((b) => b === 0xaa) && target.subarray(23).every((b) => b === 0xaa));
+        const t2 = Buffer.alloc(40, 0x55);
+        md5Into(data, more, t2, 20);
+        assert.deepEqual(t2.subarray(20, 36), nodeMd5(Buffer.concat([data, more])));
+        assert.ok(t2.subarray(0, 20).every((b) => b === 0x55) && t2.subarray(36).every((b) => b === 0x55));
       }),
       { numRuns: 200 },
     );

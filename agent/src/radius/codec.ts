@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CodedError } from '../errors.ts';
 import { isKnownCode, RadiusCode, radiusCodeName } from './codes.ts';
-import { constantTimeEqual, hmacMd5Into, md5, type Secret, secretBytes } from './crypto.ts';
+import { constantTimeEqual, hmacMd5Into, hmacMd5ZeroedInto, md5, md5Into, type Secret, secretBytes } from './crypto.ts';
 import { AttributeType } from './dictionary.ts';
 import { MAX_ATTRIBUTE_VALUE_LENGTH, type RadiusAttribute, type RadiusPacket } from './packet.ts';
 import { hideUserPassword } from './user-password.ts';
@@ -214,24 +214,32 @@ function checkIdentifier(identifier: number): void {
   }
 }
 
-/** Header + attributes with a zero Authenticator; returns the buffer and the MA value offset (or -1). */
-function serialize(code: number, identifier: number, attributes: readonly RadiusAttribute[]): { buf: Buffer; maOffset: number } {
-  let length = RADIUS_HEADER_LENGTH;
-  for (const a of attributes) {
-    if (!Number.isInteger(a.type) || a.type < 1 || a.type > 255) throw encodeError(`attribute type must be 1..255, got ${a.type}`);
-    if (a.value.length > MAX_ATTRIBUTE_VALUE_LENGTH) {
-      throw new CodedError(
-        'RADIUS_ATTRIBUTE_TOO_LONG',
-        `attribute ${a.type} value is ${a.value.length} octets; at most ${MAX_ATTRIBUTE_VALUE_LENGTH} fit — split it over several attributes`,
-      );
-    }
-    length += 2 + a.value.length;
+function checkAttribute(a: RadiusAttribute): void {
+  if (!Number.isInteger(a.type) || a.type < 1 || a.type > 255) throw encodeError(`attribute type must be 1..255, got ${a.type}`);
+  if (a.value.length > MAX_ATTRIBUTE_VALUE_LENGTH) {
+    throw new CodedError(
+      'RADIUS_ATTRIBUTE_TOO_LONG',
+      `attribute ${a.type} value is ${a.value.length} octets; at most ${MAX_ATTRIBUTE_VALUE_LENGTH} fit — split it over several attributes`,
+    );
   }
+}
+
+function checkLength(length: number): void {
   if (length > RADIUS_MAX_LENGTH) {
     throw new CodedError('RADIUS_PACKET_TOO_LONG', `packet would be ${length} octets; RADIUS allows at most 4096 — send fewer attributes`, {
       length,
     });
   }
+}
+
+/** Header + attributes with a zero Authenticator; returns the buffer and the MA value offset (or -1). */
+function serialize(code: number, identifier: number, attributes: readonly RadiusAttribute[]): { buf: Buffer; maOffset: number } {
+  let length = RADIUS_HEADER_LENGTH;
+  for (const a of attributes) {
+    checkAttribute(a);
+    length += 2 + a.value.length;
+  }
+  checkLength(length);
   const buf = Buffer.alloc(length);
   buf[0] = code;
   buf[1] = identifier;
@@ -323,13 +331,42 @@ export function encodeResponse(
 ): Buffer {
   checkIdentifier(request.identifier);
   if (request.authenticator.length !== 16) throw encodeError('request authenticator must be 16 octets');
-  const s = secretBytes(secret);
-  const attrs = (reply.attributes ?? []).filter((a) => a.type !== AttributeType.MessageAuthenticator);
-  if (options.messageAuthenticator !== false) attrs.unshift(maSlot());
-  const { buf, maOffset } = serialize(reply.code, request.identifier, attrs);
+  const s = keyBytes(secret);
+  const attributes = reply.attributes ?? [];
+  const withMa = options.messageAuthenticator !== false;
+  // Written in one pass into one buffer (no attribute list, MA slot object or zero-filled
+  // buffer per reply: this runs for every answer the agent sends).
+  let length = RADIUS_HEADER_LENGTH + (withMa ? 2 + MA_LENGTH : 0);
+  for (const a of attributes) {
+    if (a.type === AttributeType.MessageAuthenticator) continue;
+    checkAttribute(a);
+    length += 2 + a.value.length;
+  }
+  checkLength(length);
+  // Every octet is written below, so the buffer need not be zeroed (and may come from Node's pool).
+  const buf = Buffer.allocUnsafe(length);
+  buf[0] = reply.code;
+  buf[1] = request.identifier;
+  buf[2] = length >> 8;
+  buf[3] = length & 0xff;
   buf.set(request.authenticator, 4);
-  if (maOffset >= 0) signMessageAuthenticator(buf, maOffset, s);
-  md5(buf, s).copy(buf, 4);
+  let pos = RADIUS_HEADER_LENGTH;
+  if (withMa) {
+    buf[pos] = AttributeType.MessageAuthenticator;
+    buf[pos + 1] = 2 + MA_LENGTH;
+    buf.fill(0, pos + 2, pos + 2 + MA_LENGTH);
+    pos += 2 + MA_LENGTH;
+  }
+  for (const a of attributes) {
+    if (a.type === AttributeType.MessageAuthenticator) continue;
+    buf[pos] = a.type;
+    buf[pos + 1] = 2 + a.value.length;
+    buf.set(a.value, pos + 2);
+    pos += 2 + a.value.length;
+  }
+  // The MA over the packet with the Request Authenticator in place (RFC 3579 §3.2), then the Response Authenticator over it.
+  if (withMa) hmacMd5Into(s, buf, buf, RADIUS_HEADER_LENGTH + 2);
+  md5Into(buf, s, buf, 4);
   return buf;
 }
 
@@ -358,23 +395,32 @@ export function verifyMessageAuthenticator(
 /**
  * verifyMessageAuthenticator for a request decodePacket accepted: the same answer
  * from its `raw`, without decoding it again (a server decodes every datagram
- * anyway). `raw` is left as it was: the MAC is computed over a copy in scratch.
+ * anyway). `raw` is left as it was: the HMAC reads it with the MA as zeros (hmacMd5ZeroedInto).
  */
 export function verifyDecodedMessageAuthenticator(decoded: Extract<DecodeResult, { ok: true }>, secret: Secret): MessageAuthenticatorStatus {
-  // A decoded packet is at most RADIUS_MAX_LENGTH octets: it fits the scratch.
   const raw = decoded.raw;
-  scratch.set(raw, 0);
-  return checkMessageAuthenticator(scratch.subarray(0, raw.length), secret, undefined);
+  const maOffset = messageAuthenticatorOffset(raw);
+  if (maOffset < 0) return 'absent';
+  // The HMAC reads the packet as if its MA were zeros (the MAC's own rule) without writing to it.
+  hmacMd5ZeroedInto(keyBytes(secret), raw, maOffset, expected, 0);
+  for (let i = 0; i < MA_LENGTH; i++) received[i] = raw[maOffset + i]!;
+  return constantTimeEqual(received, expected) ? 'valid' : 'invalid';
+}
+
+/** Where the value of a well-formed packet's Message-Authenticator starts, or -1 (the last one, as the check has always read it). */
+function messageAuthenticatorOffset(packet: Uint8Array): number {
+  let pos = RADIUS_HEADER_LENGTH;
+  let maOffset = -1;
+  while (pos < packet.length) {
+    if (packet[pos] === AttributeType.MessageAuthenticator) maOffset = pos + 2;
+    pos += packet[pos + 1]!;
+  }
+  return maOffset;
 }
 
 /** `copy` is a well-formed packet (decodePacket accepted it) that may be overwritten. */
 function checkMessageAuthenticator(copy: Uint8Array, secret: Secret, requestAuthenticatorForResponses: Uint8Array | undefined): MessageAuthenticatorStatus {
-  let pos = RADIUS_HEADER_LENGTH;
-  let maOffset = -1;
-  while (pos < copy.length) {
-    if (copy[pos] === AttributeType.MessageAuthenticator) maOffset = pos + 2;
-    pos += copy[pos + 1]!;
-  }
+  const maOffset = messageAuthenticatorOffset(copy);
   if (maOffset < 0) return 'absent';
   received.set(copy.subarray(maOffset, maOffset + MA_LENGTH));
   if (requestAuthenticatorForResponses !== undefined) {
@@ -389,7 +435,6 @@ function checkMessageAuthenticator(copy: Uint8Array, secret: Secret, requestAuth
 /** Scratch for the Message-Authenticator checks (synchronous, so one set serves every call). */
 const received = Buffer.alloc(MA_LENGTH);
 const expected = Buffer.alloc(MA_LENGTH);
-const scratch = Buffer.alloc(RADIUS_MAX_LENGTH);
 
 /** The secret as bytes for reading only: a given Uint8Array is used as it is (secretBytes copies). */
 function keyBytes(secret: Secret): Uint8Array {

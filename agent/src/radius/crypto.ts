@@ -15,23 +15,47 @@ export function secretBytes(secret: Secret): Buffer {
  * finalisation a good part of the GC's (bench/README.md).
  */
 let scratch = Buffer.allocUnsafe(4096 + 64);
+/** Views of `scratch` by length, made once each: hashing a prefix needs no new view per call. */
+let scratchViews: Array<Uint8Array | undefined> = [];
+
+/** The first `length` octets of `buf` as a view, remembered in `views` (the buffer never changes). */
+function prefix(buf: Buffer, views: Array<Uint8Array | undefined>, length: number): Uint8Array {
+  let v = views[length];
+  if (!v) {
+    v = new Uint8Array(buf.buffer, buf.byteOffset, length);
+    views[length] = v;
+  }
+  return v;
+}
 
 function md5Latin1(data: Uint8Array): string {
   // 'binary' is Node's name for latin1: one char per octet.
   return hash('md5', data, 'binary');
 }
 
-export function md5(...parts: Uint8Array[]): Buffer {
-  if (parts.length === 1) return Buffer.from(md5Latin1(parts[0]!), 'latin1');
+function md5PartsLatin1(parts: readonly Uint8Array[]): string {
+  if (parts.length === 1) return md5Latin1(parts[0]!);
   let total = 0;
   for (const p of parts) total += p.length;
-  if (total > scratch.length) scratch = Buffer.allocUnsafe(total);
+  if (total > scratch.length) {
+    scratch = Buffer.allocUnsafe(total);
+    scratchViews = [];
+  }
   let at = 0;
   for (const p of parts) {
     scratch.set(p, at);
     at += p.length;
   }
-  return Buffer.from(md5Latin1(scratch.subarray(0, total)), 'latin1');
+  return md5Latin1(prefix(scratch, scratchViews, total));
+}
+
+export function md5(...parts: Uint8Array[]): Buffer {
+  return Buffer.from(md5PartsLatin1(parts), 'latin1');
+}
+
+/** MD5(a ‖ b) written into `target` at `offset` (16 octets), without an intermediate buffer. */
+export function md5Into(a: Uint8Array, b: Uint8Array, target: Buffer, offset: number): void {
+  target.write(md5PartsLatin1([a, b]), offset, 16, 'latin1');
 }
 
 /**
@@ -41,22 +65,34 @@ export function md5(...parts: Uint8Array[]): Buffer {
  * packet. The few distinct keys (shared secrets) are kept in a small bounded map.
  */
 export function hmacMd5(key: Uint8Array, data: Uint8Array): Buffer {
-  return Buffer.from(hmacMd5Latin1(key, data), 'latin1');
+  return Buffer.from(hmacMd5Latin1(key, data, -1), 'latin1');
 }
 
 /** hmacMd5 written into `target` at `offset` (16 octets), without an intermediate buffer. */
 export function hmacMd5Into(key: Uint8Array, data: Uint8Array, target: Buffer, offset: number): void {
-  target.write(hmacMd5Latin1(key, data), offset, 16, 'latin1');
+  target.write(hmacMd5Latin1(key, data, -1), offset, 16, 'latin1');
 }
 
-function hmacMd5Latin1(key: Uint8Array, data: Uint8Array): string {
+/**
+ * hmacMd5Into over `data` as if its 16 octets at `zeroAt` were zeros — a
+ * Message-Authenticator's own slot (RFC 3579 §3.2) — without changing `data`.
+ */
+export function hmacMd5ZeroedInto(key: Uint8Array, data: Uint8Array, zeroAt: number, target: Buffer, offset: number): void {
+  target.write(hmacMd5Latin1(key, data, zeroAt), offset, 16, 'latin1');
+}
+
+function hmacMd5Latin1(key: Uint8Array, data: Uint8Array, zeroAt: number): string {
   const pads = padsFor(key);
   let inner: string;
   if (64 + data.length <= pads.innerInput.length) {
     pads.innerInput.set(data, 64);
-    inner = md5Latin1(pads.innerInput.subarray(0, 64 + data.length));
+    if (zeroAt >= 0) pads.innerInput.fill(0, 64 + zeroAt, 64 + zeroAt + 16);
+    inner = md5Latin1(prefix(pads.innerInput, pads.innerViews, 64 + data.length));
   } else {
-    inner = createHash('md5').update(pads.inner).update(data).digest('binary');
+    const h = createHash('md5').update(pads.inner);
+    if (zeroAt >= 0) h.update(data.subarray(0, zeroAt)).update(new Uint8Array(16)).update(data.subarray(zeroAt + 16));
+    else h.update(data);
+    inner = h.digest('binary');
   }
   pads.outerInput.write(inner, 64, 16, 'latin1');
   return md5Latin1(pads.outerInput);
@@ -66,6 +102,8 @@ interface Pads {
   inner: Buffer;
   /** ipad then room for a RADIUS packet (4096 octets): the inner hash's input, reused. */
   innerInput: Buffer;
+  /** Views of innerInput by length (see prefix). */
+  innerViews: Array<Uint8Array | undefined>;
   /** opad then the inner digest: the outer hash's input, reused. */
   outerInput: Buffer;
 }
@@ -93,7 +131,7 @@ function padsFor(key: Uint8Array): Pads {
     inner.copy(innerInput);
     const outerInput = Buffer.alloc(64 + 16);
     outer.copy(outerInput);
-    pads = { inner, innerInput, outerInput };
+    pads = { inner, innerInput, innerViews: [], outerInput };
     if (padCache.size >= MAX_CACHED_KEYS) padCache.delete(padCache.keys().next().value!);
     padCache.set(id, pads);
   }

@@ -121,29 +121,50 @@ interface Resolved {
   dataType: AttributeDataType;
 }
 
+/** Names resolved once each (a handful of names, asked for on every packet). */
+const resolvedByName = new Map<string, Resolved>();
+
 function resolve(ref: AttributeRef): Resolved {
   if (typeof ref === 'number') return { type: ref, dataType: 'octets' };
+  let r = resolvedByName.get(ref);
+  if (r) return r;
   const def = attributeByName(ref);
   if (!def) throw new CodedError('RADIUS_UNKNOWN_ATTRIBUTE', `no attribute named '${ref}' in the dictionary`);
-  return def.vendorId === undefined
-    ? { type: def.type, dataType: def.dataType }
-    : { type: def.type, vendorId: def.vendorId, dataType: def.dataType };
+  r = def.vendorId === undefined ? { type: def.type, dataType: def.dataType } : { type: def.type, vendorId: def.vendorId, dataType: def.dataType };
+  if (resolvedByName.size < 1024) resolvedByName.set(ref, r);
+  return r;
+}
+
+/** The standard attribute type a ref names, or undefined for a vendor (Microsoft) name. */
+function standardType(ref: AttributeRef): number | undefined {
+  if (typeof ref === 'number') return ref;
+  const r = resolve(ref);
+  return r.vendorId === undefined ? r.type : undefined;
 }
 
 /** All values of an attribute, in packet order (VSAs by vendor id + sub-type). */
 export function getAll(packet: Pick<RadiusPacket, 'attributes'>, ref: AttributeRef): Uint8Array[] {
-  const r = resolve(ref);
-  if (r.vendorId !== undefined) return getVendorAttributes(packet, r.vendorId, r.type).map((s) => s.value);
-  return packet.attributes.filter((a) => a.type === r.type).map((a) => a.value);
+  const type = standardType(ref);
+  if (type === undefined) {
+    const r = resolve(ref);
+    return getVendorAttributes(packet, r.vendorId!, r.type).map((s) => s.value);
+  }
+  const out: Uint8Array[] = [];
+  for (const a of packet.attributes) if (a.type === type) out.push(a.value);
+  return out;
 }
 
 /** The first value of an attribute, raw. */
 export function getOctets(packet: Pick<RadiusPacket, 'attributes'>, ref: AttributeRef): Uint8Array | undefined {
-  return getAll(packet, ref)[0];
+  const type = standardType(ref);
+  if (type === undefined) return getAll(packet, ref)[0];
+  // Plain loops (no arrays): these run several times per request.
+  for (const a of packet.attributes) if (a.type === type) return a.value;
+  return undefined;
 }
 
 export function hasAttribute(packet: Pick<RadiusPacket, 'attributes'>, ref: AttributeRef): boolean {
-  return getAll(packet, ref).length > 0;
+  return getOctets(packet, ref) !== undefined;
 }
 
 /** First value as UTF-8 text. */
