@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { CodedError } from '../errors.ts';
@@ -240,7 +241,9 @@ export class RadiusServer {
   listen(): Promise<Endpoint> {
     if (this.#socket) return Promise.reject(new CodedError('RADIUS_SERVER_ALREADY_LISTENING', 'listen() was already called'));
     const type = isIP(this.#host) === 6 ? 'udp6' : 'udp4';
-    const socket = createSocket({ type });
+    // Replies go to the datagram's source, an address literal: looked up synchronously (dns.lookup
+    // answers a literal through process.nextTick, one more callback per reply).
+    const socket = createSocket({ type, lookup: literalLookup });
     this.#socket = socket;
     socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
     return new Promise((resolve, reject) => {
@@ -600,6 +603,19 @@ export class RadiusServer {
     this.#cacheSize--;
     if (bySlot.size === 0) this.#cache.delete(entry.address);
   }
+}
+
+/**
+ * dgram's lookup for send(): an IP literal of the socket's family is its own answer, at
+ * once; anything else goes to dns.lookup as before (the transport only sends to literals).
+ */
+function literalLookup(address: string, family: unknown, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const f = isIP(address);
+  if (f !== 0 && (family === f || family === undefined)) {
+    callback(null, address, f);
+    return;
+  }
+  lookup(address, family as number, callback);
 }
 
 function hasProxyState(attributes: readonly RadiusAttribute[]): boolean {
