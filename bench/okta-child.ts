@@ -67,6 +67,35 @@ export class FastClock implements Clock {
   }
 }
 
+/** Diagnostic aid: RMH_OKTA_CHILD_SUMMARY=file.json writes the org's event counts by type and outcome at exit (no secrets: the event log has none). */
+async function writeSummary(org: OktaOrg): Promise<void> {
+  const file = process.env.RMH_OKTA_CHILD_SUMMARY;
+  if (!file) return;
+  const counts: Record<string, number> = {};
+  for (const e of org.events.all()) {
+    const key = `${e.eventType} ${e.outcome.result}${e.outcome.reason ? ` ${e.outcome.reason}` : ''}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(file, `${JSON.stringify(counts, null, 1)}\n`);
+}
+
+/** Starts the V8 CPU profiler in this process; the function returned writes the profile to `file`. */
+async function startCpuProfile(file: string): Promise<() => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 /** The fast clock's time at wall time `wallMs` (what the load generator uses for codes). */
 export function fastTime(info: Pick<OktaChildInfo, 'startMs' | 'speedup'>, wallMs: number): number {
   return info.startMs + (wallMs - info.startMs) * info.speedup;
@@ -108,10 +137,17 @@ if (import.meta.main) {
     });
   }
   const server = await startOktaServer(org, { host: '127.0.0.1' });
+  // Profiling aid: RMH_OKTA_CHILD_CPU_PROFILE=file.cpuprofile profiles the serving only (after set-up), written at exit.
+  const profileFile = process.env.RMH_OKTA_CHILD_CPU_PROFILE;
+  const stopProfile = profileFile ? await startCpuProfile(profileFile) : async () => {};
   const info: OktaChildInfo = { url: server.url, token, appId: app.id, startMs, speedup: spec.speedup, prefix, setupMs: Math.round(performance.now() - t0) };
   process.stdout.write(`${JSON.stringify(info)}\n`);
   process.stdin.resume();
   process.stdin.on('end', () => {
-    void server.close().then(() => process.exit(0));
+    void server
+      .close()
+      .then(stopProfile)
+      .then(() => writeSummary(org))
+      .then(() => process.exit(0));
   });
 }

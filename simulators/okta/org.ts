@@ -7,7 +7,7 @@
  * Okta's status / errorCode, so the HTTP layer and direct callers agree.
  * Secrets (passwords, TOTP secrets, codes, API tokens) never reach the event log.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../agent/src/clock.ts';
 import { CodedError } from '../../agent/src/errors.ts';
 import { AuthnService } from './authn.ts';
@@ -124,7 +124,8 @@ export class OktaOrg {
   readonly #ids: IdGenerator;
   readonly #users = new Map<string, UserRecord>();
   readonly #loginIndex = new Map<string, string>();
-  readonly #passwords = new Map<string, Buffer>();
+  /** userId → salted SHA-256 of the password, base64 (a string: no Buffer per user for the GC to track). */
+  readonly #passwords = new Map<string, string>();
   readonly #groups = new Map<string, GroupRecord>();
   #numberChallenge = false;
   #radiusNumberChallengeDisabled = false;
@@ -137,6 +138,8 @@ export class OktaOrg {
   /** factorId → outstanding code (challenge or activation). */
   readonly #codes = new Map<string, OneTimeCodeRecord>();
   readonly #tokens = new Map<string, ApiTokenRecord>();
+  /** factorId → the [user, factor] targets and the details its events share (#logFactor). */
+  readonly #factorEvents = new Map<string, { target: readonly OrgEvent['target'][number][]; detail: Readonly<OrgEvent['debugContext']> }>();
 
   constructor(options: OktaOrgOptions) {
     this.clock = options.clock;
@@ -299,7 +302,7 @@ export class OktaOrg {
   checkPassword(userId: string, password: string): boolean {
     const stored = this.#passwords.get(userId);
     if (!stored) return false;
-    return timingSafeEqual(stored, hashPassword(userId, password));
+    return constantTimeEqual(stored, hashPassword(userId, password));
   }
 
   // ─── groups and apps ────────────────────────────────────────────────────
@@ -495,7 +498,7 @@ export class OktaOrg {
     const f = this.requireFactor(u.id, factorId);
     this.#removeFactor(f.id);
     if (f.companionFactorId) this.#removeFactor(f.companionFactorId);
-    this.#log(u, 'user.mfa.factor.deactivate', 'SUCCESS', [factorTarget(f)], { factorType: f.factorType, provider: f.provider });
+    this.#logFactor(u, f, 'user.mfa.factor.deactivate', 'SUCCESS');
   }
 
   #putFactor(f: FactorRecord): void {
@@ -512,6 +515,7 @@ export class OktaOrg {
     const f = this.#factors.get(id);
     if (!f) return;
     this.#factors.delete(id);
+    this.#factorEvents.delete(id);
     const mine = this.#factorsByUser.get(f.userId);
     mine?.delete(id);
     if (mine?.size === 0) this.#factorsByUser.delete(f.userId);
@@ -555,7 +559,6 @@ export class OktaOrg {
     if (f.status !== 'ACTIVE') throw new OktaApiError('E0000001', ['factor: The factor is not active']);
     const passCode = input.passCode === undefined || input.passCode === null ? undefined : String(input.passCode);
     const now = this.now();
-    const detail = { factorType: f.factorType, provider: f.provider };
     let outcome: VerifyOutcome;
     switch (f.factorType) {
       case 'token:software:totp': {
@@ -568,7 +571,7 @@ export class OktaOrg {
       case 'push': {
         if (passCode !== undefined) throw new OktaApiError('E0000001', ['passCode: Okta Verify push takes no passCode; use the TOTP factor']);
         const tx = this.#startPush(u, f);
-        this.#log(u, 'user.mfa.factor.challenge', 'CHALLENGE', [factorTarget(f)], detail);
+        this.#logFactor(u, f, 'user.mfa.factor.challenge', 'CHALLENGE');
         return { result: 'WAITING', transaction: { ...tx } };
       }
       case 'sms':
@@ -576,7 +579,7 @@ export class OktaOrg {
       case 'email': {
         if (passCode === undefined || passCode === '') {
           const code = this.#sendCode(u, f, true);
-          this.#log(u, 'user.mfa.factor.challenge', 'CHALLENGE', [factorTarget(f)], detail);
+          this.#logFactor(u, f, 'user.mfa.factor.challenge', 'CHALLENGE');
           return { result: 'CHALLENGE', expiresAt: code.expiresAt };
         }
         const r = this.#consumeCode(f, passCode);
@@ -589,12 +592,12 @@ export class OktaOrg {
         // keyword in the passcode field) sends a Duo passcode by SMS; any other passCode is a passcode.
         if (passCode === undefined || passCode === '') {
           const tx = this.#startPush(u, f);
-          this.#log(u, 'user.mfa.factor.challenge', 'CHALLENGE', [factorTarget(f)], detail);
+          this.#logFactor(u, f, 'user.mfa.factor.challenge', 'CHALLENGE');
           return { result: 'WAITING', transaction: { ...tx } };
         }
         if (passCode.trim().toLowerCase() === DUO_SMS_KEYWORD) {
           const code = this.#sendCode(u, f, true);
-          this.#log(u, 'user.mfa.factor.challenge', 'CHALLENGE', [factorTarget(f)], detail);
+          this.#logFactor(u, f, 'user.mfa.factor.challenge', 'CHALLENGE');
           return { result: 'CHALLENGE', expiresAt: code.expiresAt };
         }
         // A Duo SMS passcode (once, within its lifetime), else Duo Mobile's passcodes.
@@ -782,16 +785,33 @@ export class OktaOrg {
   ): void {
     this.events.append({
       eventType,
-      outcome: reason ? { result, reason } : { result },
+      outcome: outcomeOf(result, reason),
       target: [{ id: u.id, type: 'User', alternateId: u.profile.login }, ...extraTargets],
       debugContext: debug,
     });
   }
 
+  /**
+   * An event about a user's factor: targets the user and the factor, details its type and
+   * provider. The target list and details are made once per factor and shared by its events
+   * (a sign-in's event adds no objects; event-log.ts copies them for readers).
+   */
+  #logFactor(u: UserRecord, f: FactorRecord, eventType: OrgEvent['eventType'], result: OrgEvent['outcome']['result'], reason?: string): void {
+    let shared = this.#factorEvents.get(f.id);
+    if (!shared || shared.target[0]!.id !== u.id) {
+      shared = {
+        target: Object.freeze([Object.freeze({ id: u.id, type: 'User' as const, alternateId: u.profile.login }), Object.freeze(factorTarget(f))]),
+        detail: factorDetail(f),
+      };
+      this.#factorEvents.set(f.id, shared);
+    }
+    this.events.append({ eventType, outcome: outcomeOf(result, reason), target: shared.target as OrgEvent['target'], debugContext: shared.detail });
+  }
+
   #markActive(u: UserRecord, f: FactorRecord): void {
     f.status = 'ACTIVE';
     f.lastUpdated = this.now();
-    this.#log(u, 'user.mfa.factor.activate', 'SUCCESS', [factorTarget(f)], { factorType: f.factorType, provider: f.provider });
+    this.#logFactor(u, f, 'user.mfa.factor.activate', 'SUCCESS');
     // Okta Verify: a push enrolment also gives the device a TOTP factor on the same secret.
     if (f.factorType === 'push' && !f.companionFactorId && f.secret) {
       const totp: FactorRecord = {
@@ -808,20 +828,19 @@ export class OktaOrg {
       if (f.deviceId !== undefined) totp.deviceId = f.deviceId;
       this.#putFactor(totp);
       f.companionFactorId = totp.id;
-      this.#log(u, 'user.mfa.factor.activate', 'SUCCESS', [factorTarget(totp)], { factorType: totp.factorType, provider: 'OKTA' });
+      this.#logFactor(u, totp, 'user.mfa.factor.activate', 'SUCCESS');
     }
   }
 
   #recordVerify(u: UserRecord, f: FactorRecord, ok: boolean, result: string): void {
-    const detail = { factorType: f.factorType, provider: f.provider };
     if (ok) {
       u.failedFactorAttempts = 0;
       u.lastLogin = this.now();
-      this.#log(u, 'user.authentication.auth_via_mfa', 'SUCCESS', [factorTarget(f)], detail);
+      this.#logFactor(u, f, 'user.authentication.auth_via_mfa', 'SUCCESS');
     } else {
       u.failedFactorAttempts++;
       const reason = result === 'REPLAYED' ? 'PASSCODE_REPLAYED' : result === 'EXPIRED' ? 'EXPIRED' : 'INVALID_CREDENTIALS';
-      this.#log(u, 'user.authentication.auth_via_mfa', 'FAILURE', [factorTarget(f)], detail, reason);
+      this.#logFactor(u, f, 'user.authentication.auth_via_mfa', 'FAILURE', reason);
       if (this.factorLockoutThreshold > 0 && u.failedFactorAttempts >= this.factorLockoutThreshold && u.status === 'ACTIVE') {
         this.#setStatus(u, 'LOCKED_OUT', 'user.account.lock');
       }
@@ -846,7 +865,7 @@ export class OktaOrg {
       tx.id,
       this.clock.setTimeout(() => this.#expireIfDue(tx), PUSH_LIFETIME_MS),
     );
-    this.#log(u, 'system.push.send_factor_verify_push', 'SUCCESS', [factorTarget(f)], { factorType: f.factorType, provider: f.provider });
+    this.#logFactor(u, f, 'system.push.send_factor_verify_push', 'SUCCESS');
     this.delivery.push({
       ...(duo ? { app: 'duo-mobile' as const } : {}),
       transactionId: tx.id,
@@ -894,7 +913,7 @@ export class OktaOrg {
         : channel === 'call'
           ? 'system.voice.send_phone_verification_call'
           : 'system.email.mfa_challenge.sent';
-    this.#log(u, eventType, 'SUCCESS', [factorTarget(f)], { factorType: f.factorType, provider: f.provider });
+    this.#logFactor(u, f, eventType, 'SUCCESS');
     const text =
       channel === 'call'
         ? `Your Okta verification code is ${code.split('').join(' ')}. Again, ${code.split('').join(' ')}.`
@@ -926,13 +945,39 @@ export class OktaOrg {
   }
 }
 
+const OUTCOMES = new Map<string, OrgEvent['outcome']>();
+
+/** One frozen outcome object per result (and reason), shared by every event that has it. */
+function outcomeOf(result: OrgEvent['outcome']['result'], reason?: string): OrgEvent['outcome'] {
+  const key = reason ? `${result} ${reason}` : result;
+  let o = OUTCOMES.get(key);
+  if (!o) {
+    o = Object.freeze(reason ? { result, reason } : { result });
+    OUTCOMES.set(key, o);
+  }
+  return o;
+}
+
+const FACTOR_DETAILS = new Map<string, Readonly<{ factorType: string; provider: string }>>();
+
+/** One frozen `{ factorType, provider }` per kind of factor, shared by every event about such a factor. */
+function factorDetail(f: FactorRecord): { factorType: string; provider: string } {
+  const key = `${f.factorType}/${f.provider}`;
+  let d = FACTOR_DETAILS.get(key);
+  if (!d) {
+    d = Object.freeze({ factorType: f.factorType, provider: f.provider });
+    FACTOR_DETAILS.set(key, d);
+  }
+  return d;
+}
+
 function factorTarget(f: FactorRecord): { id: string; type: 'Factor'; alternateId: string } {
   return { id: f.id, type: 'Factor', alternateId: `${f.factorType}/${f.provider}` };
 }
 
-function hashPassword(userId: string, password: string): Buffer {
+function hashPassword(userId: string, password: string): string {
   // Salted by user id: enough for a mock that must never echo a password.
-  return createHash('sha256').update(userId).update('\0').update(password).digest();
+  return hash('sha256', `${userId}\0${password}`, 'base64');
 }
 
 function constantTimeEqual(a: string, b: string): boolean {
