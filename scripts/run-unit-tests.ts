@@ -6,7 +6,7 @@ import { globSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const roots = ['agent', 'simulators', 'steps', 'reports', 'scripts', 'cli', 'bench', 'fuzz', 'soak', 'stryker'];
+const roots = ['agent', 'bin', 'simulators', 'steps', 'reports', 'scripts', 'cli', 'bench', 'fuzz', 'soak', 'stryker'];
 const files = roots
   .flatMap((root) => globSync(`${root}/**/*.test.ts`))
   .filter((f) => !f.includes('node_modules'))
