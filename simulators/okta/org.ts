@@ -16,7 +16,7 @@ import { EventLog, type OrgEvent } from './event-log.ts';
 import { Faults, RateLimiter } from './faults.ts';
 import { ID_PREFIX, IdGenerator } from './ids.ts';
 import { OktaApiError } from './okta-errors.ts';
-import { checkTotp, newTotpSecret, TOTP_PERIOD_S, totpUri } from './totp.ts';
+import { checkTotp, newTotpSecret, TOTP_PERIOD_S, totpUri, useTotpStep } from './totp.ts';
 import type {
   ApiTokenRecord,
   AppRecord,
@@ -476,7 +476,7 @@ export class OktaOrg {
         if (!passCode) throw new OktaApiError('E0000001', ['passCode: The field cannot be left blank']);
         const r = checkTotp(f.secret ?? '', passCode, now, f.usedSteps);
         if (!r.ok) throw new OktaApiError(r.reason === 'REPLAYED' ? 'E0000082' : 'E0000068');
-        f.usedSteps.add(r.step);
+        useTotpStep(f.usedSteps, r.step, now);
         break;
       }
       case 'sms':
@@ -564,7 +564,7 @@ export class OktaOrg {
       case 'token:software:totp': {
         if (!passCode) throw new OktaApiError('E0000001', ['passCode: The field cannot be left blank']);
         const r = checkTotp(f.secret ?? '', passCode, now, f.usedSteps);
-        if (r.ok) f.usedSteps.add(r.step);
+        if (r.ok) useTotpStep(f.usedSteps, r.step, now);
         outcome = r.ok ? { result: 'SUCCESS' } : { result: r.reason };
         break;
       }

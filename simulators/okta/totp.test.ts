@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createGuardrails, generateSync, ScureBase32Plugin, verifySync } from 'otplib';
-import { checkTotp, type TotpCheck, TOTP_PERIOD_S, TOTP_WINDOW_STEPS, totpAt } from './totp.ts';
+import { checkTotp, type TotpCheck, TOTP_PERIOD_S, TOTP_WINDOW_STEPS, totpAt, useTotpStep } from './totp.ts';
 
 const GUARDRAILS = createGuardrails({ MIN_SECRET_BYTES: 10 });
 const BASE32 = new ScureBase32Plugin();
@@ -123,5 +123,22 @@ describe('checkTotp (node:crypto) agrees with otplib verifySync', () => {
     assert.deepEqual(checkTotp(secret, code, at, new Set([r.ok ? r.step : -1])), { ok: false, reason: 'REPLAYED' });
     assert.equal(checkTotp(secret, code === '000000' ? '111111' : '000000', at, new Set()).ok, false);
     assert.deepEqual(checkTotp('JBSWY3DP', code, at, new Set()), { ok: false, reason: 'INVALID' }, 'five bytes: under the guardrail');
+  });
+
+  it('a factor signing in every step remembers only the steps still in the window, and a replay in the window stays REPLAYED', () => {
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const used = new Set<number>();
+    const start = 1_800_000_000_000;
+    for (let i = 0; i < 200; i++) {
+      const at = start + i * 30_000;
+      const code = totpAt(secret, at);
+      const r = checkTotp(secret, code, at, used);
+      assert.equal(r.ok, true, `step ${i}`);
+      if (r.ok) useTotpStep(used, r.step, at);
+      assert.deepEqual(checkTotp(secret, code, at + 29_000, used), { ok: false, reason: 'REPLAYED' });
+      // The previous step's code, still inside the window, was used too.
+      if (i > 0) assert.deepEqual(checkTotp(secret, totpAt(secret, at - 30_000), at, used), { ok: false, reason: 'REPLAYED' });
+      assert.ok(used.size <= 2 * TOTP_WINDOW_STEPS + 1, `remembers ${used.size} steps`);
+    }
   });
 });

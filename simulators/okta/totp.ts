@@ -58,6 +58,17 @@ export function checkTotp(secret: string, code: string, atMs: number, usedSteps:
   return { ok: false, reason: 'INVALID' };
 }
 
+/**
+ * Marks `step` used at `atMs` and forgets the steps that can no longer match
+ * (before the window's first step at `atMs`; the org's clock never goes back),
+ * so a factor remembers at most the window's steps however often it signs in.
+ */
+export function useTotpStep(usedSteps: Set<number>, step: number, atMs: number): void {
+  usedSteps.add(step);
+  const first = Math.floor((Math.floor(atMs / 1000) - TOTP_PERIOD_S * TOTP_WINDOW_STEPS) / TOTP_PERIOD_S);
+  for (const s of usedSteps) if (s < first) usedSteps.delete(s);
+}
+
 /** A secret's HMAC-SHA1 pads with room for the message: key⊕ipad ‖ counter, key⊕opad ‖ inner digest. */
 interface HotpKey {
   inner: Buffer;
