@@ -4,9 +4,11 @@
  *
  * 1. dispatch — in process, no sockets: the agent's four calls (getUser by
  *    login, getApplicationUser, listFactors, verify TOTP) through msw's
- *    `getResponse` over the handler list and through the route index
- *    (simulators/okta/route-index.ts) over the same list, A/B alternated.
- *    CPU µs per call (the caller's Request and reading the body included in both).
+ *    `getResponse` over the handler list, through the route index
+ *    (simulators/okta/route-index.ts) over the same list, and as the served
+ *    path answers (the index picks, the handler's pipeline runs on a plain
+ *    request: no Request or Response), alternated. CPU µs per call (building
+ *    the request and reading the answer included in each).
  * 2. served — the mock over real HTTP in a process of its own (okta-child.ts),
  *    with 1,000 and then 100,000 users in the org, driven from this process
  *    (undici Pool, 32 in flight): cold sign-ins (the four calls, users spread
@@ -17,7 +19,7 @@
 import { getResponse } from 'msw';
 import { Pool } from 'undici';
 import { VirtualClock } from '../simulators/clock/virtual-clock.ts';
-import { oktaHandlers } from '../simulators/okta/handlers.ts';
+import { directRouteOf, oktaHandlers, type RouteRequest } from '../simulators/okta/handlers.ts';
 import { OktaOrg } from '../simulators/okta/org.ts';
 import { RouteIndex } from '../simulators/okta/route-index.ts';
 import { newTotpSecret, totpAt } from '../simulators/okta/totp.ts';
@@ -89,36 +91,55 @@ async function dispatchBench(rec: Recorder, options: BenchOptions): Promise<void
   const headers = { authorization: `SSWS ${token}`, accept: 'application/json', 'content-type': 'application/json' };
   const base = org.orgUrl;
   let failed = 0;
+  const never = new AbortController().signal;
+  /** The served path's way (serve.ts): the index picks the handler, its pipeline answers a plain request; JSON text out. */
+  const direct = async (method: string, url: URL, body?: string): Promise<{ status: number; text: string } | undefined> => {
+    const picked = index.pick(method, url);
+    const route = picked ? directRouteOf(picked.handler) : undefined;
+    if (!picked || !route) return undefined;
+    const request: RouteRequest = { url, header: (name) => headers[name as keyof typeof headers] ?? null, text: async () => body ?? '', signal: never };
+    const reply = await route(request, picked.params);
+    return reply.kind === 'json' ? { status: reply.status, text: reply.status === 204 ? '' : JSON.stringify(reply.body) } : undefined;
+  };
   // One round: every user signs in cold (four calls), then the TOTP step moves on.
-  const roundOf = async (mode: 'msw' | 'index'): Promise<number> => {
+  const roundOf = async (mode: Mode): Promise<number> => {
     const code = totpAt(secret, clock.now());
-    const respond = (r: Request) => (mode === 'msw' ? getResponse(handlers, r) : index.respond(r));
     let calls = 0;
     for (const p of people) {
-      const requests = [
-        new Request(`${base}/api/v1/users/${encodeURIComponent(p.login)}`, { headers }),
-        new Request(`${base}/api/v1/apps/${app.id}/users/${p.id}`, { headers }),
-        new Request(`${base}/api/v1/users/${p.id}/factors`, { headers }),
-        new Request(`${base}/api/v1/users/${p.id}/factors/${p.factorId}/verify`, { method: 'POST', headers, body: JSON.stringify({ passCode: code }) }),
+      const requests: [string, string, string?][] = [
+        ['GET', `${base}/api/v1/users/${encodeURIComponent(p.login)}`],
+        ['GET', `${base}/api/v1/apps/${app.id}/users/${p.id}`],
+        ['GET', `${base}/api/v1/users/${p.id}/factors`],
+        ['POST', `${base}/api/v1/users/${p.id}/factors/${p.factorId}/verify`, JSON.stringify({ passCode: code })],
       ];
-      for (const r of requests) {
-        const res = await respond(r);
-        await res?.text();
-        if (!res || res.status >= 300) failed++;
+      for (const [method, href, body] of requests) {
+        let status: number | undefined;
+        if (mode === 'direct') {
+          status = (await direct(method, new URL(href), body))?.status;
+        } else {
+          const r = new Request(href, { method, headers, ...(body === undefined ? {} : { body }) });
+          const res = await (mode === 'msw' ? getResponse(handlers, r) : index.respond(r));
+          await res?.text();
+          status = res?.status;
+        }
+        if (status === undefined || status >= 300) failed++;
         calls++;
       }
     }
     await clock.advance(30_000);
     return calls;
   };
-  const cpu = { msw: 0, index: 0 };
-  const calls = { msw: 0, index: 0 };
+  const modes = ['msw', 'index', 'direct'] as const;
+  type Mode = (typeof modes)[number];
+  const cpu = { msw: 0, index: 0, direct: 0 };
+  const calls = { msw: 0, index: 0, direct: 0 };
   const rounds = options.quick ? 2 : 6;
-  await roundOf('msw');
-  await roundOf('index');
+  for (const mode of modes) await roundOf(mode);
   const started = performance.now();
   for (let i = 0; i < rounds && performance.now() - started < 60_000; i++) {
-    for (const mode of i % 2 === 0 ? (['msw', 'index'] as const) : (['index', 'msw'] as const)) {
+    // Each mode first, second and last in turn.
+    for (let k = 0; k < modes.length; k++) {
+      const mode = modes[(i + k) % modes.length]!;
       const c0 = process.cpuUsage();
       calls[mode] += await roundOf(mode);
       const c = process.cpuUsage(c0);
@@ -127,12 +148,18 @@ async function dispatchBench(rec: Recorder, options: BenchOptions): Promise<void
   }
   const msw = cpu.msw / calls.msw;
   const idx = cpu.index / calls.index;
+  const dir = cpu.direct / calls.direct;
   rec.set('dispatch.msw', round(msw, 1), 'µs CPU/call');
   rec.set('dispatch.index', round(idx, 1), 'µs CPU/call');
+  rec.set('dispatch.direct', round(dir, 1), 'µs CPU/call');
   rec.set('dispatch.speedup', round(msw / idx, 2), '×');
+  rec.set('dispatch.direct-speedup', round(msw / dir, 2), '×');
   rec.set('dispatch.failed', failed, 'calls');
   rec.goal('dispatch.failed', '<=', 0);
-  rec.note(`dispatch: ${users} users, ${calls.index} calls each way (getUser, getApplicationUser, listFactors, verify), in process; CPU of this process`);
+  rec.note(
+    `dispatch: ${users} users, ${calls.index} calls each way (getUser, getApplicationUser, listFactors, verify), in process; CPU of this process. ` +
+      'msw: getResponse on a Request; index: the route index runs the handler (a Request in, a Response out); direct: the served path, the handler\'s pipeline on a plain request (no Request or Response)',
+  );
 }
 
 // ── 2. served over HTTP, the mock in its own process ──────────────────────
