@@ -3,8 +3,8 @@ import { write as fsWrite, writeSync } from 'node:fs';
 /**
  * The agent's log lines to a file descriptor (stdout), written asynchronously and in
  * batches: every line goes straight into a byte buffer, and the lines of the next
- * 10 ms (or a full buffer) are written with one write(2) — and, while a write is under
- * way, as soon as it ends. pino's asynchronous destination (sonic-boom)
+ * 10 ms (or a full buffer) are written with one write(2), one write at a time. pino's
+ * asynchronous destination (sonic-boom)
  * does the same batching but keeps the pending lines as one growing string and measures
  * its UTF-8 length on every line: ~4 µs a line, a fifth of the hygiene path's cost
  * (bench/README.md). Lines are never reordered or split across writes by this writer;
@@ -165,7 +165,10 @@ export class LineWriter {
       if (chunk.byteOffset === 0 && chunk.buffer.byteLength === this.#size && this.#spare === undefined) {
         this.#spare = Buffer.from(chunk.buffer, 0, this.#size);
       }
-      this.#next();
+      // Full buffers, or someone waiting for a flush: on at once. A partly filled buffer waits for
+      // its delay like any other (writing it right away made a chain of small writes under load).
+      if (this.#queued.length > 0 || this.#flushed.length > 0) this.#next();
+      else if (this.#used > 0) this.#schedule();
     });
   }
 }
