@@ -2,12 +2,13 @@
 //
 // V8's young generation for the agent process. Node 24 lets each of the two semi-spaces
 // grow to 32 MiB on 64-bit; with thousands of requests pending, the young generation and
-// the old-space garbage it promotes were most of the agent's RSS. bench/pushes.ts,
-// 10,000 pushes pending: 453 MiB peak RSS with V8's sizing, 341 MiB with 8-MiB
-// semi-spaces, 345 MiB with 2 MiB (2026-12-04, load 1.2–7). Smaller costs CPU on the
-// MFA path (bench/mfa.ts, agent CPU per sign-in: 0.254 / 0.257 ms with V8's sizing,
-// 0.271 ms with 8 MiB, 0.308 / 0.331 ms with 2 MiB, load 3.6–7), so 8 MiB is the
-// default: most of the memory back for ~6 % CPU. The flag can only be given when V8
+// the old-space garbage it promotes are a large part of the agent's RSS. bench/pushes.ts,
+// 10,000 pushes pending, back to back at load 3.3–4.6 (2026-12-04): 439 MiB peak RSS
+// with V8's sizing, 394 MiB with 8-MiB semi-spaces; single runs at other loads: 453
+// (V8's), 341–393 (8 MiB), 345 (2 MiB). Smaller costs CPU on the MFA path (bench/mfa.ts,
+// agent CPU per sign-in: 0.254 / 0.257 ms with V8's sizing, 0.271 ms with 8 MiB,
+// 0.308 / 0.331 ms with 2 MiB, load 3.6–7), so 8 MiB is the default: ~45 MiB back at
+// 10,000 pending for ~6 % CPU. The flag can only be given when V8
 // starts, so the launcher re-executes itself once with it (process.execve: the same
 // process id, the same file descriptors), unless the operator already set it or opts out.
 //
