@@ -47,7 +47,9 @@ for (const pattern of ASSETS) {
     copied++;
   }
 }
-cpSync(join(ROOT, 'bin'), join(DIST, 'bin'), { recursive: true });
+// Only the bins themselves: bin/ also holds their tests (*.test.ts), which the package must not ship.
+mkdirSync(join(DIST, 'bin'), { recursive: true });
+for (const file of globSync('bin/*.js', { cwd: ROOT })) cpSync(join(ROOT, file), join(DIST, file));
 
 // The emitted code must not import a .ts file: under node_modules that is the error this build exists to avoid.
 const leftovers: string[] = [];
