@@ -196,13 +196,23 @@ export function createAgent(options: CreateAgentOptions): RadiusMfaAgent {
         password,
         protocol,
         state,
-        // Both signals as they are: the engine listens to each and removes its listeners when
-        // the request ends (AbortSignal.any would leave ~60 B per request on `stopping`).
-        signal: ctx.signal,
+        // Both ends as they are: the engine listens to each and removes its listeners when the
+        // request ends (AbortSignal.any would leave ~60 B per request on `stopping`); the
+        // request's own end makes no AbortController (ctx.end).
+        signal: ctx.end,
         stopSignal: stopping.signal,
       })
-      .finally(release)
-      .then((decision) => decided(ctx, app, started, userName, decision));
+      // One then for both (not finally + then: two promises and closures fewer per pending request).
+      .then(
+        (decision) => {
+          release();
+          return decided(ctx, app, started, userName, decision);
+        },
+        (e: unknown) => {
+          release();
+          throw e;
+        },
+      );
   }
 
   /** Counts and logs a decision and turns it into the reply. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AbortLike } from '../abort-like.ts';
 import type { Clock } from '../clock.ts';
 import { registerRequestDeadline } from '../okta/deadlines.ts';
 import type { ChallengeOptions, EnrollableFactor, OktaApi, OktaFactor, OktaUser, VerifyResult } from '../okta/types.ts';
@@ -125,14 +126,17 @@ export interface EngineRequest {
   state?: Uint8Array | undefined;
   /** The RADIUS client's user IP, from the app's reportClientIp attribute: passed to Okta's Authn API. */
   clientIp?: string | undefined;
-  /** Aborted when this request must end (e.g. its listener closes): answered as agent-stopping. */
-  signal?: AbortSignal | undefined;
+  /**
+   * Aborted when this request must end (e.g. its listener closes): answered as
+   * agent-stopping. An AbortSignal, or the transport's request itself (AbortLike).
+   */
+  signal?: AbortLike | undefined;
   /**
    * Aborted when the agent stops (in-flight requests are rejected). Separate from
    * `signal` so a caller need not combine the two per request (AbortSignal.any
    * keeps a little memory per call on a long-lived signal).
    */
-  stopSignal?: AbortSignal | undefined;
+  stopSignal?: AbortLike | undefined;
 }
 
 export interface EngineOptions {
@@ -252,39 +256,59 @@ export class Engine {
     return typeof pre === 'string' ? undefined : pre;
   }
 
-  async authenticate(req: EngineRequest): Promise<Decision> {
-    const pre = this.#precheck(req);
+  authenticate(req: EngineRequest): Promise<Decision> {
+    let pre: Decision | string;
+    try {
+      pre = this.#precheck(req);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     // Decided without Okta: none of the deadline machinery below (an AbortController, a timer,
     // three listeners and a race per request were most of the hygiene path's engine cost).
-    if (typeof pre !== 'string' && !req.signal?.aborted && !req.stopSignal?.aborted) return pre;
+    if (typeof pre !== 'string' && !req.signal?.aborted && !req.stopSignal?.aborted) return Promise.resolve(pre);
+    // Not async itself: its promise would be one more link in the chain a pending push holds.
+    return this.#withDeadline(req, pre);
+  }
+
+  /**
+   * The Okta path of one request under its deadline: the total time-out, the request's
+   * own signal (superseded) and the agent's (stopping) end it, and the first of the work's
+   * decision and that end answers — even if an Okta call ignores its abort signal. One
+   * promise settled once rather than a race: a push waits tens of seconds, and each
+   * promise, reaction and closure held for it counts when thousands wait (bench/pushes.ts).
+   */
+  #withDeadline(req: EngineRequest, pre: Decision | string): Promise<Decision> {
     const totalMs = this.#app.timeouts.totalRequestMs;
     const deadline = new AbortController();
     const ctx: RequestCtx = { phase: 'lookup', signal: deadline.signal, deadlineAt: this.#clock.now() + totalMs };
-    const timer = this.#clock.setTimeout(() => deadline.abort(new RequestTimeout()), totalMs);
-    // The Okta client may end the request at once when its calls cannot start before the deadline (okta/deadlines.ts).
-    registerRequestDeadline(deadline.signal, ctx.deadlineAt, () => deadline.abort(new RequestTimeout()));
-    // Two listeners removed in `finally`: nothing per request outlives it on the long-lived stop signal.
-    const onStop = (): void => deadline.abort(new AgentStopping());
-    req.signal?.addEventListener('abort', onStop, { once: true });
-    req.stopSignal?.addEventListener('abort', onStop, { once: true });
-    if (req.signal?.aborted || req.stopSignal?.aborted) onStop();
-    // The race makes the deadline win even if an Okta call ignores its abort signal.
-    const aborted = new Promise<never>((_, rejectP) => {
-      if (deadline.signal.aborted) rejectP(deadline.signal.reason);
-      deadline.signal.addEventListener('abort', () => rejectP(deadline.signal.reason), { once: true });
+    return new Promise<Decision>((resolve) => {
+      let settled = false;
+      const timer = this.#clock.setTimeout(() => deadline.abort(new RequestTimeout()), totalMs);
+      // Two listeners removed when it settles: nothing per request outlives it on the long-lived stop signal.
+      const onStop = (): void => deadline.abort(new AgentStopping());
+      const finish = (decision: Decision): void => {
+        if (settled) return;
+        settled = true;
+        this.#clock.clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onStop);
+        req.stopSignal?.removeEventListener('abort', onStop);
+        resolve(decision);
+      };
+      // Registered before any Okta call listens: the deadline's answer comes first, in the phase it fired in.
+      deadline.signal.addEventListener('abort', () => finish(this.#onError(deadline.signal.reason, ctx)), { once: true });
+      // The Okta client may end the request at once when its calls cannot start before the deadline (okta/deadlines.ts).
+      registerRequestDeadline(deadline.signal, ctx.deadlineAt, () => deadline.abort(new RequestTimeout()));
+      req.signal?.addEventListener('abort', onStop, { once: true });
+      req.stopSignal?.addEventListener('abort', onStop, { once: true });
+      if (req.signal?.aborted || req.stopSignal?.aborted) {
+        onStop();
+        return;
+      }
+      // A late failure after the deadline answered is dropped (finish runs once).
+      this.#decide(req, ctx, pre)
+        .then((d) => this.#withGroups(d, ctx))
+        .then(finish, (e: unknown) => finish(this.#onError(e, ctx)));
     });
-    const work = this.#decide(req, ctx, pre).then((d) => this.#withGroups(d, ctx));
-    work.catch(() => {}); // a late failure after the deadline won is already answered
-    aborted.catch(() => {});
-    try {
-      return await Promise.race([work, aborted]);
-    } catch (e) {
-      return this.#onError(e, ctx);
-    } finally {
-      this.#clock.clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onStop);
-      req.stopSignal?.removeEventListener('abort', onStop);
-    }
   }
 
   /** On an accept, the listed groups the user is in (within the request's deadline; Okta failures fail closed). */

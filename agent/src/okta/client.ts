@@ -309,19 +309,26 @@ export class OktaClient implements OktaApi {
 
   async verifyPush(userId: string, factorId: string, timeoutMs: number, signal?: AbortSignal): Promise<VerifyResult> {
     const deadline = this.#clock.now() + timeoutMs;
-    const r = await this.#request('verifyFactor', 'POST', verifyPath(userId, factorId), undefined, signal);
-    let body = expectOk(r, 'verifyFactor') as PushBody;
+    let step = pushStep(expectOk(await this.#request('verifyFactor', 'POST', verifyPath(userId, factorId), undefined, signal), 'verifyFactor'));
     let interval = this.#opts.pushPollIntervalMs;
+    // Only the outcome or the poll link crosses a wait (pushStep): the answer's other fields
+    // (its _links, hints, profile) would otherwise live ~10 s per push and be promoted, once per poll.
+    let path: string | undefined;
+    let href: string | undefined;
     // Bounded by the deadline; the count only stops a clock that never moves.
     for (let polls = 0; polls < 100_000; polls++) {
-      const result = pushOutcome(body?.factorResult);
-      if (result) return { outcome: result };
-      const href = body?._links?.poll?.href;
-      if (!href) throw new OktaUnavailableError('Okta returned a waiting push without a poll link.');
-      const path = this.#sameOriginPath(href);
-      const p = await this.#nextPoll(deadline, interval, signal, (admit) => this.#request('pollPush', 'GET', path, undefined, signal, undefined, admit));
-      if (!p) return { outcome: 'TIMEOUT' };
-      body = expectOk(p, 'pollPush') as PushBody;
+      if (step.outcome) return { outcome: step.outcome };
+      if (!step.poll) throw new OktaUnavailableError('Okta returned a waiting push without a poll link.');
+      if (step.poll !== href) {
+        href = step.poll;
+        path = this.#sameOriginPath(href);
+      }
+      const pollPath = path!;
+      const next = await this.#nextPoll(deadline, interval, signal, (admit) =>
+        this.#request('pollPush', 'GET', pollPath, undefined, signal, undefined, admit).then((p) => pushStep(expectOk(p, 'pollPush'))),
+      );
+      if (!next) return { outcome: 'TIMEOUT' };
+      step = next;
       interval = Math.min(interval * POLL_GROWTH, this.#opts.pushPollMaxIntervalMs);
     }
     return { outcome: 'TIMEOUT' };
@@ -589,6 +596,12 @@ function slimFactor(f: OktaFactor): OktaFactor {
 
 function verifyPath(userId: string, factorId: string): string {
   return `/api/v1/users/${encodeURIComponent(userId)}/factors/${encodeURIComponent(factorId)}/verify`;
+}
+
+/** What a push answer says: decided (outcome), or still waiting and where to poll (the link's href). */
+function pushStep(body: unknown): { outcome: VerifyResult['outcome'] | null; poll: string | undefined } {
+  const b = body as PushBody | null;
+  return { outcome: pushOutcome(b?.factorResult), poll: b?._links?.poll?.href };
 }
 
 function pushOutcome(factorResult: string | undefined): VerifyResult['outcome'] | null {

@@ -14,7 +14,7 @@ import {
 } from '../radius/codec.ts';
 import { AttributeType } from '../radius/dictionary.ts';
 import { attr, getAll, getText } from '../radius/packet.ts';
-import { type RadiusClientConfig, type RadiusHandler, type RadiusReply, RadiusServer } from './radius-server.ts';
+import { type RadiusClientConfig, type RadiusHandler, type RadiusReply, type RadiusRequestContext, RadiusServer } from './radius-server.ts';
 import { nextPacketEvent, UdpTestClient } from './udp-test-client.ts';
 
 const SECRET = 'loopback-secret';
@@ -341,6 +341,38 @@ describe('RadiusServer over UDP on loopback', () => {
     assert.equal(signal.aborted, true);
     assert.equal((signal.reason as { code?: string }).code, 'RADIUS_REQUEST_SUPERSEDED');
     assert.equal(late(), signal, 'the same signal every time');
+  });
+
+  it("a superseded request's end tells the listeners still on it once, and the signal agrees", async () => {
+    const told: string[] = [];
+    let ctx: RadiusRequestContext | undefined;
+    let first = true;
+    const l = await lab({
+      handler: () => (req) => {
+        if (!first) return { code: RadiusCode.AccessReject };
+        first = false;
+        ctx = req;
+        const removed = (): void => {
+          told.push('removed');
+        };
+        req.end.addEventListener('abort', () => told.push('a'));
+        req.end.addEventListener('abort', removed);
+        req.end.addEventListener('abort', () => told.push('b'));
+        req.end.removeEventListener('abort', removed);
+        return new Promise<RadiusReply>(() => {});
+      },
+    });
+    const received = nextPacketEvent(l.events, (e) => e.direction === 'received');
+    await l.client.send(request('ok', { identifier: 9 }), l.address);
+    await received;
+    assert.equal(ctx?.end.aborted, false);
+    await l.client.exchange(request('bad', { identifier: 9 }), l.address);
+    assert.ok(ctx);
+    assert.deepEqual(told, ['a', 'b'], 'in the order added; a removed listener is not told');
+    assert.equal(ctx.end.aborted, true);
+    ctx.end.addEventListener('abort', () => told.push('late'));
+    assert.deepEqual(told, ['a', 'b'], 'a listener added after the end is never told (as with an AbortSignal)');
+    assert.equal((ctx.signal.reason as { code?: string }).code, 'RADIUS_REQUEST_SUPERSEDED');
   });
 
   it('asks for a large receive buffer by default and reports what the OS granted', async () => {

@@ -1,6 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
+import type { AbortLike } from '../abort-like.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { CodedError } from '../errors.ts';
 import type { Endpoint, PacketEvent, PacketEvents } from '../packet-events.ts';
@@ -58,13 +59,20 @@ export interface RadiusRequestContext {
   /** Clock time of arrival. */
   readonly receivedAt: number;
   /**
-   * The clear User-Password (unhidden on first call), undefined without one.
+   * The clear User-Password (unhidden on each call, not kept: a request waiting on a push
+   * holds no clear password), undefined without one.
    * Throws CodedError RADIUS_BAD_USER_PASSWORD_LENGTH if the attribute is malformed.
    * Never log it.
    */
   userPassword(): Buffer | undefined;
   /** Aborted when the server closes or a new request supersedes this one. */
   readonly signal: AbortSignal;
+  /**
+   * The same end as `signal`, told to listeners without an AbortController: for a
+   * caller that only listens (the agent's engine), so a request waiting on a push
+   * holds no controller, signal or event map for it.
+   */
+  readonly end: AbortLike;
 }
 
 export interface RadiusReply {
@@ -641,7 +649,7 @@ function hasProxyState(attributes: readonly RadiusAttribute[]): boolean {
  * request; its AbortController is made only when the handler asks for `signal` (a
  * request answered at once never does).
  */
-class RequestContext implements RadiusRequestContext {
+class RequestContext implements RadiusRequestContext, AbortLike {
   readonly packet: RadiusPacket;
   readonly raw: Uint8Array;
   readonly client: RadiusClientInfo;
@@ -651,9 +659,9 @@ class RequestContext implements RadiusRequestContext {
   readonly receivedAt: number;
   /** The client's secret, to unhide User-Password: private, never shown to the handler. */
   readonly #secret: Buffer;
-  #password: Buffer | undefined;
-  #unhidden = false;
   #controller: AbortController | undefined;
+  /** Listeners of `end`. */
+  #listeners: Array<() => void> | undefined;
   /** Set when aborted before anyone asked for the signal. */
   #abortedWith: unknown;
   #aborted = false;
@@ -670,12 +678,8 @@ class RequestContext implements RadiusRequestContext {
   }
 
   userPassword(): Buffer | undefined {
-    if (!this.#unhidden) {
-      const hidden = this.packet.attributes.find((a) => a.type === AttributeType.UserPassword)?.value;
-      this.#password = hidden ? unhideUserPassword(hidden, this.#secret, this.packet.authenticator) : undefined;
-      this.#unhidden = true;
-    }
-    return this.#password;
+    const hidden = this.packet.attributes.find((a) => a.type === AttributeType.UserPassword)?.value;
+    return hidden ? unhideUserPassword(hidden, this.#secret, this.packet.authenticator) : undefined;
   }
 
   get signal(): AbortSignal {
@@ -686,11 +690,33 @@ class RequestContext implements RadiusRequestContext {
     return this.#controller.signal;
   }
 
-  /** Superseded or the server closing: the signal fires (now, or aborted already when first asked for). */
+  get end(): AbortLike {
+    return this;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** AbortLike: `once` is implied (a request ends once). */
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (this.#aborted) return;
+    (this.#listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const i = this.#listeners?.indexOf(listener) ?? -1;
+    if (i >= 0) this.#listeners!.splice(i, 1);
+  }
+
+  /** Superseded or the server closing: the signal fires (now, or aborted already when first asked for), and the end's listeners. */
   abort(reason: unknown): void {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#abortedWith = reason;
     this.#controller?.abort(reason);
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners) for (const l of listeners) l();
   }
 }
