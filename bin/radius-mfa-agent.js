@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import './node-check.js';
 import { answerVersion, start } from './entry.js';
-import { startWithSmallYoungGeneration } from './young-generation.js';
+import { startWithAgentHeapFlags } from './heap-flags.js';
 
 // Answered here so `--version` works without --config (the agent's CLI requires one).
 answerVersion('radius-mfa-agent');
-// A smaller young generation than V8's own (see young-generation.js); re-executes once.
-startWithSmallYoungGeneration();
+// A smaller young generation and a slower-growing old space than V8's own (see heap-flags.js); re-executes once.
+startWithAgentHeapFlags();
 await start('agent/src/cli');

@@ -701,7 +701,8 @@ class RequestContext implements RadiusRequestContext, AbortLike {
   /** AbortLike: `once` is implied (a request ends once). */
   addEventListener(_type: 'abort', listener: () => void): void {
     if (this.#aborted) return;
-    (this.#listeners ??= []).push(listener);
+    if (this.#listeners) this.#listeners.push(listener);
+    else this.#listeners = [listener];
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
