@@ -39,7 +39,7 @@ export const BENCHES: readonly BenchDef[] = [
   { name: 'radclient', title: 'RadiusServer driven by FreeRADIUS radclient (optional)', run: runRadclientBench },
   { name: 'anchor', title: 'agent process vs FreeRADIUS, hygiene path, A/B alternated, separate load process', run: runAnchorBench },
   { name: 'mfa', title: 'MFA sign-ins: load, agent and mock Okta (HTTP) each a process; CPU per sign-in, Okta calls per sign-in', run: runMfaBench },
-  { name: 'okta-mock', title: 'the mock Okta alone: msw dispatch vs route index; served CPU per sign-in at 1,000 and 100,000 users', run: runOktaMockBench },
+  { name: 'okta-mock', title: 'the mock Okta alone: in-process dispatch (msw, route index, direct); served CPU per sign-in at 1,000 and 100,000 users', run: runOktaMockBench },
   { name: 'pushes', title: 'many pushes pending on one agent process: memory, poll budget, lookups meanwhile', run: runPushesBench },
   { name: 'e2e', title: 'reference agent + mock Okta (oktaFetch), TOTP passcodes', run: runE2eBench },
 ];
