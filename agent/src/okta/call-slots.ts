@@ -1,6 +1,7 @@
-import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import { requestDeadlineOf } from './deadlines.ts';
 import { RateWindow } from './rate-window.ts';
+import { WakeTimer } from './wake-timer.ts';
 
 /**
  * Admission of every Okta call: at most `capacity` in flight (the connection
@@ -133,8 +134,7 @@ export class CallSlots {
   #seq = 0;
   /** A request's place: given on its first call, by its signal (one per request). */
   readonly #rankOf = new WeakMap<AbortSignal, number>();
-  #timer: TimerHandle | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #wake: WakeTimer;
   readonly #stats: CallSlotsStats = { started: { call: 0, poll: 0 }, shed: 0 };
   #onRoom: (() => void) | undefined;
   #inRoom = false;
@@ -145,6 +145,7 @@ export class CallSlots {
     this.#clock = o.clock ?? systemClock;
     this.#window = o.callsPerSecond === undefined ? undefined : new RateWindow(o.callsPerSecond);
     this.#msPerCall = o.callsPerSecond === undefined ? 0 : 1000 / o.callsPerSecond;
+    this.#wake = new WakeTimer(this.#clock, () => this.#pump());
   }
 
   get inUse(): number {
@@ -242,9 +243,7 @@ export class CallSlots {
 
   /** Stops the budget's timer; waiters stay pending (their callers' signals end them). */
   close(): void {
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#wake.cancel();
   }
 
   #budgetAt(now: number): number {
@@ -276,7 +275,7 @@ export class CallSlots {
       }
       const at = this.#budgetAt(now);
       if (at > now) {
-        this.#arm(at);
+        this.#wake.at(at);
         return;
       }
       const cls: CallClass = call ? 'call' : 'poll';
@@ -291,20 +290,6 @@ export class CallSlots {
       this.#start(cls, now);
       w.resolve(this.#releaser());
     }
-  }
-
-  #arm(at: number): void {
-    if (this.#timer && this.#timerAt <= at) return;
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = this.#clock.setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#pump();
-      },
-      Math.max(0, Math.ceil(at - this.#clock.now())),
-    );
   }
 
   #releaser(): () => void {

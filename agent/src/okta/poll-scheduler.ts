@@ -1,6 +1,7 @@
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { CallSlots } from './call-slots.ts';
 import { RateWindow } from './rate-window.ts';
+import { WakeTimer } from './wake-timer.ts';
 
 /**
  * One schedule for every pending push's polls, so thousands of pushes waiting
@@ -125,8 +126,7 @@ export class PollScheduler {
   #seq = 0;
   readonly #window: RateWindow;
   #inFlight = 0;
-  #timer: TimerHandle | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #wake: WakeTimer;
   #started = 0;
   #closed = false;
 
@@ -135,6 +135,7 @@ export class PollScheduler {
     this.#maxInFlight = Math.max(1, options.maxInFlight);
     this.#window = new RateWindow(Math.max(0.001, options.pollsPerSecond));
     this.#slots = options.slots;
+    this.#wake = new WakeTimer(this.#clock, () => this.#pump());
     // Room for polls opened in the agent-wide admission (a slot freed, no sign-in call waiting).
     options.slots?.onRoom(() => this.#pump());
   }
@@ -185,9 +186,7 @@ export class PollScheduler {
   /** Stops the timer; waiters stay pending (their callers' signals end them). */
   close(): void {
     this.#closed = true;
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#wake.cancel();
   }
 
   #settle(w: Waiter, done: (() => void) | undefined): void {
@@ -239,21 +238,7 @@ export class PollScheduler {
         else this.#pump();
       });
     }
-    if (wakeAt !== Number.POSITIVE_INFINITY) this.#arm(wakeAt);
-  }
-
-  #arm(at: number): void {
-    if (this.#timer && this.#timerAt <= at) return;
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = this.#clock.setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#pump();
-      },
-      Math.max(0, Math.ceil(at - this.#clock.now())),
-    );
+    if (wakeAt !== Number.POSITIVE_INFINITY) this.#wake.at(wakeAt);
   }
 }
 
