@@ -45,7 +45,8 @@ describe('agent metrics for the load mode', () => {
     assert.match(firstToBreak(account) ?? '', /request threads were all busy 1381 time\(s\).*defaults to 15.*--request-threads N.*--concurrency/);
     assert.match(firstToBreak(account, 64) ?? '', /requestThreads 64/);
     assert.match(firstToBreak({ reasons: [{ key: 'okta-unavailable', count: 3 }], drops: [] }) ?? '', /^3 sign-in\(s\) ended as okta-unavailable/);
-    assert.match(firstToBreak({ reasons: [{ key: 'request-timeout', count: 2 }], drops: [] }) ?? '', /total request time-out/);
+    assert.match(firstToBreak({ reasons: [{ key: 'request-timeout', count: 2 }], drops: [] }) ?? '', /^2 sign-in\(s\) hit the agent's total request time-out.*defaults to 20\/s.*--okta-calls-per-second N/);
+    assert.match(firstToBreak({ reasons: [{ key: 'request-timeout', count: 2 }], drops: [] }, undefined, 500) ?? '', /okta\.callsPerSecond 500\)/);
     assert.equal(firstToBreak({ reasons: [{ key: 'passcode-accepted', count: 9 }], drops: [] }), undefined);
   });
 });

@@ -72,7 +72,7 @@ export function agentAccount(before: string, after: string): AgentAccount {
  * the reference agent's (agent/src/engine/reasons.ts); another agent's metrics
  * simply don't match and give no hint.
  */
-export function firstToBreak(account: AgentAccount, requestThreads?: number): string | undefined {
+export function firstToBreak(account: AgentAccount, requestThreads?: number, oktaCallsPerSecond?: number): string | undefined {
   const n = (key: string): number => account.reasons.find((r) => r.key === key)?.count ?? 0;
   const full = n('request-queue-full');
   if (full > 0) {
@@ -86,6 +86,12 @@ export function firstToBreak(account: AgentAccount, requestThreads?: number): st
     return `${okta} sign-in(s) ended as okta-unavailable: Okta (here the mock, one process) did not answer, answered 5xx or rate-limited the agent — lower --rate / --concurrency, or see the agent's log`;
   }
   const late = n('request-timeout');
-  if (late > 0) return `${late} sign-in(s) hit the agent's total request time-out: its Okta calls queued too long — lower --rate / --concurrency`;
+  if (late > 0) {
+    return (
+      `${late} sign-in(s) hit the agent's total request time-out: its Okta calls queued too long — behind its Okta call budget ` +
+      `(okta.callsPerSecond ${oktaCallsPerSecond ?? "as configured; the reference agent defaults to 20/s, Okta's 1,200 a minute"}) or a slow Okta. ` +
+      'Lower --rate / --concurrency, or, where your org\'s rate limits allow more, raise the budget (--okta-calls-per-second N for the reference agent)'
+    );
+  }
   return undefined;
 }

@@ -130,6 +130,7 @@ program
   .option('--rate <n>', 'sign-ins started per second (0 = as fast as --concurrency allows)', '0')
   .option('--concurrency <n>', 'sign-ins in flight at most', '64')
   .option('--request-threads <n>', "the reference agent's requests decided at once (process, container; its default is 15, as Okta's agent)")
+  .option('--okta-calls-per-second <n>', "the reference agent's Okta call budget for all its calls (process, container; its default is 20, Okta's 1,200 a minute)")
   .option('--count <n>', 'stop after this many sign-ins (at most 1000000)', '10000')
   .option('--duration <seconds>', 'stop after this long (at most 600)', '60')
   .option('--timeout-ms <ms>', 'a sign-in unanswered this long is lost', '40000')

@@ -24,6 +24,12 @@ describe('radius-mfa-harness load', () => {
     );
     assert.throws(() => validateLoadOptions({ requestThreads: '0' }), /request-threads must be at least 1/);
     assert.equal(validateLoadOptions({ target: 'container', requestThreads: '64' }).requestThreads, 64);
+    assert.throws(
+      () => validateLoadOptions({ target: 'external', profile: 'p.yaml', oktaCallsPerSecond: '100' }),
+      (e: unknown) => isCodedError(e, 'LOAD_BAD_OPTION') && /--okta-calls-per-second sets the reference agent.*not external/.test((e as Error).message),
+    );
+    assert.throws(() => validateLoadOptions({ oktaCallsPerSecond: '0' }), /okta-calls-per-second must be at least 1/);
+    assert.equal(validateLoadOptions({ target: 'process', oktaCallsPerSecond: '500' }).oktaCallsPerSecond, 500);
     const o = validateLoadOptions({ users: '50', concurrency: '8' });
     assert.equal(o.users, 50);
     assert.equal(o.target, 'process');

@@ -36,6 +36,7 @@ export const loadOptionsSchema = z.object({
   rate: int('rate', 0, LOAD_BOUNDS.rate).default(0),
   concurrency: int('concurrency', 1, LOAD_BOUNDS.concurrency).default(64),
   requestThreads: int('request-threads', 1, 100_000).optional(),
+  oktaCallsPerSecond: int('okta-calls-per-second', 1, 100_000).optional(),
   count: int('count', 1, LOAD_BOUNDS.maxSignIns).default(10_000),
   duration: int('duration (seconds)', 1, LOAD_BOUNDS.maxDurationMs / 1000).default(60),
   timeoutMs: int('timeout-ms', 100, 120_000).default(40_000),
@@ -76,6 +77,12 @@ export function validateLoadOptions(raw: Record<string, unknown>): LoadOptions {
     throw new CodedError(
       'LOAD_BAD_OPTION',
       `--request-threads sets the reference agent the load starts (targets ${REFERENCE_AGENT_TARGETS.join(', ')}), not ${r.data.target}: set an agent you run yourself in its own configuration`,
+    );
+  }
+  if (r.data.oktaCallsPerSecond !== undefined && !REFERENCE_AGENT_TARGETS.includes(r.data.target)) {
+    throw new CodedError(
+      'LOAD_BAD_OPTION',
+      `--okta-calls-per-second sets the reference agent the load starts (targets ${REFERENCE_AGENT_TARGETS.join(', ')}), not ${r.data.target}: set an agent you run yourself in its own configuration`,
     );
   }
   parseMix(r.data.mix);
@@ -131,6 +138,7 @@ export async function loadCommand(raw: Record<string, unknown>, io: { out: (s: s
       usernameSuffix: lab.suffix,
       clients: [{ name: 'load', address: '127.0.0.1', secret, requireMessageAuthenticator: true }],
       ...(o.requestThreads !== undefined ? { requestThreads: o.requestThreads } : {}),
+      ...(o.oktaCallsPerSecond !== undefined ? { oktaCallsPerSecond: o.oktaCallsPerSecond } : {}),
     });
     const scrape = async (): Promise<string | undefined> => (agent?.metrics ? agent.metrics().catch(() => undefined) : undefined);
     const metricsBefore = await scrape();
@@ -168,7 +176,7 @@ export async function loadCommand(raw: Record<string, unknown>, io: { out: (s: s
     const after = loadavg();
     const metricsAfter = await scrape();
     const account = metricsBefore !== undefined && metricsAfter !== undefined ? agentAccount(metricsBefore, metricsAfter) : undefined;
-    const hint = account ? firstToBreak(account, o.requestThreads) : undefined;
+    const hint = account ? firstToBreak(account, o.requestThreads, o.oktaCallsPerSecond) : undefined;
     const { onProgress: _p, now: _n, totpSecret: _t, secret: _s, ...shownPlan } = plan;
     const meta = {
       target: o.target,
@@ -177,7 +185,11 @@ export async function loadCommand(raw: Record<string, unknown>, io: { out: (s: s
       loadavgBefore: before,
       loadavgAfter: after,
       oktaCalls,
-      plan: { ...shownPlan, ...(o.requestThreads !== undefined ? { requestThreads: o.requestThreads } : {}) },
+      plan: {
+        ...shownPlan,
+        ...(o.requestThreads !== undefined ? { requestThreads: o.requestThreads } : {}),
+        ...(o.oktaCallsPerSecond !== undefined ? { oktaCallsPerSecond: o.oktaCallsPerSecond } : {}),
+      },
       ...(account ? { agent: { ...account, ...(hint ? { firstToBreak: hint } : {}) } } : {}),
     };
     mkdirSync(o.out, { recursive: true });

@@ -51,7 +51,7 @@ export function agentConfig(spec: AgentSpec, o: AgentConfigOptions): RenderedAge
   };
   const config: Record<string, unknown> = {
     // The agent's own `${NAME}` syntax, expanded by the agent, not a template literal.
-    okta: { orgUrl, apiToken: '$' + '{RMH_OKTA_API_TOKEN}' },
+    okta: { orgUrl, apiToken: '$' + '{RMH_OKTA_API_TOKEN}', ...(spec.oktaCallsPerSecond !== undefined ? { callsPerSecond: spec.oktaCallsPerSecond } : {}) },
     apps: [app],
     ...(spec.requestThreads !== undefined ? { requestThreads: spec.requestThreads } : {}),
     logging: { level: o.logLevel ?? 'info' },

@@ -38,6 +38,7 @@ export function embeddedConfig(spec: AgentSpec): AgentConfig {
     okta: {
       orgUrl: spec.okta.baseUrl ?? 'https://mock.okta.example',
       apiToken: spec.okta.apiToken,
+      ...(spec.oktaCallsPerSecond !== undefined ? { callsPerSecond: spec.oktaCallsPerSecond } : {}),
     },
     apps: [
       {

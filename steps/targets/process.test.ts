@@ -35,6 +35,14 @@ test('the config file holds no secret or token: they travel in the environment',
   assert.throws(() => agentConfig({ ...spec(), okta: { apiToken: 't', appId: 'a' } }, { listen: { host: '127.0.0.1', port: 0 } }), /needs the mock Okta org served over HTTP/);
 });
 
+test("the spec's Okta call budget and request threads reach the agent's configuration; left out, the agent's defaults stand", () => {
+  const set = agentConfig({ ...spec(), oktaCallsPerSecond: 500, requestThreads: 64 }, { listen: { host: '127.0.0.1', port: 0 } }).yaml;
+  assert.match(set, /callsPerSecond: 500/);
+  assert.match(set, /requestThreads: 64/);
+  const unset = agentConfig(spec(), { listen: { host: '127.0.0.1', port: 0 } }).yaml;
+  assert.equal(/callsPerSecond|requestThreads/.test(unset), false);
+});
+
 test('the agent CLI starts as a child process, answers Status-Server, serves metrics and stops on SIGTERM', async () => {
   const driver = await createTarget();
   assert.equal(driver.profile.capabilities.has('clock-control'), false);

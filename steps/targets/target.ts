@@ -90,6 +90,8 @@ export interface AgentSpec {
   clients: Array<{ name: string; address: string; secret: string; requireMessageAuthenticator: boolean }>;
   /** Requests the reference agent decides at once (its `requestThreads`); targets that start no reference agent ignore it. */
   requestThreads?: number;
+  /** The reference agent's Okta call budget for all its calls (`okta.callsPerSecond`, default 20/s); targets that start no reference agent ignore it. */
+  oktaCallsPerSecond?: number;
   timeouts?: { totalRequestMs?: number; pushMs?: number; responseModeOnTimeout?: 'reject-when-polling-mfa' | 'always-reject' | 'no-response' };
   /**
    * A scenario's own settings for the reference agent (factorMenu, oktaApp, Okta's secret model, …):
