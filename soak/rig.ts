@@ -236,6 +236,11 @@ export async function startRig(o: RigOptions): Promise<Rig> {
         apiToken: '$' + '{RMH_SOAK_TOKEN}',
         pushPollIntervalMs: 300,
         requestTimeoutMs: 5_000,
+        // Matches the org's lifted limit above: at 8 sign-ins a second the agent's default budget
+        // (20 calls/s, Okta's 1,200 a minute) queues sign-ins into request-queue-full and time-outs,
+        // which is the budget working (agent/src/okta/call-slots.test.ts, load's "first to break"),
+        // not what a soak looks for.
+        callsPerSecond: 1_000,
         ...o.okta,
       },
       apps: [app('mfa', 'mfa-only'), app('password', 'password-passcode')],
