@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,29 @@ describe('LineWriter', () => {
     w.flushSync();
     assert.equal(f.read(), text);
     f.close();
+  });
+
+  it('a full pipe (EAGAIN) holds the rest back; flushSync at exit writes it first, then the queue: every line once, in order', async () => {
+    const fifo = join(dir, 'full-fifo');
+    const out = join(dir, 'full-fifo.out');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    // Our own reader lets the non-blocking writer open; nobody reads yet, so the pipe fills (64 KiB).
+    const ownReader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    const w = new LineWriter(writer, 16 * 1024);
+    const lines = Array.from({ length: 3000 }, (_, i) => `{"i":${i},"pad":"${'p'.repeat(80)}"}\n`);
+    for (const line of lines) w.write(line);
+    assert.ok(w.pending > 200_000, `most of ~290 KB waits behind the full pipe (pending ${w.pending})`);
+    // A reader in another process drains it while flushSync retries.
+    const cat = spawn('sh', ['-c', `cat "${fifo}" > "${out}"`]);
+    const exited = new Promise<number | null>((resolve) => cat.once('exit', resolve));
+    await new Promise((r) => setTimeout(r, 200));
+    closeSync(ownReader);
+    w.flushSync();
+    assert.equal(w.pending, 0);
+    closeSync(writer);
+    assert.equal(await exited, 0);
+    assert.equal(readFileSync(out, 'utf8'), lines.join(''));
   });
 
   it('a reader that has gone (EPIPE) silences it instead of failing', async () => {

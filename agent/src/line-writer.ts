@@ -1,9 +1,13 @@
-import { write as fsWrite, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 
 /**
- * The agent's log lines to a file descriptor (stdout), written asynchronously and in
- * batches: every line goes straight into a byte buffer, and the lines of the next
- * 10 ms (or a full buffer) are written with one write(2), one write at a time. pino's
+ * The agent's log lines to a file descriptor (stdout), in batches: every line goes
+ * straight into a byte buffer, and the lines of the next 10 ms (or a full buffer) are
+ * written with one write(2), on the event loop (writeSync), not on the thread pool: a
+ * write left under way in another thread when the process exits could be lost or land
+ * after the lines flushSync writes (a test caught exactly that under CI load). A
+ * non-blocking descriptor that is full (EAGAIN) keeps the rest for a retry 100 ms later;
+ * nothing ever waits on the event loop for a slow reader except flushSync at exit. pino's
  * asynchronous destination (sonic-boom)
  * does the same batching but keeps the pending lines as one growing string and measures
  * its UTF-8 length on every line: ~4 µs a line, a fifth of the hygiene path's cost
@@ -25,8 +29,10 @@ export class LineWriter {
   readonly #queued: Buffer[] = [];
   /** A buffer to fill next, recycled from the last finished write. */
   #spare: Buffer | undefined;
-  /** The bytes being written; undefined when no write is under way. */
+  /** Bytes a full descriptor (EAGAIN) left unwritten, from `#writingOff`; undefined otherwise. */
   #writing: Buffer | undefined;
+  #writingOff = 0;
+  #retry: NodeJS.Timeout | undefined;
   #scheduled = false;
   #broken = false;
   readonly #flushed: Array<(err?: Error) => void> = [];
@@ -64,12 +70,18 @@ export class LineWriter {
   }
 
   /**
-   * Writes everything pending now, synchronously (at exit; a write under way is left to
-   * finish). A full non-blocking pipe is retried every 10 ms for at most 5 s.
+   * Writes everything pending now, synchronously and in order (at exit): the rest of a
+   * write a full descriptor held back, then the queue. A full non-blocking pipe is
+   * retried every 10 ms for at most 5 s.
    */
   flushSync(): void {
     if (this.#broken) return;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = undefined;
     this.#retire();
+    const held = this.#writing;
+    if (held) this.#queued.unshift(held.subarray(this.#writingOff));
+    this.#writing = undefined;
     let waits = 0;
     for (const chunk of this.#queued.splice(0)) {
       let off = 0;
@@ -90,6 +102,7 @@ export class LineWriter {
         }
       }
     }
+    for (const cb of this.#flushed.splice(0)) cb();
   }
 
   /** pino's flush(cb): calls back once every line logged so far is written. */
@@ -100,7 +113,7 @@ export class LineWriter {
 
   /** Octets waiting to be written (tests). */
   get pending(): number {
-    return this.#used + this.#queued.reduce((n, b) => n + b.length, 0) + (this.#writing?.length ?? 0);
+    return this.#used + this.#queued.reduce((n, b) => n + b.length, 0) + (this.#writing ? this.#writing.length - this.#writingOff : 0);
   }
 
   /** The current buffer's lines join the queue; a fresh buffer takes its place. */
@@ -126,49 +139,58 @@ export class LineWriter {
   }
 
   #next(): void {
-    if (this.#writing) return;
-    this.#retire();
-    const chunk = this.#broken ? undefined : this.#queued.shift();
-    if (!chunk) {
-      for (const cb of this.#flushed.splice(0)) cb();
-      return;
+    for (;;) {
+      if (this.#writing) return;
+      this.#retire();
+      const chunk = this.#broken ? undefined : this.#queued.shift();
+      if (!chunk) {
+        for (const cb of this.#flushed.splice(0)) cb();
+        return;
+      }
+      if (!this.#writeFrom(chunk, 0)) return;
     }
-    this.#writing = chunk;
-    this.#writeFrom(chunk, 0);
   }
 
-  #writeFrom(chunk: Buffer, off: number): void {
-    fsWrite(this.#fd, chunk, off, chunk.length - off, null, (err, n) => {
-      if (err) {
-        if (err.code === 'EAGAIN') {
-          // The reader is slow and the descriptor non-blocking: try again shortly (as sonic-boom does).
-          setTimeout(() => this.#writeFrom(chunk, off), 100);
-          return;
+  /** Writes `chunk` from `off`; false when the descriptor is full and the rest waits for a retry (or the reader is gone). */
+  #writeFrom(chunk: Buffer, off: number): boolean {
+    while (off < chunk.length) {
+      try {
+        off += writeSync(this.#fd, chunk, off, chunk.length - off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          // The reader is slow and the descriptor non-blocking: the rest goes shortly (as sonic-boom does).
+          this.#writing = chunk;
+          this.#writingOff = off;
+          this.#retry = setTimeout(() => {
+            this.#retry = undefined;
+            this.#writing = undefined;
+            if (this.#writeFrom(chunk, this.#writingOff)) this.#afterWrite();
+          }, 100);
+          this.#retry.unref();
+          return false;
         }
-        this.#writing = undefined;
-        if (err.code === 'EPIPE') {
+        if (code === 'EPIPE') {
           // Nobody reads the log any more (as pino's destination): stop writing, keep serving.
           this.#broken = true;
           this.#queued.length = 0;
           this.#used = 0;
           for (const cb of this.#flushed.splice(0)) cb();
-          return;
+          return false;
         }
-        throw err;
+        throw e;
       }
-      if (off + n < chunk.length) {
-        this.#writeFrom(chunk, off + n);
-        return;
-      }
-      this.#writing = undefined;
-      // A whole buffer's storage is kept for the next lines (the queue's own slices are not).
-      if (chunk.byteOffset === 0 && chunk.buffer.byteLength === this.#size && this.#spare === undefined) {
-        this.#spare = Buffer.from(chunk.buffer, 0, this.#size);
-      }
-      // Full buffers, or someone waiting for a flush: on at once. A partly filled buffer waits for
-      // its delay like any other (writing it right away made a chain of small writes under load).
-      if (this.#queued.length > 0 || this.#flushed.length > 0) this.#next();
-      else if (this.#used > 0) this.#schedule();
-    });
+    }
+    // A whole buffer's storage is kept for the next lines (the queue's own slices are not).
+    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === this.#size && this.#spare === undefined) {
+      this.#spare = Buffer.from(chunk.buffer, 0, this.#size);
+    }
+    return true;
+  }
+
+  /** After a held-back write finished: full buffers or a flush waiting go on at once, a partly filled buffer after its delay. */
+  #afterWrite(): void {
+    if (this.#queued.length > 0 || this.#flushed.length > 0) this.#next();
+    else if (this.#used > 0) this.#schedule();
   }
 }

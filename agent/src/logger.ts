@@ -40,8 +40,8 @@ export interface LoggerOptions {
    * For the default stdout destination: true writes each line with its own
    * write(2) before the log call returns (pino's synchronous destination).
    * Default false: lines are written in order by a LineWriter (line-writer.ts),
-   * which gathers the lines logged within 10 ms, or while a write is under way,
-   * into one write (one system call per batch instead of one per
+   * which gathers the lines logged within 10 ms, or while a full pipe holds a
+   * write back, into one write (one system call per batch instead of one per
    * decision: a third of the hygiene path's cost on a pipe, bench/README.md),
    * and flushes synchronously when the process exits.
    */
