@@ -73,17 +73,17 @@ export function validateLoadOptions(raw: Record<string, unknown>): LoadOptions {
     throw new CodedError('LOAD_BAD_OPTION', `bad load options:\n  - ${r.error.issues.map((i) => `--${String(i.path[0] ?? '?')}: ${i.message}`).join('\n  - ')}`);
   }
   if (r.data.target === 'external' && !r.data.profile) throw new CodedError('LOAD_BAD_OPTION', '--target external needs --profile FILE (host, port, secret of your agent)');
-  if (r.data.requestThreads !== undefined && !REFERENCE_AGENT_TARGETS.includes(r.data.target)) {
-    throw new CodedError(
-      'LOAD_BAD_OPTION',
-      `--request-threads sets the reference agent the load starts (targets ${REFERENCE_AGENT_TARGETS.join(', ')}), not ${r.data.target}: set an agent you run yourself in its own configuration`,
-    );
-  }
-  if (r.data.oktaCallsPerSecond !== undefined && !REFERENCE_AGENT_TARGETS.includes(r.data.target)) {
-    throw new CodedError(
-      'LOAD_BAD_OPTION',
-      `--okta-calls-per-second sets the reference agent the load starts (targets ${REFERENCE_AGENT_TARGETS.join(', ')}), not ${r.data.target}: set an agent you run yourself in its own configuration`,
-    );
+  // Settings of the reference agent the load starts: another target's agent is configured by its owner.
+  for (const [key, flag] of [
+    ['requestThreads', '--request-threads'],
+    ['oktaCallsPerSecond', '--okta-calls-per-second'],
+  ] as const) {
+    if (r.data[key] !== undefined && !REFERENCE_AGENT_TARGETS.includes(r.data.target)) {
+      throw new CodedError(
+        'LOAD_BAD_OPTION',
+        `${flag} sets the reference agent the load starts (targets ${REFERENCE_AGENT_TARGETS.join(', ')}), not ${r.data.target}: set an agent you run yourself in its own configuration`,
+      );
+    }
   }
   parseMix(r.data.mix);
   return r.data;

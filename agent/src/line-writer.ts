@@ -6,8 +6,9 @@ import { writeSync } from 'node:fs';
  * written with one write(2), on the event loop (writeSync), not on the thread pool: a
  * write left under way in another thread when the process exits could be lost or land
  * after the lines flushSync writes (a test caught exactly that under CI load). A
- * non-blocking descriptor that is full (EAGAIN) keeps the rest for a retry 100 ms later;
- * nothing ever waits on the event loop for a slow reader except flushSync at exit. pino's
+ * non-blocking descriptor that is full (EAGAIN) keeps the rest for a retry 100 ms later
+ * (only flushSync at exit waits for it); a blocking one whose reader stalls holds the
+ * event loop, as pino's synchronous destination would. pino's
  * asynchronous destination (sonic-boom)
  * does the same batching but keeps the pending lines as one growing string and measures
  * its UTF-8 length on every line: ~4 µs a line, a fifth of the hygiene path's cost
