@@ -56,3 +56,43 @@ test("the adoption stage counts by its own closing line, not by its node runs' l
     'tests: 13 passed, 1 failed',
   ]);
 });
+
+function failures(stage: string, log: string): string[] {
+  const fn = /^failures\(\) \{[\s\S]*?^\}$/m.exec(script)?.[0];
+  assert.ok(fn, 'scripts/test.sh defines failures()');
+  const dir = mkdtempSync(join(tmpdir(), 'rmh-failures-'));
+  try {
+    writeFileSync(join(dir, `${stage}.log`), log);
+    const out = execFileSync('bash', ['-c', `${fn}\nfailures "$1" "$2"`, 'failures', stage, join(dir, `${stage}.log`)], { encoding: 'utf8' });
+    return out.trimEnd().split('\n').filter((l) => l !== '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("a failed stage's failures are named at the end: node's failing-tests list with each error's first line", () => {
+  const log = [
+    '✖ a flaky thing (0.8ms)', // the run's own line, before the closing list: not repeated
+    'ℹ fail 1',
+    '',
+    '✖ failing tests:',
+    '',
+    'test at agent/src/x.test.ts:1:33',
+    '✖ a flaky thing (0.8ms)',
+    '  Error: boom',
+    '      at TestContext.<anonymous> (file:///x.test.ts:1:67)',
+  ].join('\n');
+  assert.deepEqual(failures('unit', log), ['  [unit] test at agent/src/x.test.ts:1:33', '  [unit] ✖ a flaky thing (0.8ms)', '  [unit]   Error: boom']);
+});
+
+test("the harness's FAIL lines, the zoo's MISSED lines and tsc errors are named too, at most 20 a stage", () => {
+  const features = Array.from({ length: 25 }, (_, i) => `    FAIL  features/a.feature:${i + 1}  Scenario ${i} — no reply`).join('\n');
+  const named = failures('features', `  embedded: 0 passed, 25 failed\n${features}\n`);
+  assert.equal(named.length, 20);
+  assert.equal(named[0], '  [features]     FAIL  features/a.feature:1  Scenario 0 — no reply');
+  assert.deepEqual(failures('zoo', '  caught  a  1 scenario(s)\n  MISSED  push-not-awaited  no scenario failed\n'), ['  [zoo]   MISSED  push-not-awaited  no scenario failed']);
+  assert.deepEqual(failures('typecheck', "agent/src/a.ts(3,7): error TS2322: Type 'string' is not assignable\n"), [
+    "  [typecheck] agent/src/a.ts(3,7): error TS2322: Type 'string' is not assignable",
+  ]);
+  assert.deepEqual(failures('lint', 'all good\n'), []);
+});

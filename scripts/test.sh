@@ -88,9 +88,27 @@ tally() {
     }' "$@"
 }
 
+# What failed, by name, for each failed stage: CI shows only the end of a run's output,
+# and a stage's own failure list may lie thousands of lines above it. The patterns are
+# each stage's own failure lines: node's test runner (its closing "✖ failing tests:"
+# list: "test at file:line:col", "✖ name", then its error's first line), the harness summary ("    FAIL  uri:line
+# name — reason", "    UNEXPECTED PASS  …"), the zoo ("  MISSED  variant reason"), and
+# tsc/eslint ("error" lines). At most 20 lines a stage; the stage's log has the rest.
+failures() {
+  local stage=$1 log=$2
+  awk '
+    /^✖ failing tests:/ { listing = 1; next }
+    listing && /^test at / { print; next }
+    listing && /^✖ / { print; reason = 1; next }
+    reason { reason = 0; if (/^  /) { print; next } }
+    /^    (FAIL|UNEXPECTED PASS)  / || /^  MISSED  / || /error TS[0-9]+:/ || /^ +[0-9]+:[0-9]+ +error / { print }
+  ' "$log" | awk '!seen[$0]++' | head -20 | sed "s/^/  [$stage] /"
+}
+
 echo "npm test: $((SECONDS - start)) s"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "npm test: failed stages: ${failed[*]}"
+  for s in "${failed[@]}"; do failures "$s" "$logs/$s.log"; done
   tally "$logs"/*.log
   exit 1
 fi
