@@ -76,7 +76,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (a === '--strict') options.strict = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
-      if (!v) throw new Error('--only needs a benchmark name (codec, transport, radclient, anchor, e2e); several may be comma-separated');
+      if (!v) throw new Error('--only needs a benchmark name (see the list below); several may be comma-separated');
       only.push(...v.split(',').filter(Boolean));
     } else if (a === '--out' || a.startsWith('--out=')) {
       const v = a === '--out' ? argv[++i] : a.slice('--out='.length);
@@ -94,11 +94,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
 
 export class HelpRequested extends Error {}
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME]] [--strict] [--out FILE]
+/** The usage text; `names` are the benchmarks (bench/run.ts BENCHES), so the list cannot fall behind. */
+export function usage(names: readonly string[]): string {
+  return `usage: npm run bench -- [--quick] [--only NAME[,NAME]] [--strict] [--out FILE]
   --quick   small counts (smoke run; figures not representative)
-  --only    run only these: codec, transport, radclient, anchor, e2e
+  --only    run only these: ${names.join(', ')}
   --strict  exit 1 when a goal is missed (default: report only)
   --out     JSON results (default reports/out/bench.json)`;
+}
 
 // ---------------------------------------------------------------------------
 // Garbage collection and memory

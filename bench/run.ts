@@ -22,7 +22,7 @@ import {
   Recorder,
   renderTable,
   tally,
-  USAGE,
+  usage,
 } from './lib.ts';
 import { BenchSkipped, runRadclientBench } from './radclient.ts';
 import { runTransportBench } from './transport.ts';
@@ -50,10 +50,10 @@ async function main(): Promise<number> {
     options = parseOptions(process.argv.slice(2));
   } catch (e) {
     if (e instanceof HelpRequested) {
-      console.log(USAGE);
+      console.log(usage(BENCHES.map((b) => b.name)));
       return 0;
     }
-    console.error(`bench: ${(e as Error).message}\n${USAGE}`);
+    console.error(`bench: ${(e as Error).message}\n${usage(BENCHES.map((b) => b.name))}`);
     return 2;
   }
   const unknown = options.only.filter((n) => !BENCHES.some((b) => b.name === n));
