@@ -193,9 +193,17 @@ When(
   },
   async function (this: LabWorld, person: Person, whose: Person, app: AppName) {
     await this.ready({ applySettings: false });
-    this.adConnector.apply(this.agentUnderTest.started.endpoint);
-    assert.equal(this.connector!.radiusStatus, 'Creating', 'the status should still be Creating right after EnableRadius');
-    await this.signIn(person, codeFrom(this, whose, app));
+    const code = codeFrom(this, whose, app);
+    // EnableRadius in the sign-in's own turn: the agent answers the status probe within
+    // milliseconds, so any wait between the two (a metrics scrape of a process agent) can
+    // let the status reach Completed first.
+    await this.signIn(person, code, {
+      applySettings: false,
+      atSignIn: () => {
+        this.adConnector.apply(this.agentUnderTest.started.endpoint);
+        assert.equal(this.connector!.radiusStatus, 'Creating', 'the status should still be Creating right after EnableRadius');
+      },
+    });
   },
 );
 

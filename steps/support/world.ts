@@ -367,11 +367,23 @@ export class LabWorld extends World implements Scene {
 
   // ─── sign-in ─────────────────────────────────────────────────────────────
 
-  async signIn(person: Person, mfaCode: string, options: { password?: string; username?: string } = {}): Promise<SignInRecord> {
-    await this.ready();
+  /**
+   * One sign-in through the AD Connector. `atSignIn` runs in the same synchronous turn as the
+   * connector's sign-in starts, after every wait of the set-up (a step that must catch the
+   * connector in a passing state, such as RadiusStatus Creating, does its change there: any
+   * await in between lets the status probe finish). `applySettings: false` leaves the
+   * connector's RADIUS settings to the step (see ready()).
+   */
+  async signIn(
+    person: Person,
+    mfaCode: string,
+    options: { password?: string; username?: string; applySettings?: false; atSignIn?: () => void } = {},
+  ): Promise<SignInRecord> {
+    await this.ready(options.applySettings === false ? { applySettings: false } : {});
     const u = this.user(person);
     await this.markExchangeStart();
     const startedAt = this.clock.now();
+    options.atSignIn?.();
     const result = await this.drive(
       this.adConnector.started.signIn({ username: options.username ?? u.samAccountName, password: options.password ?? u.password, mfaCode }),
       { what: `${person}'s sign-in` },
