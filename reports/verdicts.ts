@@ -104,7 +104,8 @@ const STATUS_RANK: Record<string, number> = {
   FAILED: 6,
 };
 
-const KEPT_MEDIA_TYPES = new Set(['image/png', 'image/jpeg', 'application/zip']);
+// text/plain: agent.log, the last lines of an agent the harness started, on a failed scenario (steps/support/hooks.ts).
+const KEPT_MEDIA_TYPES = new Set(['image/png', 'image/jpeg', 'application/zip', 'text/plain']);
 
 function areaOf(uri: string): string {
   const rel = uri.replace(/^(\.\/)?features\//, '');

@@ -171,6 +171,9 @@ AfterStep(function (this: LabWorld) {
 After({ name: 'verdict, packet trace and teardown' }, async function (this: LabWorld, { result }) {
   const state = scenarios.get(this);
   try {
+    // Why an agent the harness started did what it did: its own words, kept with a failed scenario's report.
+    const agentLog = result?.status === 'FAILED' ? await this.agent?.log?.() : undefined;
+    if (agentLog) this.attach(agentLog, { mediaType: 'text/plain', fileName: 'agent.log' });
     if (this.trace.length > 0) {
       const trace: RadiusTrace = {
         version: 1,

@@ -17,16 +17,17 @@
  *   package: radius-mfa-agent:package-<version>, from the package's
  *   agent/Containerfile and compiled dist/ (imageSource).
  * - Network mode host: the agent reaches the lab's mock Okta on loopback and the
- *   lab's AD Connector reaches it on 127.0.0.1 at a port chosen here. The config
+ *   lab's AD Connector reaches it on 127.0.0.1, at the ports the agent chose
+ *   (port 0) and logged ('listening', 'http listening'). The config
  *   (no secrets in it: they go in as environment variables) is copied in.
  */
 import { spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentConfig } from './agent-config.ts';
+import { AgentLog, type BoundPorts } from './agent-log.ts';
 import { type AgentSpec, type AgentUnderTest, REAL_TIME_AGENT_CAPABILITIES, type TargetDriver, type TargetProfile, TargetUnavailable } from './target.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -80,29 +81,6 @@ export function dockerApi(dockerHost: string, path: string, timeoutMs = 2000, me
     req.on('error', reject);
     req.end();
   });
-}
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r, j) => {
-    s.once('error', j);
-    s.bind(0, '127.0.0.1', () => r());
-  });
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function freeTcpPort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const srv = createServer();
-  await new Promise<void>((r, j) => {
-    srv.once('error', j);
-    srv.listen(0, '127.0.0.1', () => r());
-  });
-  const a = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  return typeof a === 'object' && a ? a.port : 0;
 }
 
 /**
@@ -277,29 +255,52 @@ export async function createTarget(): Promise<TargetDriver> {
   return {
     profile: containerProfile,
     async start(spec: AgentSpec): Promise<AgentUnderTest> {
-      const port = await freeUdpPort();
-      const httpPort = await freeTcpPort();
-      const { yaml, env } = agentConfig(spec, { listen: { host: '127.0.0.1', port }, http: { host: '127.0.0.1', port: httpPort } });
+      // Ports 0: the agent binds what is free and says which in its log. Ports picked free here
+      // and bound later in the container raced the rest of the machine: CI saw a container whose
+      // HTTP port was taken by then; its agent had logged 'listening' (RADIUS), failed and exited,
+      // and the connector's status probe went unanswered for 60 s.
+      const { yaml, env } = agentConfig(spec, { listen: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } });
       const container = await new GenericContainer(image)
         .withNetworkMode('host')
         .withLabels({ [OWNER_LABEL]: String(process.pid) })
         .withEnvironment(env)
         .withCopyContentToContainer([{ content: yaml, target: CONFIG_PATH, mode: 0o644 }])
-        .withWaitStrategy(Wait.forLogMessage(/"msg":"listening"/))
+        // 'http listening' is the agent's last start-up line: both ports are bound by then.
+        .withWaitStrategy(Wait.forLogMessage(/"msg":"http listening"/))
         .withStartupTimeout(START_TIMEOUT_MS)
         .start();
       const id = container.getId();
       running.set(id, container);
       live.set(id, true);
+      const log = new AgentLog();
+      const stream = await container.logs();
+      log.follow(stream);
+      stream.once('end', () => log.end('stopped'));
+      let ports: BoundPorts;
+      try {
+        ports = await log.ports(START_TIMEOUT_MS, 'the agent container');
+      } catch (e) {
+        stream.destroy();
+        running.delete(id);
+        await container.stop({ timeout: 5000 }).catch(() => {});
+        live.delete(id);
+        throw e;
+      }
+      const { port, httpPort } = ports;
       return {
         endpoint: { host: '127.0.0.1', port },
         onVirtualClock: false,
+        async log() {
+          await log.settled(300, 3_000);
+          return log.text();
+        },
         async metrics() {
           const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`, { signal: AbortSignal.timeout(5000) });
           return res.text();
         },
         async stop() {
           running.delete(id);
+          stream.destroy();
           await container.stop({ timeout: 5000 });
           live.delete(id);
         },

@@ -122,6 +122,8 @@ export interface AgentUnderTest {
   inFlight?: () => number;
   /** Prometheus text of the agent's metrics, when it has them. */
   metrics?: () => Promise<string>;
+  /** The agent's last log lines, when the harness started it as a process or container: a failed scenario's report keeps them (agent.log). */
+  log?: () => Promise<string>;
   /**
    * Where the AD Connector and hand-made requests must send from, when the
    * target decides it (external: the profile's addresses, or the route's
