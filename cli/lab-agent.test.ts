@@ -32,7 +32,7 @@ if (!tools && process.env.CI === 'true') throw new Error('radclient (freeradius-
 const skip = tools ? false : 'radclient or oathtool is not installed';
 
 interface AgentConfigFile {
-  okta: { orgUrl: string; apiToken: string; pushPollIntervalMs?: number };
+  okta: { orgUrl: string; apiToken: string; pushPollIntervalMs?: number; callsPerSecond?: number };
   apps: Array<{ appId: string; listen: { host: string; port: number }; clients: Array<{ address: string; secret: string }>; usernameFormat: { suffix?: string } }>;
 }
 
@@ -211,6 +211,9 @@ describe('2,000 sign-ins against a served lab under a tight rate limit: no stale
     // Poll the push every 5 ms instead of every second: the same calls, 200 times faster.
     const cfg = YAML.parse(readFileSync(configFile, 'utf8')) as AgentConfigFile;
     cfg.okta.pushPollIntervalMs = 5;
+    // The agent's own call budget (default 20/s) above the mock's limit: the mock's windows are
+    // what this test is about, and under the default the agent never reached them (0 refused).
+    cfg.okta.callsPerSecond = 1_000;
     writeFileSync(configFile, YAML.stringify(cfg), { mode: 0o600 });
     agent = await startAgent(configFile, ep.okta.caFile!);
     const secret = cfg.apps[0]!.clients[0]!.secret;
@@ -261,6 +264,7 @@ describe('2,000 sign-ins against a served lab under a tight rate limit: no stale
     );
     assert.deepEqual(Object.fromEntries(outcomes), { accept: SIGN_INS }, 'every sign-in accepted');
     assert.ok(allowed > LIMIT * 5, `the calls (${allowed}) span many windows' worth of the limit: a window that never reset would have failed them`);
+    assert.ok(refused > 0, 'the agent reached the limit (some calls refused with 429): otherwise no window was tested for a stale 429');
     assert.deepEqual(stale, [], 'no 429 from a window that still had room');
   });
 });
