@@ -65,6 +65,6 @@ test('the agent CLI starts as a child process, answers Status-Server, serves met
 test('a config the agent rejects is reported with the agent\'s own words', async () => {
   const driver = await createTarget();
   const bad = { ...spec(), usernameSuffix: 'no-at-sign' };
-  await assert.rejects(driver.start(bad), /the agent process exited \(code 2\) before listening: .*suffix/);
+  await assert.rejects(driver.start(bad), /the agent process exited \(code 2\) before it said which ports it bound: .*suffix/);
   await driver.close();
 });
