@@ -7,7 +7,8 @@
  *   checked (reports/tags.ts) and every ledger entry must name exactly one
  *   loaded scenario; a problem stops the run with what is allowed. Scenarios
  *   tagged @no-agent are kept, dropped or kept alone (`noAgent`), so the runner
- *   can run them once for the whole run.
+ *   can run them once for the whole run. A zoo variant's run keeps only the
+ *   scenarios that could catch it (those with a step its caughtBy names).
  * - `message`: collects the run's envelopes.
  * - at the end: verdicts (reports/verdicts.ts) for the target and, apart, for
  *   the @no-agent scenarios ("simulators"); their folders, JUnit, traces and
@@ -31,6 +32,8 @@ import { checkLedgerAgainstScenarios, entryKey, type Ledger, LedgerError, ledger
 import { cleanOutDir, readRuns, writeBucket, writeMatrix } from './run-output.ts';
 import { areaOfUri, checkTags, NO_AGENT_TAG, tagsInExpression } from './tags.ts';
 import type { TargetRun } from './matrix.ts';
+import { couldCatch } from '../steps/targets/zoo/judge.ts';
+import { zooVariantOf } from '../steps/targets/zoo/variants.ts';
 import {
   computeVerdicts,
   exampleOf,
@@ -199,8 +202,10 @@ const plugin: Plugin<RmhPluginOptions> = {
         throw new LoadError('SCENARIOS_INVALID', `${problems.length === 1 ? 'a problem' : `${problems.length} problems`} in the scenarios, found before anything ran:\n${problems.map((p) => `  ${p}`).join('\n')}`);
       }
       selected = pickles.length;
-      if (noAgent === 'include') return pickles;
-      return pickles.filter((p) => p.pickle.tags.some((t) => t.name === NO_AGENT_TAG) === (noAgent === 'only'));
+      const kept = noAgent === 'include' ? pickles : pickles.filter((p) => p.pickle.tags.some((t) => t.name === NO_AGENT_TAG) === (noAgent === 'only'));
+      // A zoo variant runs only the scenarios that could catch it (steps/targets/zoo/judge.ts couldCatch).
+      const variant = zooVariantOf(target);
+      return variant ? kept.filter((p) => couldCatch(variant, p.pickle.steps.map((st) => st.text))) : kept;
     });
 
     return async () => {

@@ -23,6 +23,9 @@ import { describeExpectation, entryKey, isExpectedFailure, type Ledger, type Led
 import { NO_AGENT_TAG } from './tags.ts';
 import { TRACE_MEDIA_TYPE } from './trace.ts';
 
+/** What a failure's reason names in place of a step's text when a hook failed (the zoo's judge reads it too). */
+export const HOOK_FAILURE_STEP = 'a hook';
+
 /** These must equal steps/support/verdict-markers.ts (the steps' side of the contract). */
 export const NOT_APPLICABLE_MEDIA_TYPE = 'text/x.not-applicable';
 export const TARGET_UNAVAILABLE_MEDIA_TYPE = 'text/x.target-unavailable';
@@ -346,7 +349,7 @@ export function computeVerdicts(target: string, envelopes: readonly Envelope[], 
     } else {
       const failing = firstFailure ?? worst;
       const message = messageOf(failing.result);
-      const where = failing.text ?? 'a hook';
+      const where = failing.text ?? HOOK_FAILURE_STEP;
       const said = `${failing.result.status.toLowerCase()}: ${where}: ${firstLine(message) ?? failing.result.status.toLowerCase()}`;
       if (entry && failing.result.status === 'FAILED' && isExpectedFailure(entry, failing.text, message)) {
         v = { ...at, verdict: 'expected-deviation', reason: `${entry.reason} (observed: "${where}" failed: ${firstLine(message) ?? ''})` };

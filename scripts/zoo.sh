@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The zoo: every broken variant of the reference agent (steps/targets/zoo/variants.ts)
-# against the whole suite on the embedded lab clock, then the judgement — a variant
-# is caught when a scenario fails on it for the reason it names; the control (the
-# zoo's wrappers with no defect) must pass everything. Exit 0 only when every
+# on the embedded lab clock, then the judgement — a variant is caught when a scenario
+# fails on it for the reason it names; the control (the zoo's wrappers with no defect)
+# must pass everything. A variant runs every scenario that could catch it (one with a
+# step its caughtBy names: steps/targets/zoo/judge.ts couldCatch), the control all. Exit 0 only when every
 # variant is caught and the control is clean.
 #
 # The runner judges zoo targets with the zoo judge (cli/run.ts → judgeZooRun): on a

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { failureMatches, judgeControl, judgeZoo, splitFailure, zooExitCode } from './judge.ts';
-import { CONTROL_VARIANT, ZOO_VARIANTS } from './variants.ts';
+import { HOOK_FAILURE_STEP } from '../../../reports/verdicts.ts';
+import { couldCatch, failureMatches, judgeControl, judgeZoo, splitFailure, zooExitCode } from './judge.ts';
+import { CONTROL_VARIANT, ZOO_VARIANTS, zooVariantOf } from './variants.ts';
 
 const variant = { name: 'ma-last-in-replies', caughtBy: [{ step: /first attribute is Message-Authenticator/ }] };
 
@@ -97,5 +98,37 @@ describe('the zoo', () => {
   it('covers every area the issue asks for', () => {
     const areas = new Set(ZOO_VARIANTS.map((v) => v.area));
     for (const a of ['radius-hygiene', 'decision-rules', 'timeouts', 'fail-open']) assert.ok(areas.has(a as never), a);
+  });
+});
+
+describe('couldCatch: the scenarios a variant runs on', () => {
+  it('a scenario with a step its caughtBy names could catch it; one without cannot', () => {
+    assert.equal(couldCatch(variant, ['she signs in with her code', "the reply's first attribute is Message-Authenticator"]), true);
+    assert.equal(couldCatch(variant, ['she signs in with her code', 'she is signed in']), false);
+  });
+
+  it('is exactly the judge: a failure in a step the scenario lacks could not have matched', () => {
+    // Every failure the judge could count names one of the scenario's steps (or a hook).
+    for (const steps of [['she is signed in'], ["the reply's first attribute is Message-Authenticator"], []]) {
+      const anyFailure = [...steps, HOOK_FAILURE_STEP].some((step) => failureMatches(`failed: ${step}: AssertionError: x`, variant.caughtBy[0]!));
+      assert.equal(couldCatch(variant, steps), anyFailure, steps.join(', '));
+    }
+  });
+
+  it('a pattern with no step, or one a hook failure would match, keeps every scenario', () => {
+    assert.equal(couldCatch({ caughtBy: [{ message: /answered/ }] }, ['anything']), true);
+    assert.equal(couldCatch({ caughtBy: [{ step: /hook/ }] }, ['anything']), true);
+    assert.equal(couldCatch({ caughtBy: [] }, ['anything']), false);
+  });
+
+  it('zoo:<variant> names its variant; the control and other targets run everything', () => {
+    assert.equal(zooVariantOf(`zoo:${ZOO_VARIANTS[0]!.name}`), ZOO_VARIANTS[0]);
+    assert.equal(zooVariantOf(`zoo:${CONTROL_VARIANT.name}`), undefined);
+    assert.equal(zooVariantOf('embedded'), undefined);
+    assert.equal(zooVariantOf('zoo:nope'), undefined);
+  });
+
+  it('no variant has a step pattern that a hook failure matches (each would run the whole suite)', () => {
+    for (const v of ZOO_VARIANTS) for (const p of v.caughtBy) assert.equal(p.step?.test(HOOK_FAILURE_STEP) ?? false, false, v.name);
   });
 });

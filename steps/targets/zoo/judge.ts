@@ -14,6 +14,8 @@
  * pattern with both needs both.
  */
 
+import { HOOK_FAILURE_STEP } from '../../../reports/verdicts.ts';
+
 export interface CaughtBy {
   /** The failing step's text (e.g. /first attribute is Message-Authenticator/). */
   step?: RegExp;
@@ -52,6 +54,18 @@ export function failureMatches(reason: string, pattern: CaughtBy): boolean {
   return (pattern.step ? pattern.step.test(step) : true) && (pattern.message ? pattern.message.test(message) : true);
 }
 
+/**
+ * Whether a scenario with these steps could catch the variant at all: a failure names the
+ * step that failed (a step of the scenario's own), so a pattern with a `step` needs a step of
+ * the scenario to match it; a pattern without one could match any scenario. The zoo runs a
+ * variant on these scenarios only: the others cannot catch it under the rule above, and
+ * running them proved nothing but cost a tenth of `npm test`.
+ */
+export function couldCatch(variant: { caughtBy: readonly CaughtBy[] }, stepTexts: readonly string[]): boolean {
+  // A failure in a hook is named HOOK_FAILURE_STEP (reports/verdicts.ts): any scenario has hooks.
+  return variant.caughtBy.some((p) => p.step === undefined || p.step.test(HOOK_FAILURE_STEP) || stepTexts.some((t) => p.step!.test(t)));
+}
+
 export function judgeZoo(variant: { name: string; caughtBy: readonly CaughtBy[] }, verdicts: readonly JudgedScenario[]): ZooJudgement {
   const caughtBy: string[] = [];
   const otherFailures: string[] = [];
@@ -64,11 +78,11 @@ export function judgeZoo(variant: { name: string; caughtBy: readonly CaughtBy[] 
   const others = otherFailures.length > 0 ? ` (${otherFailures.length} other failure(s) did not match its caughtBy)` : '';
   const reason = caught
     ? `caught by ${caughtBy.length} scenario(s): ${caughtBy.slice(0, 3).join('; ')}${caughtBy.length > 3 ? '; …' : ''}`
-    : verdicts.length === 0
-      ? `zoo variant ${variant.name} was NOT caught: no scenario ran on it (its run did not start: see the run's log)`
-      : variant.caughtBy.length === 0
+    : variant.caughtBy.length === 0
       ? `zoo variant ${variant.name} declares no caughtBy pattern, so nothing can prove it caught`
-      : `zoo variant ${variant.name} was NOT caught: no scenario failed for the reason it names${others}`;
+      : verdicts.length === 0
+        ? `zoo variant ${variant.name} was NOT caught: no scenario ran on it (none has a step its caughtBy names, or its run did not start: see the run's log)`
+        : `zoo variant ${variant.name} was NOT caught: no scenario failed for the reason it names${others}`;
   return { variant: variant.name, caught, caughtBy, otherFailures, reason };
 }
 

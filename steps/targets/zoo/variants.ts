@@ -351,3 +351,9 @@ export const CONTROL_VARIANT: ZooVariant = {
 export function zooVariant(name: string): ZooVariant | undefined {
   return name === CONTROL_VARIANT.name ? CONTROL_VARIANT : ZOO_VARIANTS.find((v) => v.name === name);
 }
+
+/** The variant a zoo target names (`zoo:<variant>`); undefined for any other target and for the control, which runs everything. */
+export function zooVariantOf(target: string): ZooVariant | undefined {
+  if (!target.startsWith('zoo:')) return undefined;
+  return ZOO_VARIANTS.find((v) => `zoo:${v.name}` === target);
+}
