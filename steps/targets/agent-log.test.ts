@@ -14,6 +14,7 @@ test('the ports are the ones the agent logged: the first app\'s RADIUS port and 
   stream.write(text.slice(0, 37));
   stream.write(`${text.slice(37)}\n`);
   assert.deepEqual(await ports, { port: 41000, httpPort: 8081 });
+  assert.deepEqual(log.bound, { port: 41000, httpPort: 8081 });
 });
 
 test('an agent that exits before saying its HTTP port fails the wait at once, with its error line and why', async () => {
@@ -44,32 +45,10 @@ test('keeps the last 200 lines for a failed scenario\'s report', () => {
   assert.equal(new AgentLog().text(), '');
 });
 
-test('settled waits until lines stop coming, bounded', async (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
-  const hop = (): Promise<void> => new Promise((r) => setImmediate(r));
+test('bound is undefined until the agent has said both ports', () => {
   const log = new AgentLog();
-  let done = false;
-  void log.settled(50, 300).then(() => (done = true));
-  // A line every 40 ms: never 50 ms quiet, so it waits to its bound (300 ms).
-  for (let ms = 0; ms < 280; ms += 40) {
-    log.push('more');
-    t.mock.timers.tick(40);
-    await hop();
-  }
-  assert.equal(done, false, 'still waiting at 280 ms while lines keep coming');
-  log.push('more');
-  t.mock.timers.tick(40);
-  await hop();
-  t.mock.timers.tick(10);
-  await hop();
-  assert.equal(done, true, 'returned at its bound');
-
-  let quiet = false;
-  void log.settled(50, 5_000).then(() => (quiet = true));
-  t.mock.timers.tick(49);
-  await hop();
-  assert.equal(quiet, false);
-  t.mock.timers.tick(1);
-  await hop();
-  assert.equal(quiet, true, 'no new line for 50 ms: it returned');
+  log.push(line({ msg: 'listening', port: 41000 }));
+  assert.equal(log.bound, undefined);
+  log.push(line({ msg: 'http listening', port: 8081 }));
+  assert.deepEqual(log.bound, { port: 41000, httpPort: 8081 });
 });

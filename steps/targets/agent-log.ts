@@ -21,7 +21,6 @@ export class AgentLog {
   #port: number | undefined;
   #httpPort: number | undefined;
   #ended: string | undefined;
-  #count = 0;
   readonly #waiters = new Set<() => void>();
 
   /** Keeps reading `stream`'s lines (an unread pipe would block the agent once full). */
@@ -36,7 +35,6 @@ export class AgentLog {
   }
 
   push(line: string): void {
-    this.#count++;
     this.#lines.push(line);
     if (this.#lines.length > KEPT_LINES) this.#lines.shift();
     const entry = parseLogLine(line);
@@ -44,6 +42,11 @@ export class AgentLog {
     if (entry?.msg === 'listening' && typeof entry.port === 'number') this.#port ??= entry.port;
     if (entry?.msg === 'http listening' && typeof entry.port === 'number') this.#httpPort = entry.port;
     this.#wake();
+  }
+
+  /** Both ports, once the agent has said them. */
+  get bound(): BoundPorts | undefined {
+    return this.#port !== undefined && this.#httpPort !== undefined ? { port: this.#port, httpPort: this.#httpPort } : undefined;
   }
 
   /** The ports the agent says it bound, once it has said both; rejects when its log ends first or after `timeoutMs`. */
@@ -69,19 +72,6 @@ export class AgentLog {
       this.#waiters.add(check);
       check();
     });
-  }
-
-  /**
-   * Resolves once no line has come for `quietMs` (at most `maxMs`): a log relayed by a
-   * container runtime arrives some time after the agent wrote it.
-   */
-  async settled(quietMs: number, maxMs: number): Promise<void> {
-    const until = Date.now() + maxMs;
-    for (;;) {
-      const seen = this.#count;
-      await new Promise((r) => setTimeout(r, quietMs));
-      if (this.#count === seen || Date.now() >= until) return;
-    }
   }
 
   /** The last lines (at most 200), as the agent wrote them. */

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import { test } from 'node:test';
-import { createTarget, DEFAULT_IMAGE, dockerApi, findRuntime, imageSource } from './container.ts';
+import { createTarget, DEFAULT_IMAGE, demuxLog, dockerApi, findRuntime, imageSource } from './container.ts';
 import { probeRadius } from './radius-probe.ts';
 import type { AgentSpec } from './target.ts';
 import { TargetUnavailable } from './target.ts';
@@ -75,6 +75,34 @@ if (runtimeProblem !== undefined && inCi) {
   });
 }
 
+test('a container whose agent exits at start fails the start at once, with its exit code and its own words', { skip, timeout: 600_000 }, async () => {
+  const spec: AgentSpec = {
+    okta: { baseUrl: 'http://127.0.0.1:9', apiToken: 'token-for-tests', appId: '0oaTEST' },
+    mode: 'mfa-only',
+    clients: [{ name: 'connector', address: '127.0.0.2', secret: 'container-target-secret', requireMessageAuthenticator: true }],
+    usernameSuffix: 'no-at-sign',
+  };
+  const driver = await createTarget();
+  try {
+    await assert.rejects(driver.start(spec), /^Error: the agent container exited \(exit code 2\) before it said which ports it bound: .*suffix/);
+  } finally {
+    await driver.close();
+  }
+});
+
+test("demuxLog: the Docker API's log frames (stdout and stderr) become the text; a TTY's plain log stays as it is", () => {
+  const frame = (stream: number, text: string): Buffer => {
+    const body = Buffer.from(text);
+    const head = Buffer.alloc(8);
+    head[0] = stream;
+    head.writeUInt32BE(body.length, 4);
+    return Buffer.concat([head, body]);
+  };
+  assert.equal(demuxLog(Buffer.concat([frame(1, '{"msg":"listening"}\n'), frame(2, 'warn: x\n'), frame(1, 'Zoë\n')])), '{"msg":"listening"}\nwarn: x\nZoë\n');
+  assert.equal(demuxLog(Buffer.from('{"msg":"plain"}\n')), '{"msg":"plain"}\n');
+  assert.equal(demuxLog(Buffer.alloc(0)), '');
+});
+
 test('a container from the agent image starts on the host network and answers Status-Server', { skip, timeout: 600_000 }, async () => {
   const okta = createServer((_req, res) => res.writeHead(404).end());
   await new Promise<void>((r) => okta.listen(0, '127.0.0.1', () => r()));
@@ -95,6 +123,10 @@ test('a container from the agent image starts on the host network and answers St
     const rejected = await probeRadius({ host: agent.endpoint.host, port: agent.endpoint.port, secret, kind: 'access-request', sourceAddress: '127.0.0.2', timeoutMs: 5000 });
     assert.equal(rejected.ok && rejected.codeName, 'Access-Reject');
     assert.match(await agent.metrics!(), /# TYPE /);
+    // Its log, as a failed scenario's report keeps it: the start-up lines and the decision on the probe.
+    const log = await agent.log!();
+    assert.match(log, /"msg":"http listening"/);
+    assert.match(log, /"msg":"decision"/);
     await agent.stop();
   } finally {
     await driver?.close();

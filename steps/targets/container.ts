@@ -56,7 +56,13 @@ export function findRuntime(env: NodeJS.ProcessEnv = process.env): { dockerHost:
 /** Largest Docker API answer kept, in characters. */
 const MAX_API_BODY = 16 * 1024 * 1024;
 
-export function dockerApi(dockerHost: string, path: string, timeoutMs = 2000, method = 'GET'): Promise<{ status: number; body: string }> {
+export async function dockerApi(dockerHost: string, path: string, timeoutMs = 2000, method = 'GET'): Promise<{ status: number; body: string }> {
+  const r = await dockerApiBytes(dockerHost, path, timeoutMs, method);
+  return { status: r.status, body: r.body.toString('utf8') };
+}
+
+/** One Docker-API call; the body as bytes (a container's log comes in frames: demuxLog). */
+function dockerApiBytes(dockerHost: string, path: string, timeoutMs: number, method: string): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolvePromise, reject) => {
     let target: { socketPath: string } | { host: string; port: number };
     if (dockerHost.startsWith('unix://')) target = { socketPath: dockerHost.slice('unix://'.length) };
@@ -68,19 +74,48 @@ export function dockerApi(dockerHost: string, path: string, timeoutMs = 2000, me
       return;
     }
     const req = request({ ...target, path, method, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
+      const chunks: Buffer[] = [];
+      let size = 0;
       // Bounded, but large enough for a container list of a few thousand entries
       // (a truncated list would not parse, and the reaper would leave orphans).
-      res.on('data', (c: string) => {
-        if (body.length < MAX_API_BODY) body += c;
+      res.on('data', (c: Buffer) => {
+        if (size < MAX_API_BODY) chunks.push(c);
+        size += c.length;
       });
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * The text of a container's log as the Docker API sends it without a TTY: frames of an
+ * 8-octet header (stream 1 or 2, three zeros, a 32-bit big-endian length) and the
+ * bytes. Anything else is taken as plain text (a TTY's log). Written here: the only
+ * library that does it (dockerode's demuxStream) wants two writable streams.
+ */
+export function demuxLog(body: Buffer): string {
+  const framed = body.length >= 8 && body[0]! <= 2 && body[1] === 0 && body[2] === 0 && body[3] === 0;
+  if (!framed) return body.toString('utf8');
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at + 8 <= body.length) {
+    const size = body.readUInt32BE(at + 4);
+    parts.push(body.subarray(at + 8, Math.min(body.length, at + 8 + size)));
+    at += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** What the runtime says of a container: its log so far (both streams) and whether it still runs. */
+async function containerNow(dockerHost: string, id: string): Promise<{ log: string; running: boolean; exit: string }> {
+  const logs = await dockerApiBytes(dockerHost, `/containers/${id}/logs?stdout=true&stderr=true`, 10_000, 'GET');
+  const inspect = await dockerApi(dockerHost, `/containers/${id}/json`, 10_000);
+  const state = (JSON.parse(inspect.body || '{}') as { State?: { Running?: boolean; ExitCode?: number; OOMKilled?: boolean; Error?: string } }).State ?? {};
+  const exit = `exit code ${state.ExitCode ?? '?'}${state.OOMKilled ? ', killed for lack of memory' : ''}${state.Error ? `, ${state.Error}` : ''}`;
+  return { log: logs.status === 200 ? demuxLog(logs.body) : '', running: state.Running ?? false, exit };
 }
 
 /**
@@ -265,22 +300,39 @@ export async function createTarget(): Promise<TargetDriver> {
         .withLabels({ [OWNER_LABEL]: String(process.pid) })
         .withEnvironment(env)
         .withCopyContentToContainer([{ content: yaml, target: CONFIG_PATH, mode: 0o644 }])
-        // 'http listening' is the agent's last start-up line: both ports are bound by then.
-        .withWaitStrategy(Wait.forLogMessage(/"msg":"http listening"/))
+        // No ports to check (host network, ports 0): this returns once the container runs; the
+        // agent's readiness is read from its log below. Not testcontainers' log wait: its
+        // follow stream from podman ended 0.7 s into a start in CI (the agent was still
+        // starting; the wait then killed it, exit 137 in podman's events).
+        .withWaitStrategy(Wait.forListeningPorts())
         .withStartupTimeout(START_TIMEOUT_MS)
         .start();
       const id = container.getId();
       running.set(id, container);
       live.set(id, true);
+      // The log as the runtime holds it, read whole (no follow stream); new lines go to `log`.
       const log = new AgentLog();
-      const stream = await container.logs();
-      log.follow(stream);
-      stream.once('end', () => log.end('stopped'));
-      let ports: BoundPorts;
+      let seenLines = 0;
+      const refresh = async (): Promise<{ running: boolean; exit: string }> => {
+        const now = await containerNow(runtime.dockerHost, id);
+        const lines = now.log.split('\n');
+        lines.pop(); // an unfinished last line waits for the next read
+        for (const line of lines.slice(seenLines)) log.push(line);
+        seenLines = lines.length;
+        return now;
+      };
+      let ports: BoundPorts | undefined;
       try {
-        ports = await log.ports(START_TIMEOUT_MS, 'the agent container');
+        // 'http listening' is the agent's last start-up line: both ports are bound by then.
+        for (const until = Date.now() + START_TIMEOUT_MS; ; ) {
+          const now = await refresh();
+          ports = log.bound;
+          if (ports) break;
+          if (!now.running) throw new Error(`the agent container exited (${now.exit}) before it said which ports it bound: ${log.summary()}`);
+          if (Date.now() > until) throw new Error(`the agent container did not say which ports it bound within ${START_TIMEOUT_MS / 1000} s: ${log.summary()}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
       } catch (e) {
-        stream.destroy();
         running.delete(id);
         await container.stop({ timeout: 5000 }).catch(() => {});
         live.delete(id);
@@ -291,7 +343,9 @@ export async function createTarget(): Promise<TargetDriver> {
         endpoint: { host: '127.0.0.1', port },
         onVirtualClock: false,
         async log() {
-          await log.settled(300, 3_000);
+          // What the agent wrote reaches the runtime's log a moment later: read again after that.
+          await new Promise((r) => setTimeout(r, 300));
+          await refresh().catch(() => undefined);
           return log.text();
         },
         async metrics() {
@@ -300,7 +354,6 @@ export async function createTarget(): Promise<TargetDriver> {
         },
         async stop() {
           running.delete(id);
-          stream.destroy();
           await container.stop({ timeout: 5000 });
           live.delete(id);
         },
