@@ -53,9 +53,10 @@ export class AgentLog {
   ports(timeoutMs: number, what: string): Promise<BoundPorts> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
-        if (this.#port !== undefined && this.#httpPort !== undefined) {
+        const bound = this.bound;
+        if (bound) {
           done();
-          resolve({ port: this.#port, httpPort: this.#httpPort });
+          resolve(bound);
         } else if (this.#ended !== undefined) {
           done();
           reject(new Error(`${what} ${this.#ended} before it said which ports it bound: ${this.summary()}`));

@@ -53,7 +53,7 @@ export function findRuntime(env: NodeJS.ProcessEnv = process.env): { dockerHost:
 }
 
 /** GET on the Docker API with a hard deadline; resolves with the status code (or rejects with why not). */
-/** Largest Docker API answer kept, in characters. */
+/** Largest Docker API answer kept, in bytes. */
 const MAX_API_BODY = 16 * 1024 * 1024;
 
 export async function dockerApi(dockerHost: string, path: string, timeoutMs = 2000, method = 'GET'): Promise<{ status: number; body: string }> {
@@ -291,9 +291,9 @@ export async function createTarget(): Promise<TargetDriver> {
     profile: containerProfile,
     async start(spec: AgentSpec): Promise<AgentUnderTest> {
       // Ports 0: the agent binds what is free and says which in its log. Ports picked free here
-      // and bound later in the container raced the rest of the machine: CI saw a container whose
-      // HTTP port was taken by then; its agent had logged 'listening' (RADIUS), failed and exited,
-      // and the connector's status probe went unanswered for 60 s.
+      // and bound seconds later in the container raced the rest of the machine, and an agent
+      // that found its HTTP port taken exited after logging 'listening' (RADIUS) — the likely
+      // cause of a CI run's container whose status probe went unanswered for 60 s.
       const { yaml, env } = agentConfig(spec, { listen: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } });
       const container = await new GenericContainer(image)
         .withNetworkMode('host')
