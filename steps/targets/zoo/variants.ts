@@ -354,6 +354,6 @@ export function zooVariant(name: string): ZooVariant | undefined {
 
 /** The variant a zoo target names (`zoo:<variant>`); undefined for any other target and for the control, which runs everything. */
 export function zooVariantOf(target: string): ZooVariant | undefined {
-  if (!target.startsWith('zoo:')) return undefined;
-  return ZOO_VARIANTS.find((v) => `zoo:${v.name}` === target);
+  const variant = target.startsWith('zoo:') ? zooVariant(target.slice('zoo:'.length)) : undefined;
+  return variant === CONTROL_VARIANT ? undefined : variant;
 }
